@@ -1,0 +1,101 @@
+// `shardsim bench`: wall time and peak memory of simulating one large collective at several
+// cluster sizes. Each size runs in its own child process so its peak RSS is its own.
+#include "sim/cli/commands.hpp"
+#include "sim/collectives/plan.hpp"
+#include "sim/collsim/collective_execution.hpp"
+#include "sim/input/input_error.hpp"
+#include "sim/cli/output.hpp"
+#include "sim/units/units.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace shardsim::cli {
+namespace {
+
+struct BenchOptions {
+  std::string instance = "p4d.24xlarge";
+  std::vector<int> gpus{512, 1024, 4096, 16384};
+  std::string op = "all_reduce";
+  std::string algo = "ring";
+  std::string bytes = "1G";
+};
+
+struct Measurement {
+  double wall_s;
+  double sim_time_s;
+  long max_rss_kB;
+  unsigned long long events;
+  unsigned long long flows;
+  int model;
+};
+
+Measurement measure(const InstanceType& inst, int gpus, CollectiveKind kind, Algorithm algo, double bytes) {
+  const auto start = std::chrono::steady_clock::now();
+  const Cluster cluster = make_cluster(inst, gpus / inst.gpus_per_node);
+  const CollectivePlan plan = plan_collective(cluster, kind, algo, world_group(cluster), bytes);
+  const CollectiveResult r = simulate_collective(cluster, plan);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return {wall, r.time_s, usage.ru_maxrss, r.events, r.simulated_flows, static_cast<int>(r.model_used)};
+}
+
+void run_bench(const BenchOptions& o) {
+  const InstanceType inst = load_instance_by_name(o.instance);
+  const CollectiveKind kind = parse_collective_kind(o.op);
+  const Algorithm algo = parse_algorithm(o.algo);
+  const double bytes = static_cast<double>(size_flag("--bytes", o.bytes));
+  for (int g : o.gpus)
+    if (g < inst.gpus_per_node || g % inst.gpus_per_node != 0)
+      throw InputError(fmt::format("--gpus: {} is not a positive multiple of {} GPUs per node", g, inst.gpus_per_node));
+  fmt::print("# {} {} of {} on {} ({} CPU core per run)\n", o.algo, o.op, format_size(static_cast<std::uint64_t>(bytes)),
+             inst.name, 1);
+  fmt::print("{:>8} {:>12} {:>14} {:>12} {:>12} {:>12} {:>16}\n", "GPUs", "wall (s)", "peak RSS (MB)", "events",
+             "sim flows", "sim time", "flow model");
+  std::fflush(stdout);
+  for (int g : o.gpus) {
+    int fds[2];
+    if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+    const pid_t pid = fork();
+    if (pid == 0) {
+      close(fds[0]);
+      Measurement m{};
+      try { m = measure(inst, g, kind, algo, bytes); } catch (...) { m.wall_s = -1; }
+      [[maybe_unused]] auto n = write(fds[1], &m, sizeof m);
+      _exit(0);
+    }
+    close(fds[1]);
+    Measurement m{};
+    const auto got = read(fds[0], &m, sizeof m);
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (got != static_cast<ssize_t>(sizeof m) || m.wall_s < 0)
+      throw std::runtime_error(fmt::format("benchmark child for {} GPUs failed", g));
+    fmt::print("{:>8} {:>12.3f} {:>14.1f} {:>12} {:>12} {:>12} {:>16}\n", g, m.wall_s, m.max_rss_kB / 1024.0, m.events,
+               m.flows, format_time(m.sim_time_s), to_string(static_cast<FlowModel>(m.model)));
+    std::fflush(stdout);
+  }
+}
+
+}  // namespace
+
+void register_bench(CLI::App& app) {
+  auto o = std::make_shared<BenchOptions>();
+  auto* cmd = app.add_subcommand("bench", "Benchmark the simulator: wall time and peak memory by cluster size");
+  cmd->add_option("--instance", o->instance, "Instance name")->capture_default_str();
+  cmd->add_option("--gpus", o->gpus, "Cluster sizes in GPUs")->delimiter(',')->capture_default_str();
+  cmd->add_option("--op", o->op, "Collective")->capture_default_str();
+  cmd->add_option("--algo", o->algo, "ring | hierarchical")->capture_default_str();
+  cmd->add_option("--bytes", o->bytes, "Size")->capture_default_str();
+  cmd->callback([o] { run_bench(*o); });
+}
+
+}  // namespace shardsim::cli

@@ -1,0 +1,148 @@
+// `shardsim collective --instance p4d.24xlarge --nodes 4 --op all_gather --algo ring --bytes 1G`
+// An nccl-tests-style table of simulated collectives (algbw = bytes / time, busbw = algbw x the
+// collective's factor, as nccl-tests defines them), or one JSON document with --json.
+#include "sim/cli/commands.hpp"
+#include "sim/cli/output.hpp"
+#include "sim/collectives/plan.hpp"
+#include "sim/collsim/collective_execution.hpp"
+#include "sim/collsim/formula_estimate.hpp"
+#include "sim/input/input_error.hpp"
+#include "sim/units/units.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <memory>
+
+namespace shardsim::cli {
+namespace {
+
+struct CollectiveOptions {
+  std::string instance = "p4d.24xlarge";
+  int nodes = 2;
+  std::string op = "all_gather";
+  std::string algo = "ring";
+  std::string bytes = "1G";
+  std::string min_bytes, max_bytes;
+  double factor = 2;
+  std::string group;
+  std::string model = "automatic";
+  bool json = false;
+};
+
+std::vector<int> parse_group(const std::string& text) {
+  std::vector<int> ranks;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', pos), text.size());
+    const std::string item = text.substr(pos, comma - pos);
+    const std::size_t dash = item.find('-');
+    auto number = [&](const std::string& s) {
+      int v = 0;
+      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (ec != std::errc() || p != s.data() + s.size() || s.empty())
+        throw InputError(fmt::format("--group: '{}' is not a rank or a range like 0-7", item));
+      return v;
+    };
+    if (dash == std::string::npos) {
+      ranks.push_back(number(item));
+    } else {
+      const int a = number(item.substr(0, dash)), b = number(item.substr(dash + 1));
+      if (b < a) throw InputError(fmt::format("--group: range '{}' runs backwards", item));
+      for (int r = a; r <= b; ++r) ranks.push_back(r);
+    }
+    pos = comma + 1;
+  }
+  return ranks;
+}
+
+FlowModel parse_model(const std::string& s) {
+  if (s == "automatic") return FlowModel::automatic;
+  if (s == "per_flow") return FlowModel::per_flow;
+  if (s == "node_symmetric") return FlowModel::node_symmetric;
+  throw InputError(fmt::format("--model: unknown flow model '{}' (expected automatic, per_flow or node_symmetric)", s));
+}
+
+void run_collective(const CollectiveOptions& o) {
+  const Cluster cluster = make_cluster(load_instance_by_name(o.instance), o.nodes);
+  const CollectiveKind kind = parse_collective_kind(o.op);
+  const Algorithm algorithm = parse_algorithm(o.algo);
+  const FlowModel model = parse_model(o.model);
+  const std::vector<int> group = o.group.empty() ? world_group(cluster) : parse_group(o.group);
+  if (group.size() < 2) throw InputError("--group: a collective needs at least 2 ranks");
+
+  std::vector<std::uint64_t> sizes;
+  if (!o.min_bytes.empty() || !o.max_bytes.empty()) {
+    const std::uint64_t lo = size_flag("--min-bytes", o.min_bytes.empty() ? o.max_bytes : o.min_bytes);
+    const std::uint64_t hi = size_flag("--max-bytes", o.max_bytes.empty() ? o.min_bytes : o.max_bytes);
+    if (lo == 0) throw InputError("--min-bytes must be positive");
+    if (hi < lo) throw InputError("--max-bytes is smaller than --min-bytes");
+    if (!(o.factor > 1)) throw InputError("--factor must be greater than 1");
+    constexpr int kMaxSweepSizes = 200;
+    for (double s = static_cast<double>(lo); s <= static_cast<double>(hi); s *= o.factor) {
+      sizes.push_back(static_cast<std::uint64_t>(s));
+      if (sizes.size() > kMaxSweepSizes) throw InputError("--min-bytes/--max-bytes/--factor give more than 200 sizes");
+    }
+  } else {
+    sizes.push_back(size_flag("--bytes", o.bytes));
+    if (sizes.front() == 0) throw InputError("--bytes must be positive");
+  }
+
+  const int p = static_cast<int>(group.size());
+  nlohmann::ordered_json results = nlohmann::ordered_json::array();
+  if (!o.json) {
+    fmt::print("# {} {} over {} ranks on {} x {} (flow model: {})\n", to_string(kind), to_string(algorithm), p, o.nodes,
+               cluster.instance.name, o.model);
+    fmt::print("#{:>13} {:>12} {:>10} {:>10} {:>16} {:>7} {:>9} {:>12}\n", "size (B)", "time (us)", "algbw", "busbw",
+               "net B/node", "steps", "events", "formula (us)");
+    fmt::print("#{:>13} {:>12} {:>10} {:>10} {:>16} {:>7} {:>9} {:>12}\n", "", "", "(GB/s)", "(GB/s)", "", "", "", "");
+  }
+  for (std::uint64_t size : sizes) {
+    const CollectivePlan plan = plan_collective(cluster, kind, algorithm, group, static_cast<double>(size));
+    const CollectiveResult r = simulate_collective(cluster, plan, model);
+    const double algbw = static_cast<double>(size) / r.time_s / kGB;
+    const double busbw = algbw * bus_bandwidth_factor(kind, p);
+    const double formula = formula_time_s(cluster, plan);
+    if (o.json) {
+      results.push_back({{"op", to_string(kind)},
+                         {"algo", to_string(algorithm)},
+                         {"group_size", p},
+                         {"bytes", size},
+                         {"time_s", r.time_s},
+                         {"algbw_GBps", algbw},
+                         {"busbw_GBps", busbw},
+                         {"network_bytes_per_node", r.network_bytes_per_node},
+                         {"steps", r.steps},
+                         {"events", r.events},
+                         {"flow_model", to_string(r.model_used)},
+                         {"formula_time_s", formula}});
+    } else {
+      fmt::print("{:>14} {:>12.2f} {:>10.2f} {:>10.2f} {:>16.0f} {:>7} {:>9} {:>12.2f}\n", size, r.time_s * 1e6, algbw, busbw,
+                 r.network_bytes_per_node, r.steps, r.events, formula * 1e6);
+    }
+  }
+  if (o.json) fmt::print("{}\n", nlohmann::ordered_json{{"results", results}}.dump(2));
+}
+
+}  // namespace
+
+void register_collective(CLI::App& app) {
+  auto o = std::make_shared<CollectiveOptions>();
+  auto* cmd = app.add_subcommand("collective", "Simulate one collective on a cluster (nccl-tests-style output)");
+  cmd->add_option("--instance", o->instance, "Instance name or topology JSON path")->capture_default_str();
+  cmd->add_option("--nodes", o->nodes, "Number of nodes")->capture_default_str();
+  cmd->add_option("--op", o->op, "all_gather | reduce_scatter | all_reduce")->capture_default_str();
+  cmd->add_option("--algo", o->algo, "ring | hierarchical")->capture_default_str();
+  cmd->add_option("--bytes", o->bytes, "Size M (nccl-tests convention; K/M/G = powers of 1024, GB = 1e9)")->capture_default_str();
+  cmd->add_option("--min-bytes", o->min_bytes, "Sweep: smallest size");
+  cmd->add_option("--max-bytes", o->max_bytes, "Sweep: largest size");
+  cmd->add_option("--factor", o->factor, "Sweep: size multiplier")->capture_default_str();
+  cmd->add_option("--group", o->group, "Ranks taking part, e.g. 0-15 or 0,8,16,24 (default: all)");
+  cmd->add_option("--model", o->model, "Flow model: automatic | per_flow | node_symmetric")->capture_default_str();
+  cmd->add_flag("--json", o->json, "Print one JSON document");
+  cmd->callback([o] { run_collective(*o); });
+}
+
+}  // namespace shardsim::cli

@@ -1,0 +1,45 @@
+#include "sim/collectives/collective.hpp"
+
+#include "sim/input/input_error.hpp"
+
+#include <fmt/format.h>
+
+namespace shardsim {
+
+const char* to_string(CollectiveKind kind) {
+  switch (kind) {
+    case CollectiveKind::all_gather: return "all_gather";
+    case CollectiveKind::reduce_scatter: return "reduce_scatter";
+    case CollectiveKind::all_reduce: return "all_reduce";
+  }
+  return "?";
+}
+
+const char* to_string(Algorithm algorithm) { return algorithm == Algorithm::ring ? "ring" : "hierarchical"; }
+
+CollectiveKind parse_collective_kind(const std::string& text) {
+  if (text == "all_gather" || text == "allgather") return CollectiveKind::all_gather;
+  if (text == "reduce_scatter" || text == "reducescatter") return CollectiveKind::reduce_scatter;
+  if (text == "all_reduce" || text == "allreduce") return CollectiveKind::all_reduce;
+  throw InputError(fmt::format("unknown collective '{}' (expected all_gather, reduce_scatter or all_reduce)", text));
+}
+
+Algorithm parse_algorithm(const std::string& text) {
+  if (text == "ring" || text == "flat") return Algorithm::ring;
+  if (text == "hierarchical" || text == "two_level") return Algorithm::hierarchical;
+  throw InputError(fmt::format("unknown algorithm '{}' (expected ring or hierarchical)", text));
+}
+
+double bus_bandwidth_factor(CollectiveKind kind, int n) {
+  const double base = static_cast<double>(n - 1) / n;
+  return kind == CollectiveKind::all_reduce ? 2 * base : base;
+}
+
+int CollectivePlan::sequential_steps() const {
+  int steps = 0;
+  for (const auto& p : phases)
+    if (!p.is_copy) steps += p.ring.steps;
+  return steps;
+}
+
+}  // namespace shardsim

@@ -1,0 +1,66 @@
+#include "sim/collsim/formula_estimate.hpp"
+
+#include "sim/collectives/ring_order.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <set>
+
+namespace shardsim {
+namespace {
+
+double route_capacity(const Cluster& cluster, int src, int dst, double& latency) {
+  std::vector<int> links;
+  latency = cluster.route(src, dst, links);
+  double cap = std::numeric_limits<double>::infinity();
+  for (int l : links) cap = std::min(cap, cluster.link(l).capacity_Bps);
+  return cap;
+}
+
+// alpha and B of one ring phase: slowest hop latency, narrowest hop x rings sharing the bottleneck.
+RingCost ring_cost(const Cluster& cluster, const RingPhase& phase, int parallel_rings) {
+  RingCost c{0, std::numeric_limits<double>::infinity()};
+  for (const auto& ring : phase.rings) {
+    for (std::size_t i = 0; i < ring.size(); ++i) {
+      double latency = 0;
+      const double cap = route_capacity(cluster, ring[i], ring[(i + 1) % ring.size()], latency);
+      c.alpha_s = std::max(c.alpha_s, latency);
+      c.bandwidth_Bps = std::min(c.bandwidth_Bps, cap);
+    }
+  }
+  c.bandwidth_Bps *= parallel_rings;
+  return c;
+}
+
+}  // namespace
+
+double formula_time_s(const Cluster& cluster, const CollectivePlan& plan) {
+  const int p = static_cast<int>(plan.group.size());
+  if (plan.phases.empty()) return 0;
+  if (plan.algorithm == Algorithm::ring) {
+    const RingPhase& phase = plan.phases.front().ring;
+    return ring_time(plan.kind, p, plan.bytes, ring_cost(cluster, phase, static_cast<int>(phase.rings.size())));
+  }
+  const GroupLayout layout = layout_of(cluster, plan.group);
+  const int k = static_cast<int>(layout.locals.front().size());
+  TwoLevelCost cost;
+  cost.copy_Bps = cluster.instance.gpu.hbm_bandwidth_Bps;
+  for (const auto& phase : plan.phases) {
+    if (phase.is_copy) continue;
+    const auto& rings = phase.ring.rings;
+    const bool inter = cluster.node_of(rings.front().front()) != cluster.node_of(rings.front().back());
+    if (inter) {
+      // k rings per node share the node's NICs: aggregate over the distinct NICs they use.
+      std::set<int> nics;
+      for (int l : layout.locals.front()) nics.insert(cluster.instance.nic_of_gpu[l]);
+      cost.inter = ring_cost(cluster, phase.ring, static_cast<int>(nics.size()));
+    } else {
+      cost.intra = ring_cost(cluster, phase.ring, 1);
+    }
+  }
+  if (layout.nodes.size() == 1) return ring_time(plan.kind, p, plan.bytes, cost.intra);
+  if (k == 1) return ring_time(plan.kind, p, plan.bytes, cost.inter);
+  return hierarchical_time(plan.kind, p, k, plan.bytes, cost);
+}
+
+}  // namespace shardsim

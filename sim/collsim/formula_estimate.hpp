@@ -1,0 +1,15 @@
+// The closed-form estimate of a planned collective on a real topology: alpha and B read off the
+// routes the plan uses (the slowest hop's latency; the narrowest hop's capacity times the number
+// of channels or NICs in use). Shown beside the simulated time; it ignores contention between
+// flows, which is exactly what the simulation adds.
+#pragma once
+
+#include "sim/collectives/collective.hpp"
+#include "sim/formulas/alpha_beta.hpp"
+#include "sim/topology/topology.hpp"
+
+namespace shardsim {
+
+double formula_time_s(const Cluster& cluster, const CollectivePlan& plan);
+
+}  // namespace shardsim

@@ -1,0 +1,57 @@
+#include "sim/formulas/alpha_beta.hpp"
+
+#include <stdexcept>
+
+namespace shardsim {
+
+double ring_all_gather_time(int p, double bytes, RingCost c) {
+  if (p <= 1) return 0;
+  return (p - 1) * c.alpha_s + (p - 1) * (bytes / p) / c.bandwidth_Bps;
+}
+
+double ring_reduce_scatter_time(int p, double bytes, RingCost c) { return ring_all_gather_time(p, bytes, c); }
+
+double ring_all_reduce_time(int p, double bytes, RingCost c) {
+  if (p <= 1) return 0;
+  return 2 * (p - 1) * c.alpha_s + 2 * (p - 1) * (bytes / p) / c.bandwidth_Bps;
+}
+
+double ring_time(CollectiveKind kind, int p, double bytes, RingCost c) {
+  switch (kind) {
+    case CollectiveKind::all_gather: return ring_all_gather_time(p, bytes, c);
+    case CollectiveKind::reduce_scatter: return ring_reduce_scatter_time(p, bytes, c);
+    case CollectiveKind::all_reduce: return ring_all_reduce_time(p, bytes, c);
+  }
+  return 0;
+}
+
+double hierarchical_time(CollectiveKind kind, int p, int k, double bytes, TwoLevelCost c) {
+  if (k <= 0 || p % k != 0) throw std::invalid_argument("two-level collectives need p to be a multiple of k");
+  const int n = p / k;
+  // The inter-node rings move M/k each, k of them per node at once over the node's NICs: the same
+  // time as one ring of M over the aggregate bandwidth.
+  const double intra_first = ring_time(kind == CollectiveKind::all_gather ? kind : CollectiveKind::reduce_scatter, k, bytes, c.intra);
+  const double inter = ring_time(kind, n, bytes, c.inter);
+  const double copy = (kind == CollectiveKind::all_gather && n > 1 && k > 1 && c.copy_Bps > 0) ? 2 * bytes / c.copy_Bps : 0;
+  switch (kind) {
+    case CollectiveKind::all_gather: return inter + copy + intra_first;
+    case CollectiveKind::reduce_scatter: return intra_first + inter;
+    case CollectiveKind::all_reduce:
+      return intra_first + ring_all_reduce_time(n, bytes / k, RingCost{c.inter.alpha_s, c.inter.bandwidth_Bps / k}) +
+             ring_all_gather_time(k, bytes, c.intra);
+  }
+  return 0;
+}
+
+int ring_steps(CollectiveKind kind, int p) { return kind == CollectiveKind::all_reduce ? 2 * (p - 1) : p - 1; }
+
+int hierarchical_steps(CollectiveKind kind, int p, int k) {
+  const int n = p / k;
+  return kind == CollectiveKind::all_reduce ? 2 * (n - 1) + 2 * (k - 1) : (n - 1) + (k - 1);
+}
+
+double flat_network_volume_fraction(int p) { return static_cast<double>(p - 1) / p; }
+double hierarchical_network_volume_fraction(int p, int k) { return static_cast<double>(p - k) / p; }
+double latency_ratio_estimate(int p, int k) { return static_cast<double>(p) / (static_cast<double>(p) / k + k); }
+
+}  // namespace shardsim

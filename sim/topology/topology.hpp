@@ -1,0 +1,118 @@
+// The hardware a simulation runs on. An InstanceType is one node as it really is, loaded from
+// topologies/*.json: its GPUs, the devices between them (NVSwitch, PCIe switches, CPUs, NICs) and
+// the directed links joining them, each with a capacity (bandwidth x link count x achievable
+// efficiency) and a latency. A reserved vertex "network" stands for the fabric as seen from the
+// node; a node's NICs reach it through an optional leaf whose uplink carries the fabric's
+// oversubscription. A Cluster is `nodes` copies of the instance joined through "network"
+// (non-blocking between nodes, so every link belongs to exactly one node: global link id =
+// node * links_per_node + template link). Routes are found on the node's Boost.Graph by Dijkstra
+// over each link's time to carry a reference message (latency + size / capacity), never written per instance: intra-node routes GPU->GPU, and the two halves of
+// an inter-node route GPU->network and network->GPU. GPUs are never transit vertices.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace shardsim {
+
+enum class DeviceKind { gpu, nvswitch, pcie_switch, cpu, nic, leaf_switch, network };
+
+const char* to_string(DeviceKind kind);
+
+struct LinkClass {
+  std::string name;
+  double bandwidth_Bps = 0;  // per link, per direction, as specified
+  double latency_s = 0;      // per traversal of one link
+  double efficiency = 1;     // achievable fraction of bandwidth (calibration replaces it)
+  std::string source;
+};
+
+struct GpuSpec {
+  std::string model;
+  double peak_flops = 0;          // dense FP16/BF16 tensor peak, FLOP/s
+  double compute_efficiency = 0;  // achievable fraction of peak for large GEMMs
+  std::uint64_t memory_bytes = 0;
+  double hbm_bandwidth_Bps = 0;
+  std::string source;
+};
+
+struct Device {
+  std::string name;
+  DeviceKind kind = DeviceKind::gpu;
+  int gpu_index = -1;  // local rank for GPUs, -1 otherwise
+};
+
+// One direction of one physical connection (a bundle of `count` parallel lanes).
+struct Link {
+  int from = 0;  // device index
+  int to = 0;
+  int link_class = 0;
+  int count = 1;
+  double capacity_Bps = 0;  // bandwidth * count * efficiency
+  double latency_s = 0;
+};
+
+// A path through one node: template link ids, in order, and their summed latency.
+struct NodeRoute {
+  std::vector<int> links;
+  double latency_s = 0;
+};
+
+struct InstanceType {
+  std::string name;
+  std::string description;
+  std::string file;
+  double price_per_hour_usd = 0;
+  std::string price_source;
+  GpuSpec gpu;
+  int gpus_per_node = 0;
+  double route_selection_bytes = 0;  // routes minimise sum(latency + this / capacity) over links
+  double oversubscription = 1;
+  std::vector<LinkClass> link_classes;
+  std::vector<Device> devices;  // GPUs first: device i < gpus_per_node is gpu i
+  std::vector<Link> links;
+  int network_device = -1;
+
+  // Filled by compute_routes(): gpu_route[i][j] (i != j), up[i]: gpu i -> network, down[j]: network -> gpu j.
+  std::vector<std::vector<NodeRoute>> gpu_route;
+  std::vector<NodeRoute> up;
+  std::vector<NodeRoute> down;
+  std::vector<int> nic_of_gpu;  // device index of the NIC on gpu i's way out (or -1)
+
+  int links_per_node() const { return static_cast<int>(links.size()); }
+  bool has_network() const { return network_device >= 0; }
+  // Bytes per second one node can send into the fabric (NIC ports, leaf uplink, whichever binds).
+  double node_network_Bps() const;
+};
+
+struct Cluster {
+  InstanceType instance;
+  int nodes = 1;
+
+  int gpus() const { return nodes * instance.gpus_per_node; }
+  int node_of(int rank) const { return rank / instance.gpus_per_node; }
+  int local_of(int rank) const { return rank % instance.gpus_per_node; }
+  int global_link(int node, int template_link) const { return node * instance.links_per_node() + template_link; }
+  int total_links() const { return nodes * instance.links_per_node(); }
+  const Link& link(int global_link) const { return instance.links[global_link % instance.links_per_node()]; }
+  int node_of_link(int global_link) const { return global_link / instance.links_per_node(); }
+
+  // Global link ids from GPU rank `src` to GPU rank `dst`, appended to `out`; returns latency.
+  double route(int src, int dst, std::vector<int>& out) const;
+};
+
+// Reads and validates one instance file; throws InputError naming the file and field.
+InstanceType load_instance_type(const std::string& path);
+// Looks up `name` ("p4d.24xlarge") in the shipped topologies/ directory, or treats it as a path.
+InstanceType load_instance_by_name(const std::string& name_or_path);
+std::vector<std::string> shipped_instance_names();
+std::string data_directory();
+
+Cluster make_cluster(InstanceType instance, int nodes);
+
+// Dijkstra over the node's Boost.Graph; fills the route tables. Throws InputError when a GPU
+// cannot reach another GPU or (where the instance has one) the network.
+void compute_routes(InstanceType& instance);
+
+}  // namespace shardsim
