@@ -25,6 +25,7 @@ struct BenchOptions {
   std::string op = "all_reduce";
   std::string algo = "ring";
   std::string bytes = "1G";
+  std::string model = "automatic";
 };
 
 struct Measurement {
@@ -36,11 +37,11 @@ struct Measurement {
   int model;
 };
 
-Measurement measure(const InstanceType& inst, int gpus, CollectiveKind kind, Algorithm algo, double bytes) {
+Measurement measure(const InstanceType& inst, int gpus, CollectiveKind kind, Algorithm algo, double bytes, FlowModel model) {
   const auto start = std::chrono::steady_clock::now();
   const Cluster cluster = make_cluster(inst, gpus / inst.gpus_per_node);
   const CollectivePlan plan = plan_collective(cluster, kind, algo, world_group(cluster), bytes);
-  const CollectiveResult r = simulate_collective(cluster, plan);
+  const CollectiveResult r = simulate_collective(cluster, plan, model);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -52,6 +53,10 @@ void run_bench(const BenchOptions& o) {
   const CollectiveKind kind = parse_collective_kind(o.op);
   const Algorithm algo = parse_algorithm(o.algo);
   const double bytes = static_cast<double>(size_flag("--bytes", o.bytes));
+  FlowModel model = FlowModel::automatic;
+  if (o.model == "per_flow") model = FlowModel::per_flow;
+  else if (o.model == "node_symmetric") model = FlowModel::node_symmetric;
+  else if (o.model != "automatic") throw InputError(fmt::format("--model: unknown flow model '{}' (expected automatic, per_flow or node_symmetric)", o.model));
   for (int g : o.gpus)
     if (g < inst.gpus_per_node || g % inst.gpus_per_node != 0)
       throw InputError(fmt::format("--gpus: {} is not a positive multiple of {} GPUs per node", g, inst.gpus_per_node));
@@ -67,7 +72,7 @@ void run_bench(const BenchOptions& o) {
     if (pid == 0) {
       close(fds[0]);
       Measurement m{};
-      try { m = measure(inst, g, kind, algo, bytes); } catch (...) { m.wall_s = -1; }
+      try { m = measure(inst, g, kind, algo, bytes, model); } catch (...) { m.wall_s = -1; }
       [[maybe_unused]] auto n = write(fds[1], &m, sizeof m);
       _exit(0);
     }
@@ -95,6 +100,7 @@ void register_bench(CLI::App& app) {
   cmd->add_option("--op", o->op, "Collective")->capture_default_str();
   cmd->add_option("--algo", o->algo, "ring | hierarchical")->capture_default_str();
   cmd->add_option("--bytes", o->bytes, "Size")->capture_default_str();
+  cmd->add_option("--model", o->model, "Flow model: automatic | per_flow | node_symmetric")->capture_default_str();
   cmd->callback([o] { run_bench(*o); });
 }
 

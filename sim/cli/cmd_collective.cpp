@@ -91,6 +91,8 @@ void run_collective(const CollectiveOptions& o) {
   }
 
   const int p = static_cast<int>(group.size());
+  // Plan the first size before printing anything, so bad input leaves stdout empty.
+  plan_collective(cluster, kind, algorithm, group, static_cast<double>(sizes.front()));
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   if (!o.json) {
     fmt::print("# {} {} over {} ranks on {} x {} (flow model: {})\n", to_string(kind), to_string(algorithm), p, o.nodes,

@@ -1,0 +1,86 @@
+// Our own model format, file loading with format detection, and preset lookup by name.
+#include "sim/model/model_loader.hpp"
+
+#include "sim/input/input_error.hpp"
+#include "sim/input/json_reader.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <climits>
+#include <cstdlib>
+#include <filesystem>
+
+namespace shardsim {
+namespace {
+
+constexpr std::int64_t kMaxSize = INT_MAX;
+
+std::string models_directory() { return model_data_directory() + "/scenarios/models"; }
+
+}  // namespace
+
+TransformerModel model_from_json(const nlohmann::json& json, const std::string& origin, const std::string& default_name) {
+  JsonObject o(json, origin);
+  TransformerModel m;
+  m.name = o.optional_string("name").value_or(default_name);
+  m.layers = static_cast<int>(o.integer("layers", 1, kMaxSize));
+  m.hidden = static_cast<int>(o.integer("hidden", 1, kMaxSize));
+  m.heads = static_cast<int>(o.integer("heads", 1, kMaxSize));
+  const std::int64_t ffn = o.optional_integer("ffn_hidden", 1, kMaxSize).value_or(4 * static_cast<std::int64_t>(m.hidden));
+  if (ffn > kMaxSize) o.fail("hidden", fmt::format("4 x {} (the default ffn_hidden) does not fit in an int", m.hidden));
+  m.ffn_hidden = static_cast<int>(ffn);
+  m.seq_len = static_cast<int>(o.integer("seq_len", 1, kMaxSize));
+  m.vocab = static_cast<int>(o.integer("vocab", 1, kMaxSize));
+  m.tied_embeddings = o.optional_boolean("tied_embeddings").value_or(true);
+  m.gated_mlp = o.optional_boolean("gated_mlp").value_or(false);
+  m.precision = o.optional_string("precision").value_or("bf16");
+  if (!known_precision(m.precision)) {
+    const std::string hint = closest_word(m.precision, {"bf16", "fp16", "fp32"});
+    o.fail("precision", fmt::format("unknown precision '{}' (expected bf16, fp16 or fp32{})", m.precision,
+                                    hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+  }
+  m.source = o.optional_string("source").value_or("");
+  o.ignore("comment");
+  o.finish();
+  validate_model(m, origin);
+  return m;
+}
+
+TransformerModel load_model_file(const std::string& path) {
+  const nlohmann::json json = load_json_file(path);
+  const std::string stem = std::filesystem::path(path).stem().string();
+  // Our format always has "layers"; HF never does, so that key settles ambiguous files.
+  if (!json.contains("layers") && looks_like_hf_config(json)) return import_hf_config(json, path, stem);
+  return model_from_json(json, path, stem);
+}
+
+std::string model_data_directory() {
+  if (const char* env = std::getenv("SHARDSIM_DATA_DIR"); env && *env) return env;
+  return SHARDSIM_DATA_DIR;
+}
+
+std::vector<std::string> shipped_model_names() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(models_directory(), ec))
+    if (entry.is_regular_file(ec) && entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TransformerModel load_model(const std::string& name_or_path) {
+  if (name_or_path.empty()) throw InputError("model: expected a preset name or a path, found an empty string");
+  const std::string shipped = models_directory() + "/" + name_or_path + ".json";
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(shipped, ec)) return load_model_file(shipped);
+  if (name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".json")) return load_model_file(name_or_path);
+  const auto names = shipped_model_names();
+  const std::string hint = closest_word(name_or_path, names);
+  throw InputError(fmt::format("unknown model '{}' (shipped in {}: {}){}", name_or_path, models_directory(),
+                               fmt::join(names, ", "), hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+}
+
+}  // namespace shardsim

@@ -1,0 +1,51 @@
+// validate_model (declared in model_loader.hpp): the checks every model passes before use.
+#include "sim/input/input_error.hpp"
+#include "sim/model/checked_math.hpp"
+#include "sim/model/model_loader.hpp"
+
+#include <fmt/format.h>
+
+namespace shardsim {
+namespace {
+
+[[noreturn]] void fail(const std::string& origin, const std::string& field, const std::string& message) {
+  throw InputError(fmt::format("{}: /{}: {}", origin, field, message));
+}
+
+void require_positive(const std::string& origin, const std::string& field, int value) {
+  if (value < 1) fail(origin, field, fmt::format("expected a positive integer, found {}", value));
+}
+
+}  // namespace
+
+void validate_model(const TransformerModel& m, const std::string& origin, const ModelFieldNames& fields) {
+  require_positive(origin, fields.layers, m.layers);
+  require_positive(origin, fields.hidden, m.hidden);
+  require_positive(origin, fields.heads, m.heads);
+  require_positive(origin, fields.ffn_hidden, m.ffn_hidden);
+  require_positive(origin, fields.seq_len, m.seq_len);
+  require_positive(origin, fields.vocab, m.vocab);
+  if (m.hidden % m.heads != 0)
+    fail(origin, fields.heads, fmt::format("{} heads do not divide hidden size {} (each head needs hidden/heads dimensions)",
+                                           m.heads, m.hidden));
+  if (!known_precision(m.precision))
+    fail(origin, fields.precision, fmt::format("unknown precision '{}' (expected bf16, fp16 or fp32)", m.precision));
+
+  // The largest byte counts the memory model forms for one micro-batch sequence: 16 bytes of model
+  // state per parameter, and the Korthikanti activation estimate s*(34h + 5as) for every layer.
+  // Checking them here means later arithmetic on this model cannot wrap.
+  try {
+    const std::int64_t psi = parameter_count(m);
+    checked_mul(psi, std::int64_t{16}, "model state bytes");
+    const std::int64_t s = m.seq_len, h = m.hidden, a = m.heads;
+    const std::int64_t per_token = checked_add(checked_mul(34, h, "activation bytes"),
+                                               checked_mul(5 * a, s, "activation bytes"), "activation bytes");
+    checked_mul(checked_mul(s, per_token, "activation bytes"), std::int64_t{m.layers}, "activation bytes");
+  } catch (const InputError& e) {
+    fail(origin, fields.hidden,
+         fmt::format("shape too large: {} (layers {}, hidden {}, ffn_hidden {}, seq_len {}, vocab {})", e.what(), m.layers,
+                     m.hidden, m.ffn_hidden, m.seq_len, m.vocab));
+  }
+}
+
+}  // namespace shardsim

@@ -1,0 +1,25 @@
+// The sharding strategies the simulator compares, named as in scenario files: DDP (no sharding),
+// ZeRO stages 1-3 (optimizer states / + gradients / + parameters sharded over all N ranks), MiCS
+// (everything sharded over a partition group of p ranks, replicated across the N/p groups),
+// ZeRO++ hpZ (ZeRO-3 plus a secondary intra-node copy of the parameters for backward gathers),
+// and FSDP1 HYBRID_SHARD (sharded within a group like MiCS, with the cross-group all-reduce on
+// every backward, or, "deferred", only at the accumulation boundary as MiCS does).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace shardsim {
+
+enum class Strategy { ddp, zero1, zero2, zero3, mics, zeropp_hpz, hybrid_shard, hybrid_shard_deferred };
+
+const char* to_string(Strategy strategy);
+// "zero3" -> Strategy::zero3; throws InputError listing the names and the closest one.
+Strategy parse_strategy(const std::string& name);
+std::vector<std::string> strategy_names();
+// Strategies whose model states are sharded over a partition group of p ranks rather than N.
+bool uses_partition_group(Strategy strategy);
+// Strategies that gather parameters layer by layer during forward and backward.
+bool gathers_parameters(Strategy strategy);
+
+}  // namespace shardsim

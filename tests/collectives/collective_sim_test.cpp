@@ -1,0 +1,117 @@
+#include "sim/collectives/plan.hpp"
+#include "sim/collsim/collective_execution.hpp"
+#include "sim/formulas/alpha_beta.hpp"
+#include "sim/input/input_error.hpp"
+#include "tests/support/test_data.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <numeric>
+
+using namespace shardsim;
+
+namespace {
+
+std::vector<int> range(int begin, int end) {
+  std::vector<int> v(end - begin);
+  std::iota(v.begin(), v.end(), begin);
+  return v;
+}
+
+double relative_error(double a, double b) { return std::abs(a - b) / std::abs(b); }
+
+}  // namespace
+
+TEST_CASE("on a uniform topology ring collectives match the alpha-beta closed form to 1e-9", "[collective]") {
+  const InstanceType inst = load_instance_type(test::data_path("tests/data/uniform-1gpu.json"));
+  // Route gpu -> nic -> leaf -> network -> leaf -> nic -> gpu: 6 links of 1 us; every link 10 GB/s.
+  const RingCost cost{6e-6, 10e9};
+  const double bytes = 1073741824.0;
+  for (int p : {2, 3, 4, 5, 7, 8, 16, 33, 100, 128, 256, 512, 1000, 1024}) {
+    const Cluster c = make_cluster(inst, p);
+    for (auto kind : {CollectiveKind::all_gather, CollectiveKind::reduce_scatter, CollectiveKind::all_reduce}) {
+      INFO("p = " << p << ", " << to_string(kind));
+      const auto plan = plan_collective(c, kind, Algorithm::ring, world_group(c), bytes);
+      const auto r = simulate_collective(c, plan);
+      CHECK(relative_error(r.time_s, ring_time(kind, p, bytes, cost)) < 1e-9);
+      if (p <= 64) {
+        const auto per_flow = simulate_collective(c, plan, FlowModel::per_flow);
+        CHECK(relative_error(per_flow.time_s, ring_time(kind, p, bytes, cost)) < 1e-9);
+      }
+    }
+  }
+}
+
+TEST_CASE("network bytes per node: flat (p-1)/p M, hierarchical (p-k)/p M, exactly", "[collective]") {
+  const InstanceType inst = load_instance_by_name("p4d.24xlarge");
+  const double M = 1073741824.0;
+  const int k = 8;
+  for (int p : {16, 32, 128}) {
+    INFO("p = " << p);
+    const Cluster c = make_cluster(inst, p / k);
+    const auto flat = simulate_collective(c, plan_collective(c, CollectiveKind::all_gather, Algorithm::ring, world_group(c), M));
+    CHECK(flat.network_bytes_per_node == static_cast<double>(p - 1) / p * M);
+    const auto hier = simulate_collective(c, plan_collective(c, CollectiveKind::all_gather, Algorithm::hierarchical, world_group(c), M));
+    CHECK(hier.network_bytes_per_node == static_cast<double>(p - k) / p * M);
+    const auto rs = simulate_collective(c, plan_collective(c, CollectiveKind::reduce_scatter, Algorithm::hierarchical, world_group(c), M));
+    CHECK(rs.network_bytes_per_node == static_cast<double>(p - k) / p * M);
+    const auto ar = simulate_collective(c, plan_collective(c, CollectiveKind::all_reduce, Algorithm::ring, world_group(c), M));
+    CHECK(ar.network_bytes_per_node == 2.0 * (p - 1) / p * M);
+    CHECK(flat.steps == p - 1);
+    CHECK(hier.steps == (p / k - 1) + (k - 1));
+  }
+}
+
+TEST_CASE("the node-symmetric path equals the per-flow path wherever both run", "[collective]") {
+  struct Case { const char* instance; int nodes; std::vector<int> group; };
+  const std::vector<Case> cases = {
+      {"p4d.24xlarge", 4, range(0, 32)},
+      {"p4d.24xlarge", 4, range(8, 24)},   // a group on nodes 1-2 of 4
+      {"p3dn.24xlarge", 3, range(0, 24)},  // cube-mesh, one NIC behind PCIe
+      {"p5.48xlarge", 2, range(0, 16)},
+      {"p4d.24xlarge", 2, {0, 1, 2, 3, 8, 9, 10, 11}},  // half of each node
+  };
+  const double M = 256.0 * 1024 * 1024;
+  for (const auto& tc : cases) {
+    const Cluster c = make_cluster(load_instance_by_name(tc.instance), tc.nodes);
+    for (auto algo : {Algorithm::ring, Algorithm::hierarchical})
+      for (auto kind : {CollectiveKind::all_gather, CollectiveKind::reduce_scatter, CollectiveKind::all_reduce}) {
+        INFO(tc.instance << " x " << tc.nodes << " " << to_string(algo) << " " << to_string(kind));
+        const auto plan = plan_collective(c, kind, algo, tc.group, M);
+        const auto fast = simulate_collective(c, plan, FlowModel::node_symmetric);
+        const auto slow = simulate_collective(c, plan, FlowModel::per_flow);
+        CHECK(fast.model_used == FlowModel::node_symmetric);
+        CHECK(relative_error(fast.time_s, slow.time_s) < 1e-9);
+        CHECK(fast.network_bytes_per_node == Approx(slow.network_bytes_per_node).epsilon(1e-12));
+        CHECK(fast.simulated_flows < slow.simulated_flows);
+      }
+  }
+}
+
+TEST_CASE("where symmetry breaks the per-flow path runs", "[collective]") {
+  const Cluster c = make_cluster(load_instance_by_name("p4d.24xlarge"), 2);
+  const auto plan = plan_collective(c, CollectiveKind::all_gather, Algorithm::ring, range(0, 10), 1 << 26);
+  CHECK(simulate_collective(c, plan).model_used == FlowModel::per_flow);
+  CHECK_THROWS_AS(simulate_collective(c, plan, FlowModel::node_symmetric), InputError);
+}
+
+TEST_CASE("contention: two GPUs behind one NIC share it", "[collective]") {
+  // p4d: GPUs 0 and 1 share nic0. Two inter-node rings at once (local ranks 0 and 1) each get half
+  // the NIC; the same rings over local ranks 0 and 2 (different NICs) each get a whole one.
+  const Cluster c = make_cluster(load_instance_by_name("p4d.24xlarge"), 2);
+  const double M = 1 << 28;
+  CollectivePlan shared = plan_collective(c, CollectiveKind::all_gather, Algorithm::hierarchical, {0, 1, 8, 9}, M);
+  CollectivePlan apart = plan_collective(c, CollectiveKind::all_gather, Algorithm::hierarchical, {0, 2, 8, 10}, M);
+  const double t_shared = simulate_collective(c, shared).time_s;
+  const double t_apart = simulate_collective(c, apart).time_s;
+  CHECK(t_shared > 1.5 * t_apart);
+}
+
+TEST_CASE("bad collective requests", "[collective]") {
+  const Cluster c = make_cluster(load_instance_by_name("p4d.24xlarge"), 2);
+  CHECK_THROWS_WITH(plan_collective(c, CollectiveKind::all_gather, Algorithm::ring, {0, 99}, 1024), Catch::Contains("outside the cluster"));
+  CHECK_THROWS_WITH(plan_collective(c, CollectiveKind::all_gather, Algorithm::ring, {0, 0}, 1024), Catch::Contains("twice"));
+  CHECK_THROWS_WITH(plan_collective(c, CollectiveKind::all_gather, Algorithm::hierarchical, {0, 1, 8}, 1024), Catch::Contains("same local ranks"));
+  CHECK_THROWS_AS(parse_collective_kind("all_to_all"), InputError);
+}
