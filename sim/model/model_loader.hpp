@@ -10,6 +10,7 @@
 // InputError naming the file and the field as a JSON path.
 #pragma once
 
+#include "sim/model/model_validation.hpp"
 #include "sim/model/transformer.hpp"
 
 #include <nlohmann/json_fwd.hpp>
@@ -18,21 +19,6 @@
 #include <vector>
 
 namespace shardsim {
-
-// The key each TransformerModel field was read from, so a validation error in a Hugging Face file
-// names "num_attention_heads" rather than "heads".
-struct ModelFieldNames {
-  std::string layers = "layers";
-  std::string hidden = "hidden";
-  std::string heads = "heads";
-  std::string ffn_hidden = "ffn_hidden";
-  std::string seq_len = "seq_len";
-  std::string vocab = "vocab";
-  std::string precision = "precision";
-};
-
-// Throws InputError "origin: /field: message" when the model is not simulable.
-void validate_model(const TransformerModel& model, const std::string& origin, const ModelFieldNames& fields = {});
 
 // Our own format; `default_name` is used when the document has no "name".
 TransformerModel model_from_json(const nlohmann::json& json, const std::string& origin, const std::string& default_name);

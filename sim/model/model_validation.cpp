@@ -1,7 +1,7 @@
-// validate_model (declared in model_loader.hpp): the checks every model passes before use.
+// validate_model (declared in model_validation.hpp).
 #include "sim/input/input_error.hpp"
 #include "sim/model/checked_math.hpp"
-#include "sim/model/model_loader.hpp"
+#include "sim/model/model_validation.hpp"
 
 #include <fmt/format.h>
 

@@ -10,8 +10,9 @@
 //   output head V*h when the LM head is not tied to the token embedding, else 0
 //   final norm  2*h                  (the layernorm after the last block)
 // parameter_count = L*parameters_per_layer + embeddings + output head + final norm. This gives
-// GPT-2 small exactly (124,439,808). Models with rotary positions and no biases (Llama) are
-// over-counted by S*h + L*(9h + 2f) + 2h, well under 0.5% for 7B-class models.
+// GPT-2 small exactly (124,439,808). Llama-style models (rotary positions, no biases, RMSNorm
+// without shift) are over-counted by their missing biases, norm shifts and the S*h positional
+// table: 0.3% for Llama-2-7B. Grouped-query attention is not modelled (K and V counted as h x h).
 #pragma once
 
 #include <cstdint>

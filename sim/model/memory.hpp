@@ -1,0 +1,62 @@
+// Peak memory of one GPU training a TransformerModel under a sharding strategy. Model states are
+// mixed-precision Adam, 16 bytes per parameter: K_p = 2 (bf16/fp16 parameters), K_g = 2
+// (gradients), K_o = 12 (fp32 master parameters, Adam momentum and variance); for fp32 models
+// K_p = K_g = 4 and K_o = 8 (no master copy), still 16. With Psi = parameter_count, N = world
+// size, p = partition-group size, k = GPUs per node (capped at N), a shard of Psi over d ranks
+// holds ceil(Psi/d) parameters (frameworks pad the flat buffer to equal shards):
+//   ddp                              16*Psi
+//   zero1                            (K_p + K_g)*Psi + K_o*Psi/N      (4*Psi + 12*Psi/N)
+//   zero2                            K_p*Psi + (K_g + K_o)*Psi/N      (2*Psi + 14*Psi/N)
+//   zero3                            16*Psi/N
+//   mics, hybrid_shard(_deferred)    16*Psi/p
+//   zeropp_hpz                       16*Psi/N + K_p*Psi/k             (the secondary copy)
+// On top of model states:
+//   gathered parameters  strategies that gather (zero3, mics, hpZ, hybrid): live_gathered_layers
+//                        x K_p x the largest gathered unit (a transformer block, or the embedding
+//                        or untied output head when larger), i.e. the prefetch window at its worst;
+//   gradient buckets     reduce_bucket_bytes for every strategy except ddp, whose buckets are
+//                        assumed to be views of the gradients (gradient_as_bucket_view);
+//   activations          as in activations.hpp.
+// total = model states + gathered + buckets + activations. Not modelled: allocator fragmentation,
+// CUDA context and NCCL buffers, logits; compare against usable memory, not the HBM size.
+#pragma once
+
+#include "sim/model/strategy.hpp"
+#include "sim/model/transformer.hpp"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace shardsim {
+
+struct MemoryInput {
+  Strategy strategy = Strategy::zero3;
+  TransformerModel model;
+  int world_size = 1;         // N, data-parallel ranks
+  int partition_size = 0;     // p, for mics and hybrid_shard(_deferred) only; must divide N
+  int gpus_per_node = 8;      // k
+  int micro_batch = 1;        // sequences per GPU per micro-step
+  bool activation_checkpointing = true;
+  int live_gathered_layers = 2;  // gathered units resident at once: the one computing + prefetched
+  std::uint64_t reduce_bucket_bytes = 0;
+};
+
+struct MemoryBreakdown {
+  std::uint64_t model_states_bytes = 0;
+  std::uint64_t gathered_params_bytes = 0;
+  std::uint64_t gradient_buckets_bytes = 0;
+  std::uint64_t activations_bytes = 0;
+  std::uint64_t total_bytes = 0;
+  // Finer parts, in bytes, summing to total_bytes: parameters, gradients, optimizer states,
+  // hpZ secondary parameters, gathered parameters, gradient buckets, activations.
+  std::vector<std::pair<std::string, double>> components;
+  std::string largest_component;
+};
+
+// Throws InputError for an unusable input (N < 1, p missing or not dividing N, ...).
+MemoryBreakdown estimate_memory(const MemoryInput& input);
+bool fits(const MemoryBreakdown& breakdown, std::uint64_t gpu_memory_bytes);
+
+}  // namespace shardsim
