@@ -11,5 +11,7 @@ void register_topology(CLI::App& app);
 void register_collective(CLI::App& app);
 void register_formula(CLI::App& app);
 void register_bench(CLI::App& app);
+void register_simulate(CLI::App& app);
+void register_schedule(CLI::App& app);
 
 }  // namespace shardsim::cli

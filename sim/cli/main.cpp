@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   shardsim::cli::register_collective(app);
   shardsim::cli::register_formula(app);
   shardsim::cli::register_bench(app);
+  shardsim::cli::register_simulate(app);
+  shardsim::cli::register_schedule(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -75,7 +75,7 @@ void CollectiveExecution::start_step(std::size_t r) {
   ring.outstanding = static_cast<int>(ring.batches.size());
   for (const auto& [latency, routes] : ring.batches) {
     simulated_flows_ += routes.size();
-    sim_.start_transfers(routes, bytes_per_step_, latency, [this, r] { ring_step_done(r); });
+    sim_.start_transfers(&routes, bytes_per_step_, latency, [this, r] { ring_step_done(r); });
   }
 }
 

@@ -16,20 +16,31 @@ struct MaxMinTerm {
   double coefficient = 1;
 };
 
+// Storage is flat and kept across clear(), so a network re-solving on every flow change does not
+// allocate in its inner loop.
 class MaxMinSystem {
  public:
   int add_constraint(double capacity);
   // A variable with its terms; a variable with no terms gets an unbounded (infinite) rate.
-  int add_variable(std::vector<MaxMinTerm> terms);
-  int variables() const { return static_cast<int>(terms_.size()); }
+  int add_variable(const std::vector<MaxMinTerm>& terms);
+  // Incremental form of add_variable: begin, then add terms (repeated constraints add up).
+  int begin_variable();
+  void add_term(int constraint, double coefficient);
+  int variables() const { return static_cast<int>(first_term_.size()); }
   int constraints() const { return static_cast<int>(capacity_.size()); }
+  void clear();
 
   // Returns one rate per variable.
-  std::vector<double> solve() const;
+  const std::vector<double>& solve();
 
  private:
   std::vector<double> capacity_;
-  std::vector<std::vector<MaxMinTerm>> terms_;
+  std::vector<int> first_term_;  // per variable, index into terms_; terms run to the next one
+  std::vector<MaxMinTerm> terms_;
+  // Scratch of solve().
+  std::vector<double> rate_, residual_, load_;
+  std::vector<char> frozen_, saturated_;
+  std::vector<int> user_start_, users_;
 };
 
 }  // namespace shardsim

@@ -17,35 +17,32 @@ FlowNetwork::FlowNetwork(std::vector<double> capacity_Bps)
       link_bytes_(capacity_Bps_.size(), 0.0),
       constraint_of_link_(capacity_Bps_.size(), -1) {}
 
-int FlowNetwork::start_flow(std::vector<int> links, double bytes) {
+int FlowNetwork::start_flow(const std::vector<int>* links, double bytes) {
   if (!(bytes > 0)) throw std::invalid_argument("a flow must carry a positive number of bytes");
-  for (int l : links)
+  for (int l : *links)
     if (l < 0 || l >= static_cast<int>(capacity_Bps_.size())) throw std::out_of_range("flow uses an unknown link");
   const int id = next_id_++;
-  active_.push_back(Flow{id, std::move(links), bytes, bytes});
+  active_.push_back(Flow{id, links, bytes, bytes});
   dirty_ = true;
   return id;
 }
 
 void FlowNetwork::solve_rates() {
-  MaxMinSystem system;
-  std::vector<int> used;
+  system_.clear();
+  used_links_.clear();
   for (const Flow& f : active_) {
-    std::vector<MaxMinTerm> terms;
-    for (int l : f.links) {
+    system_.begin_variable();
+    for (int l : *f.links) {
       if (constraint_of_link_[l] < 0) {
-        constraint_of_link_[l] = system.add_constraint(capacity_Bps_[l]);
-        used.push_back(l);
+        constraint_of_link_[l] = system_.add_constraint(capacity_Bps_[l]);
+        used_links_.push_back(l);
       }
-      const int c = constraint_of_link_[l];
-      auto it = std::find_if(terms.begin(), terms.end(), [c](const MaxMinTerm& t) { return t.constraint == c; });
-      if (it == terms.end()) terms.push_back({c, 1.0}); else it->coefficient += 1.0;
+      system_.add_term(constraint_of_link_[l], 1.0);
     }
-    system.add_variable(std::move(terms));
   }
-  const std::vector<double> rates = system.solve();
+  const std::vector<double>& rates = system_.solve();
   for (std::size_t i = 0; i < active_.size(); ++i) active_[i].rate = rates[i];
-  for (int l : used) constraint_of_link_[l] = -1;
+  for (int l : used_links_) constraint_of_link_[l] = -1;
   dirty_ = false;
   ++rate_solves_;
 }
@@ -67,7 +64,7 @@ std::vector<int> FlowNetwork::advance(double dt_s) {
     Flow& f = active_[i];
     f.remaining -= f.rate * dt_s;
     if (f.remaining <= kCompletionTolerance * f.bytes) {
-      for (int l : f.links) link_bytes_[l] += f.bytes;
+      for (int l : *f.links) link_bytes_[l] += f.bytes;
       completed.push_back(f.id);
       continue;
     }

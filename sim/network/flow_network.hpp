@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include "sim/maxmin/maxmin.hpp"
+
 #include <vector>
 
 namespace shardsim {
@@ -17,7 +19,9 @@ class FlowNetwork {
  public:
   explicit FlowNetwork(std::vector<double> capacity_Bps);
 
-  int start_flow(std::vector<int> links, double bytes);
+  // `links` must stay alive and unchanged until the flow completes (callers keep routes for the
+  // whole collective phase; copying them per step would dominate the run time).
+  int start_flow(const std::vector<int>* links, double bytes);
   bool idle() const { return active_.empty(); }
   std::size_t active_flows() const { return active_.size(); }
   // Seconds until the next flow completes (infinity when idle).
@@ -32,7 +36,7 @@ class FlowNetwork {
  private:
   struct Flow {
     int id;
-    std::vector<int> links;
+    const std::vector<int>* links;
     double bytes;
     double remaining;
     double rate = 0;
@@ -42,6 +46,8 @@ class FlowNetwork {
   std::vector<double> link_bytes_;
   std::vector<Flow> active_;
   std::vector<int> constraint_of_link_;  // scratch, -1 outside a solve
+  MaxMinSystem system_;
+  std::vector<int> used_links_;
   int next_id_ = 0;
   bool dirty_ = false;
   std::uint64_t rate_solves_ = 0;

@@ -4,18 +4,18 @@
 
 namespace shardsim {
 
-void NetworkSimulation::start_transfers(std::vector<std::vector<int>> routes, double bytes_each, double latency_s,
+void NetworkSimulation::start_transfers(const std::vector<std::vector<int>>* routes, double bytes_each, double latency_s,
                                         Callback done) {
-  if (routes.empty()) {
+  if (routes->empty()) {
     events_.schedule_after(latency_s, std::move(done));
     return;
   }
   int batch;
   if (!free_batches_.empty()) { batch = free_batches_.back(); free_batches_.pop_back(); }
   else { batch = static_cast<int>(batches_.size()); batches_.emplace_back(); }
-  batches_[batch] = Batch{static_cast<int>(routes.size()), std::move(done)};
-  events_.schedule_after(latency_s, [this, batch, routes = std::move(routes), bytes_each]() mutable {
-    for (auto& route : routes) batch_of_flow_[network_.start_flow(std::move(route), bytes_each)] = batch;
+  batches_[batch] = Batch{static_cast<int>(routes->size()), std::move(done)};
+  events_.schedule_after(latency_s, [this, batch, routes, bytes_each] {
+    for (const auto& route : *routes) batch_of_flow_[network_.start_flow(&route, bytes_each)] = batch;
   });
 }
 

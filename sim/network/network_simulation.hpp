@@ -26,7 +26,8 @@ class NetworkSimulation {
 
   // Starts a batch of transfers that share a start time and latency; `done` runs once every one of
   // them has arrived. Batching keeps the event count per ring step independent of the ring size.
-  void start_transfers(std::vector<std::vector<int>> routes, double bytes_each, double latency_s, Callback done);
+  // `routes` must outlive the transfers (see FlowNetwork::start_flow).
+  void start_transfers(const std::vector<std::vector<int>>* routes, double bytes_each, double latency_s, Callback done);
   // Runs until nothing is scheduled and no flow is active.
   void run();
   // Events processed: scheduled actions plus flow completions.

@@ -1,0 +1,101 @@
+// `shardsim simulate SCENARIO.json [--nodes 32 --strategy mics --partition-size 16] [--json] [--trace out.json]`
+#include "sim/cli/commands.hpp"
+#include "sim/cli/output.hpp"
+#include "sim/cli/scenario_options.hpp"
+#include "sim/input/input_error.hpp"
+#include "sim/model/memory.hpp"
+#include "sim/model/transformer.hpp"
+#include "sim/stepsim/step_metrics.hpp"
+#include "sim/stepsim/trace.hpp"
+#include "sim/strategies/compile.hpp"
+#include "sim/units/units.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace shardsim::cli {
+namespace {
+
+struct SimulateOptions {
+  ScenarioOptions scenario;
+  bool json = false;
+  std::string trace;
+};
+
+void run_simulate(const SimulateOptions& o) {
+  const Scenario sc = o.scenario.load();
+  const MemoryBreakdown mem = estimate_memory(memory_input(sc));
+  const std::uint64_t capacity = sc.cluster.instance.gpu.memory_bytes;
+  if (!fits(mem, capacity))
+    throw InputError(fmt::format("{} with {} on {} x {} does not fit: {} per GPU needed, {} available; the largest consumer is {}",
+                                 sc.step.model.name, to_string(sc.step.strategy.strategy), sc.cluster.nodes, sc.cluster.instance.name,
+                                 format_size(mem.total_bytes), format_size(capacity), mem.largest_component));
+  const Schedule schedule = compile_schedule(sc.cluster, sc.step);
+  const StepResult r = simulate_step(sc.cluster, schedule);
+  const StepMetrics m = step_metrics(sc, r);
+  if (!o.trace.empty())
+    write_file_atomically(o.trace, perfetto_trace_json(schedule, r.ops, fmt::format("{} rank 0", sc.name)));
+  const int p = effective_partition_size(sc.cluster, sc.step.strategy);
+  if (o.json) {
+    nlohmann::ordered_json j;
+    j["scenario"] = sc.name;
+    j["model"] = sc.step.model.name;
+    j["parameters"] = parameter_count(sc.step.model);
+    j["instance"] = sc.cluster.instance.name;
+    j["nodes"] = sc.cluster.nodes;
+    j["gpus"] = sc.cluster.gpus();
+    j["strategy"] = to_string(sc.step.strategy.strategy);
+    j["partition_size"] = p;
+    j["hierarchical_gather"] = sc.step.strategy.hierarchical_gather;
+    j["micro_batch"] = sc.step.micro_batch;
+    j["accumulation_steps"] = sc.step.accumulation_steps;
+    j["step_time_s"] = m.step_time_s;
+    j["samples_per_s"] = m.samples_per_s;
+    j["tokens_per_s"] = m.tokens_per_s;
+    j["tflops_per_gpu"] = m.tflops_per_gpu;
+    j["model_tflops_per_gpu"] = m.model_tflops_per_gpu;
+    j["percent_of_peak"] = m.percent_of_peak;
+    j["compute_s"] = m.compute_s;
+    j["exposed_comm_s"] = m.exposed_comm_s;
+    j["memory_per_gpu_bytes"] = mem.total_bytes;
+    j["fits"] = true;
+    for (const auto& [name, bytes] : mem.components) j["memory_breakdown_bytes"][name] = bytes;
+    for (const auto& c : r.collectives)
+      j["collectives"].push_back({{"group", c.role}, {"op", c.kind}, {"count", c.count}, {"bytes", c.bytes}, {"busy_s", c.busy_s}});
+    j["flow_model"] = to_string(r.model_used);
+    j["events"] = r.events;
+    fmt::print("{}\n", j.dump(2));
+    return;
+  }
+  fmt::print("{}: {} ({:.1f}B parameters) on {} x {} ({} GPUs)\n", sc.name, sc.step.model.name,
+             parameter_count(sc.step.model) / 1e9, sc.cluster.nodes, sc.cluster.instance.name, sc.cluster.gpus());
+  fmt::print("strategy {} (partition size {}, hierarchical gather {}), micro-batch {}, {} micro-steps\n\n",
+             to_string(sc.step.strategy.strategy), p, sc.step.strategy.hierarchical_gather ? "on" : "off", sc.step.micro_batch,
+             sc.step.accumulation_steps);
+  fmt::print("step time            {}\n", format_time(m.step_time_s));
+  fmt::print("throughput           {:.1f} samples/s, {:.0f} tokens/s\n", m.samples_per_s, m.tokens_per_s);
+  fmt::print("TFLOPS per GPU       {:.1f} hardware (incl. recomputation, {:.1f}% of peak), {:.1f} model (6*params*tokens)\n",
+             m.tflops_per_gpu, m.percent_of_peak, m.model_tflops_per_gpu);
+  fmt::print("compute              {}\n", format_time(m.compute_s));
+  fmt::print("exposed comm         {}\n", format_time(m.exposed_comm_s));
+  fmt::print("\nmemory per GPU       {} of {}\n", format_size(mem.total_bytes), format_size(sc.cluster.instance.gpu.memory_bytes));
+  for (const auto& [name, bytes] : mem.components) fmt::print("  {:<22} {}\n", name, format_size(static_cast<std::uint64_t>(bytes)));
+  fmt::print("\n{:<12} {:<16} {:>6} {:>14} {:>12}\n", "group", "collective", "count", "bytes", "busy");
+  for (const auto& c : r.collectives)
+    fmt::print("{:<12} {:<16} {:>6} {:>14} {:>12}\n", c.role, c.kind, c.count, format_size(static_cast<std::uint64_t>(c.bytes)), format_time(c.busy_s));
+  fmt::print("\n({} events, flow model {})\n", r.events, to_string(r.model_used));
+}
+
+}  // namespace
+
+void register_simulate(CLI::App& app) {
+  auto o = std::make_shared<SimulateOptions>();
+  auto* cmd = app.add_subcommand("simulate", "Simulate one training step of a scenario");
+  o->scenario.add_to(cmd);
+  cmd->add_flag("--json", o->json, "Print one JSON document");
+  cmd->add_option("--trace", o->trace, "Write a Chrome/Perfetto trace of rank 0");
+  cmd->callback([o] { run_simulate(*o); });
+}
+
+}  // namespace shardsim::cli

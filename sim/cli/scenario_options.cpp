@@ -1,0 +1,50 @@
+#include "sim/cli/scenario_options.hpp"
+
+#include "sim/input/input_error.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+namespace shardsim::cli {
+
+void ScenarioOptions::add_to(CLI::App* cmd) {
+  cmd->add_option("scenario", file, "Scenario JSON (see scenarios/)")->required();
+  cmd->add_option("--instance", instance, "Override the instance type");
+  cmd->add_option("--nodes", nodes, "Override the node count");
+  cmd->add_option("--strategy", strategy, "Override: ddp, zero1, zero2, zero3, mics, zeropp_hpz, hybrid_shard, hybrid_shard_deferred");
+  cmd->add_option("--partition-size", partition_size, "Override the partition-group size p");
+  cmd->add_option("--hierarchical", hierarchical, "Hierarchical parameter gather: on | off");
+  cmd->add_option("--micro-batch", micro_batch, "Override sequences per GPU per micro-step");
+  cmd->add_option("--accumulation", accumulation, "Override gradient-accumulation micro-steps");
+  cmd->add_option("--deepspeed", deepspeed, "Take the strategy and batch from a DeepSpeed config JSON");
+}
+
+Scenario ScenarioOptions::load() const {
+  ScenarioOverrides o;
+  if (!instance.empty()) o.instance = instance;
+  if (nodes != 0) {
+    if (nodes < 0) throw InputError(fmt::format("--nodes must be at least 1, got {}", nodes));
+    o.nodes = nodes;
+  }
+  if (!strategy.empty()) o.strategy = strategy;
+  if (partition_size != 0) {
+    if (partition_size < 0) throw InputError(fmt::format("--partition-size must be positive, got {}", partition_size));
+    o.partition_size = partition_size;
+  }
+  if (!hierarchical.empty()) {
+    if (hierarchical != "on" && hierarchical != "off") throw InputError("--hierarchical must be on or off");
+    o.hierarchical_gather = hierarchical == "on";
+  }
+  if (micro_batch != 0) {
+    if (micro_batch < 0) throw InputError("--micro-batch must be positive");
+    o.micro_batch = micro_batch;
+  }
+  if (accumulation != 0) {
+    if (accumulation < 0) throw InputError("--accumulation must be positive");
+    o.accumulation_steps = accumulation;
+  }
+  if (!deepspeed.empty()) o.deepspeed_config = deepspeed;
+  return load_scenario(file, o);
+}
+
+}  // namespace shardsim::cli

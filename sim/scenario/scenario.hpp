@@ -1,0 +1,43 @@
+// A scenario: the model (a preset name, a model file, a Hugging Face config.json, or inline), the
+// cluster (instance + nodes, or a topology file), the strategy with its knobs, and the batch
+// (micro-batch and accumulation steps, or a global batch to split). Loaded from JSON with every
+// field validated; the strategy block may instead come from a DeepSpeed config
+// (zero_optimization.stage, mics_shard_size, mics_hierarchical_params_gather,
+// zero_hpz_partition_size, reduce_bucket_size, stage3_prefetch_bucket_size,
+// train_micro_batch_size_per_gpu, gradient_accumulation_steps, train_batch_size, bf16/fp16).
+#pragma once
+
+#include "sim/strategies/step_config.hpp"
+#include "sim/topology/topology.hpp"
+
+#include <optional>
+#include <string>
+
+namespace shardsim {
+
+struct Scenario {
+  std::string name;
+  std::string file;
+  std::string description;
+  Cluster cluster;
+  StepConfig step;
+};
+
+// Command-line overrides applied after loading (each optional).
+struct ScenarioOverrides {
+  std::optional<std::string> instance;
+  std::optional<int> nodes;
+  std::optional<std::string> strategy;
+  std::optional<int> partition_size;
+  std::optional<bool> hierarchical_gather;
+  std::optional<int> micro_batch;
+  std::optional<int> accumulation_steps;
+  std::optional<std::string> deepspeed_config;
+};
+
+Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrides = {});
+
+// Applies a DeepSpeed config's strategy and batch fields to `step`; `world` = data-parallel ranks.
+void apply_deepspeed_config(const std::string& path, int world, StepConfig& step);
+
+}  // namespace shardsim

@@ -1,0 +1,42 @@
+#include "sim/schedule/schedule.hpp"
+
+#include <stdexcept>
+
+namespace shardsim {
+
+const char* to_string(Stream stream) {
+  switch (stream) {
+    case Stream::compute: return "compute";
+    case Stream::gather: return "gather";
+    case Stream::reduce: return "reduce";
+  }
+  return "?";
+}
+
+const char* to_string(GroupRole role) {
+  switch (role) {
+    case GroupRole::world: return "world";
+    case GroupRole::partition: return "partition";
+    case GroupRole::replication: return "replication";
+    case GroupRole::intra_node: return "intra_node";
+    case GroupRole::inter_node: return "inter_node";
+  }
+  return "?";
+}
+
+int Program::add(Op op) {
+  const int index = static_cast<int>(ops.size());
+  for (int d : op.deps)
+    if (d < 0 || d >= index) throw std::logic_error("an op may only depend on earlier ops");
+  ops.push_back(std::move(op));
+  return index;
+}
+
+std::vector<int> Schedule::family_of(int group_id) const {
+  std::vector<int> ids;
+  for (const auto& g : groups)
+    if (g.role == groups.at(group_id).role) ids.push_back(g.id);
+  return ids;
+}
+
+}  // namespace shardsim

@@ -1,0 +1,76 @@
+// The one description of a training step: a per-rank program of compute, collective and copy ops
+// with dependencies, on streams. The simulator executes it on modelled hardware (stepsim/); the
+// live runtime executes the same program on real hardware. An op starts when every op it depends
+// on has finished and its stream is free (a stream runs its ops in program order, like a CUDA
+// stream). Prefetch depth, bucket sizes and live-parameter limits are expressed as dependencies,
+// never as special cases in an executor. Groups are ordered lists of global ranks with a role;
+// a collective op names the group its rank belongs to. Strategies are SPMD: every rank's program
+// has the same ops, over the groups that contain that rank, so the program of rank 0 stands for
+// the class and the schedule stores each role's whole family of groups once.
+#pragma once
+
+#include "sim/collectives/collective.hpp"
+
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace shardsim {
+
+enum class Stream { compute, gather, reduce };
+const char* to_string(Stream stream);
+
+enum class GroupRole { world, partition, replication, intra_node, inter_node };
+const char* to_string(GroupRole role);
+
+struct Group {
+  int id = 0;
+  GroupRole role = GroupRole::world;
+  std::vector<int> ranks;
+};
+
+struct ComputeOp {
+  double flops = 0;
+  double hbm_bytes = 0;  // memory traffic, for ops bound by HBM rather than FLOPs (optimizer)
+};
+
+struct CollectiveOp {
+  CollectiveKind kind = CollectiveKind::all_gather;
+  Algorithm algorithm = Algorithm::ring;
+  int group = 0;      // id of the group holding this rank
+  double bytes = 0;   // nccl-tests convention
+  std::string dtype;  // "bf16", "fp32", ...
+};
+
+struct CopyOp {
+  double bytes = 0;
+};
+
+struct Op {
+  std::variant<ComputeOp, CollectiveOp, CopyOp> body;
+  Stream stream = Stream::compute;
+  std::vector<int> deps;  // indices of earlier ops in the same program
+  std::string label;      // "fwd L3", "ag-fwd L4", "rs L3", "ar-replication"
+  int micro_step = 0;
+  int layer = -1;
+};
+
+struct Program {
+  int rank = 0;
+  std::vector<Op> ops;
+
+  int add(Op op);
+};
+
+struct Schedule {
+  std::string strategy;
+  int world_size = 0;
+  int micro_steps = 1;
+  std::vector<Group> groups;  // every group of every role used
+  Program program;            // rank `program.rank`'s program (the SPMD class representative)
+
+  // Ids of the groups of one role (a family: the same collective runs on all of them at once).
+  std::vector<int> family_of(int group_id) const;
+};
+
+}  // namespace shardsim

@@ -1,0 +1,47 @@
+// Executes a schedule on the modelled cluster. Every op of the program starts when its
+// dependencies are done and its stream is free. A compute op lasts flops / (peak x efficiency)
+// plus hbm_bytes / HBM bandwidth; a copy reads and writes its bytes at HBM bandwidth. A collective
+// op stands for its whole family: the same collective on every group of that role at once (the
+// program is SPMD), so the k inter-node gathers of a node share its NICs and the replication
+// all-reduces of all shards run together. All collectives in flight share one flow network, so a
+// gradient reduce-scatter slows the next layer's gather where they meet on a link. Where the
+// families are node-symmetric (node_symmetry.hpp) only one node's flows are simulated.
+#pragma once
+
+#include "sim/collsim/collective_execution.hpp"
+#include "sim/schedule/schedule.hpp"
+#include "sim/topology/topology.hpp"
+
+#include <string>
+#include <vector>
+
+namespace shardsim {
+
+struct OpTiming {
+  double start_s = -1;
+  double end_s = -1;
+};
+
+struct CollectiveTotals {
+  std::string role;
+  std::string kind;
+  int count = 0;
+  double bytes = 0;   // per op, summed (nccl-tests convention)
+  double busy_s = 0;  // summed durations
+};
+
+struct StepResult {
+  double step_time_s = 0;
+  double compute_busy_s = 0;   // sum of compute-stream op durations
+  double exposed_comm_s = 0;   // step time not covered by compute
+  std::vector<OpTiming> ops;   // per op of the program
+  std::vector<CollectiveTotals> collectives;
+  std::uint64_t events = 0;
+  FlowModel model_used = FlowModel::per_flow;
+};
+
+double compute_op_seconds(const InstanceType& instance, double flops, double hbm_bytes);
+
+StepResult simulate_step(const Cluster& cluster, const Schedule& schedule, FlowModel model = FlowModel::automatic);
+
+}  // namespace shardsim

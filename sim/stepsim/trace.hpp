@@ -1,0 +1,14 @@
+// A Chrome/Perfetto trace (the JSON "traceEvents" format, opens in ui.perfetto.dev) of one rank's
+// step: one track per stream (compute, gather, reduce), one slice per op, times in microseconds.
+#pragma once
+
+#include "sim/schedule/schedule.hpp"
+#include "sim/stepsim/step_simulation.hpp"
+
+#include <string>
+
+namespace shardsim {
+
+std::string perfetto_trace_json(const Schedule& schedule, const std::vector<OpTiming>& timing, const std::string& process_name);
+
+}  // namespace shardsim
