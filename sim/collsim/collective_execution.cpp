@@ -89,6 +89,30 @@ void CollectiveExecution::ring_step_done(std::size_t r) {
   if (--rings_running_ == 0) start_phase(phase_ + 1);
 }
 
+NodeTraffic node_traffic(const Cluster& cluster, const std::vector<double>& bytes) {
+  const InstanceType& inst = cluster.instance;
+  NodeTraffic busiest;
+  for (int node = 0; node < cluster.nodes; ++node) {
+    NodeTraffic t;
+    std::vector<double> into_gpu(inst.gpus_per_node, 0.0);
+    for (int l = 0; l < inst.links_per_node(); ++l) {
+      const double b = bytes[cluster.global_link(node, l)];
+      if (b == 0) continue;
+      const Link& link = inst.links[l];
+      if (link.from == inst.network_device) t.network_ingress_bytes += b;
+      if (link.to == inst.network_device) t.network_egress_bytes += b;
+      if (inst.devices[link.from].kind == DeviceKind::gpu) t.gpu_send_bytes += b;
+      if (inst.devices[link.to].kind == DeviceKind::gpu) into_gpu[link.to] += b;
+    }
+    for (double g : into_gpu) t.gpu_ingress_bytes_max = std::max(t.gpu_ingress_bytes_max, g);
+    busiest.network_ingress_bytes = std::max(busiest.network_ingress_bytes, t.network_ingress_bytes);
+    busiest.network_egress_bytes = std::max(busiest.network_egress_bytes, t.network_egress_bytes);
+    busiest.gpu_send_bytes = std::max(busiest.gpu_send_bytes, t.gpu_send_bytes);
+    busiest.gpu_ingress_bytes_max = std::max(busiest.gpu_ingress_bytes_max, t.gpu_ingress_bytes_max);
+  }
+  return busiest;
+}
+
 CollectiveResult simulate_collective(const Cluster& cluster, const CollectivePlan& plan, FlowModel model) {
   std::vector<const std::vector<std::vector<int>>*> ring_sets;
   for (const auto& p : plan.phases)
@@ -111,22 +135,9 @@ CollectiveResult simulate_collective(const Cluster& cluster, const CollectivePla
   result.events = sim.events_processed();
   result.simulated_flows = exec.simulated_flows();
   result.model_used = symmetry ? FlowModel::node_symmetric : FlowModel::per_flow;
-  const InstanceType& inst = cluster.instance;
-  const auto& bytes = sim.network().link_bytes();
-  for (int node = 0; node < cluster.nodes; ++node) {
-    double ingress = 0;
-    std::vector<double> into_gpu(inst.gpus_per_node, 0.0);
-    for (int l = 0; l < inst.links_per_node(); ++l) {
-      const double b = bytes[cluster.global_link(node, l)];
-      if (b == 0) continue;
-      const Link& link = inst.links[l];
-      if (link.from == inst.network_device) ingress += b;
-      if (inst.devices[link.to].kind == DeviceKind::gpu && inst.devices[link.from].kind != DeviceKind::network)
-        into_gpu[link.to] += b;
-    }
-    result.network_bytes_per_node = std::max(result.network_bytes_per_node, ingress);
-    for (double g : into_gpu) result.gpu_ingress_bytes = std::max(result.gpu_ingress_bytes, g);
-  }
+  const NodeTraffic traffic = node_traffic(cluster, sim.network().link_bytes());
+  result.network_bytes_per_node = traffic.network_ingress_bytes;
+  result.gpu_ingress_bytes = traffic.gpu_ingress_bytes_max;
   return result;
 }
 

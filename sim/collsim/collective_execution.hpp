@@ -31,6 +31,16 @@ struct CollectiveResult {
   FlowModel model_used = FlowModel::per_flow;
 };
 
+// Bytes per node, from the links' counters: the busiest node's fabric ingress and egress, and the
+// bytes its GPUs put on their own outgoing links (every byte a GPU sends, inside or out of the node).
+struct NodeTraffic {
+  double network_ingress_bytes = 0;
+  double network_egress_bytes = 0;
+  double gpu_send_bytes = 0;          // summed over the node's GPUs
+  double gpu_ingress_bytes_max = 0;   // the busiest single GPU's arrivals
+};
+NodeTraffic node_traffic(const Cluster& cluster, const std::vector<double>& link_bytes);
+
 // Capacities of every link of the cluster, indexed by global link id.
 std::vector<double> link_capacities(const Cluster& cluster);
 

@@ -64,6 +64,7 @@ class StepRunner {
     StepResult result;
     result.ops = timing_;
     result.events = sim_.events_processed();
+    result.traffic = node_traffic(cluster_, sim_.network().link_bytes());
     result.model_used = symmetry_ ? FlowModel::node_symmetric : FlowModel::per_flow;
     std::map<std::pair<std::string, std::string>, CollectiveTotals> totals;
     for (std::size_t i = 0; i < timing_.size(); ++i) {

@@ -36,6 +36,7 @@ struct StepResult {
   double exposed_comm_s = 0;   // step time not covered by compute
   std::vector<OpTiming> ops;   // per op of the program
   std::vector<CollectiveTotals> collectives;
+  NodeTraffic traffic;         // bytes per node over the whole step (busiest node)
   std::uint64_t events = 0;
   FlowModel model_used = FlowModel::per_flow;
 };
