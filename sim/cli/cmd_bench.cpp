@@ -5,6 +5,9 @@
 #include "sim/collsim/collective_execution.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/cli/output.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/stepsim/step_simulation.hpp"
+#include "sim/strategies/compile.hpp"
 #include "sim/units/units.hpp"
 
 #include <CLI/CLI.hpp>
@@ -26,6 +29,8 @@ struct BenchOptions {
   std::string algo = "ring";
   std::string bytes = "1G";
   std::string model = "automatic";
+  std::string step_scenario;
+  std::vector<std::string> step_strategies{"zero3", "mics:8"};
 };
 
 struct Measurement {
@@ -48,7 +53,56 @@ Measurement measure(const InstanceType& inst, int gpus, CollectiveKind kind, Alg
   return {wall, r.time_s, usage.ru_maxrss, r.events, r.simulated_flows, static_cast<int>(r.model_used)};
 }
 
+// One training step per strategy ("name" or "name:p"), timed in a child process each.
+void run_step_bench(const BenchOptions& o) {
+  fmt::print("# one training step of {} (memory check skipped: this measures the simulator)\n", o.step_scenario);
+  fmt::print("{:<14} {:>8} {:>10} {:>14} {:>12} {:>12} {:>16}\n", "strategy", "GPUs", "wall (s)", "peak RSS (MB)", "events",
+             "step time", "flow model");
+  std::fflush(stdout);
+  for (const auto& spec : o.step_strategies) {
+    ScenarioOverrides ov;
+    const auto colon = spec.find(':');
+    ov.strategy = spec.substr(0, colon);
+    if (colon != std::string::npos) ov.partition_size = std::stoi(spec.substr(colon + 1));
+    const Scenario sc = load_scenario(o.step_scenario, ov);
+    int fds[2];
+    if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+    const pid_t pid = fork();
+    if (pid == 0) {
+      close(fds[0]);
+      Measurement m{};
+      try {
+        const auto start = std::chrono::steady_clock::now();
+        const Schedule schedule = compile_schedule(sc.cluster, sc.step);
+        const StepResult r = simulate_step(sc.cluster, schedule);
+        m.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        rusage usage{};
+        getrusage(RUSAGE_SELF, &usage);
+        m.sim_time_s = r.step_time_s;
+        m.max_rss_kB = usage.ru_maxrss;
+        m.events = r.events;
+        m.model = static_cast<int>(r.model_used);
+      } catch (...) { m.wall_s = -1; }
+      [[maybe_unused]] auto n = write(fds[1], &m, sizeof m);
+      _exit(0);
+    }
+    close(fds[1]);
+    Measurement m{};
+    const auto got = read(fds[0], &m, sizeof m);
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (got != static_cast<ssize_t>(sizeof m) || m.wall_s < 0)
+      throw std::runtime_error(fmt::format("step benchmark for {} failed", spec));
+    fmt::print("{:<14} {:>8} {:>10.3f} {:>14.1f} {:>12} {:>12} {:>16}\n", spec, sc.cluster.gpus(), m.wall_s, m.max_rss_kB / 1024.0,
+               m.events, format_time(m.sim_time_s), to_string(static_cast<FlowModel>(m.model)));
+    std::fflush(stdout);
+  }
+}
+
+
 void run_bench(const BenchOptions& o) {
+  if (!o.step_scenario.empty()) return run_step_bench(o);
   const InstanceType inst = load_instance_by_name(o.instance);
   const CollectiveKind kind = parse_collective_kind(o.op);
   const Algorithm algo = parse_algorithm(o.algo);
@@ -101,6 +155,8 @@ void register_bench(CLI::App& app) {
   cmd->add_option("--algo", o->algo, "ring | hierarchical")->capture_default_str();
   cmd->add_option("--bytes", o->bytes, "Size")->capture_default_str();
   cmd->add_option("--model", o->model, "Flow model: automatic | per_flow | node_symmetric")->capture_default_str();
+  cmd->add_option("--step", o->step_scenario, "Time one training step of this scenario instead of a collective");
+  cmd->add_option("--strategies", o->step_strategies, "With --step: strategies as name or name:partition_size")->delimiter(',')->capture_default_str();
   cmd->callback([o] { run_bench(*o); });
 }
 
