@@ -13,5 +13,6 @@ void register_formula(CLI::App& app);
 void register_bench(CLI::App& app);
 void register_simulate(CLI::App& app);
 void register_schedule(CLI::App& app);
+void register_plan(CLI::App& app);
 
 }  // namespace shardsim::cli

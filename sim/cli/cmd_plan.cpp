@@ -1,0 +1,189 @@
+// `shardsim plan [--model M] [--instances a,b] [--gpus 128,256,512] [--global-batch 1024] ...`
+// With no arguments: a 100B model on p4d at 128, 256 and 512 GPUs (the README's main job).
+#include "sim/cli/commands.hpp"
+#include "sim/cli/output.hpp"
+#include "sim/input/input_error.hpp"
+#include "sim/model/model_loader.hpp"
+#include "sim/planner/planner.hpp"
+#include "sim/units/units.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+#include <unistd.h>
+
+namespace shardsim::cli {
+namespace {
+
+struct PlanOptions {
+  std::string model = "gpt-100b";
+  std::vector<std::string> instances{"p4d.24xlarge"};
+  std::vector<int> gpus{128, 256, 512};
+  std::vector<int> nodes;
+  long long global_batch = 1024;
+  std::vector<std::string> strategies{"zero2", "zero3", "mics"};
+  int splits = 4;
+  double budget = 0;
+  int max_nodes = 0;
+  double tokens = 0;
+  std::string csv;
+  bool json = false;
+  int threads = 0;
+  int top = 15;
+  bool no_checkpointing = false;
+};
+
+std::string strategy_label(const Candidate& c) {
+  std::string s = to_string(c.strategy.strategy);
+  if (c.strategy.strategy == Strategy::mics && c.strategy.hierarchical_gather) s += "+hier";
+  return s;
+}
+
+std::string csv_of(const std::vector<Candidate>& cs) {
+  std::ostringstream out;
+  out << "instance,nodes,gpus,strategy,partition_size,hierarchical,micro_batch,accumulation_steps,fits,within_constraints,"
+         "step_time_s,tokens_per_s,tflops_per_gpu,exposed_comm_s,memory_per_gpu_bytes,cluster_usd_per_hour,usd_per_million_tokens,why\n";
+  for (const auto& c : cs)
+    out << fmt::format("{},{},{},{},{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{},{:.6g},{:.9g},\"{}\"\n", c.instance, c.nodes, c.gpus,
+                       to_string(c.strategy.strategy), c.partition_size, c.strategy.hierarchical_gather ? "true" : "false", c.micro_batch,
+                       c.accumulation_steps, c.fits ? "true" : "false", c.within_constraints ? "true" : "false", c.step_time_s,
+                       c.tokens_per_s, c.tflops_per_gpu, c.exposed_comm_s, c.memory_per_gpu_bytes, c.cluster_price_per_hour_usd,
+                       c.usd_per_million_tokens, c.why);
+  return out.str();
+}
+
+nlohmann::ordered_json json_of(const Candidate& c, bool with_training) {
+  nlohmann::ordered_json j{{"instance", c.instance}, {"nodes", c.nodes}, {"gpus", c.gpus}, {"strategy", to_string(c.strategy.strategy)},
+                           {"partition_size", c.partition_size}, {"hierarchical", c.strategy.hierarchical_gather},
+                           {"micro_batch", c.micro_batch}, {"accumulation_steps", c.accumulation_steps}, {"fits", c.fits},
+                           {"within_constraints", c.within_constraints}, {"memory_per_gpu_bytes", c.memory_per_gpu_bytes}};
+  if (c.fits) {
+    j["step_time_s"] = c.step_time_s;
+    j["tokens_per_s"] = c.tokens_per_s;
+    j["tflops_per_gpu"] = c.tflops_per_gpu;
+    j["exposed_comm_s"] = c.exposed_comm_s;
+    j["cluster_usd_per_hour"] = c.cluster_price_per_hour_usd;
+    j["usd_per_million_tokens"] = c.usd_per_million_tokens;
+    if (with_training) {
+      j["train_time_s"] = c.train_time_s;
+      j["train_cost_usd"] = c.train_cost_usd;
+    }
+  }
+  if (!c.why.empty()) j["why"] = c.why;
+  return j;
+}
+
+void run_plan_command(const PlanOptions& o) {
+  PlanRequest r;
+  r.model = load_model(o.model);
+  r.instances = o.instances;
+  if (!o.nodes.empty()) {
+    r.gpus.clear();
+    for (const auto& inst : o.instances) {
+      const int k = load_instance_by_name(inst).gpus_per_node;
+      for (int n : o.nodes) {
+        if (n < 1) throw InputError(fmt::format("--nodes: {} is not a positive node count", n));
+        r.gpus.push_back(n * k);
+      }
+    }
+    std::sort(r.gpus.begin(), r.gpus.end());
+    r.gpus.erase(std::unique(r.gpus.begin(), r.gpus.end()), r.gpus.end());
+  } else {
+    r.gpus = o.gpus;
+  }
+  r.global_batch = o.global_batch;
+  r.strategies.clear();
+  for (const auto& s : o.strategies) r.strategies.push_back(parse_strategy(s));
+  if (o.splits < 1) throw InputError("--splits must be at least 1");
+  r.max_micro_batch_splits = o.splits;
+  if (o.budget < 0 || !std::isfinite(o.budget)) throw InputError("--budget must be a positive $/hour");
+  if (o.budget > 0) r.budget_per_hour_usd = o.budget;
+  if (o.max_nodes < 0) throw InputError("--max-nodes must be positive");
+  if (o.max_nodes > 0) r.max_nodes = o.max_nodes;
+  if (o.tokens < 0 || !std::isfinite(o.tokens)) throw InputError("--tokens must be a positive count");
+  if (o.tokens > 0) r.train_tokens = o.tokens;
+  r.activation_checkpointing = !o.no_checkpointing;
+  if (o.threads < 0) throw InputError("--threads must be positive");
+  r.threads = o.threads;
+
+  const bool tty = isatty(STDERR_FILENO);
+  const auto start = std::chrono::steady_clock::now();
+  auto progress = [&](int done, int total) {
+    if (!tty || std::chrono::steady_clock::now() - start < std::chrono::seconds(1)) return;
+    const int width = 30, filled = total ? width * done / total : width;
+    fmt::print(stderr, "\r[{}{}] {}/{} candidates", std::string(filled, '#'), std::string(width - filled, ' '), done, total);
+    if (done == total) fmt::print(stderr, "\n");
+  };
+  const PlanResult plan = run_plan(r, progress);
+  if (!o.csv.empty()) write_file_atomically(o.csv, csv_of(plan.candidates));
+  if (o.json) {
+    nlohmann::ordered_json j;
+    j["model"] = r.model.name;
+    j["global_batch"] = r.global_batch;
+    if (plan.recommended) {
+      j["recommendation"] = json_of(plan.candidates[*plan.recommended], r.train_tokens.has_value());
+      j["recommendation"]["reason"] = plan.reason;
+    } else {
+      j["recommendation"] = nullptr;
+      j["reason"] = plan.reason;
+    }
+    j["candidates"] = nlohmann::ordered_json::array();
+    for (const auto& c : plan.candidates) j["candidates"].push_back(json_of(c, r.train_tokens.has_value()));
+    fmt::print("{}\n", j.dump(2));
+    return;
+  }
+  std::vector<const Candidate*> ranked;
+  int infeasible = 0;
+  for (const auto& c : plan.candidates) {
+    if (c.fits) ranked.push_back(&c); else ++infeasible;
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const Candidate* a, const Candidate* b) { return a->tokens_per_s > b->tokens_per_s; });
+  fmt::print("plan for {} ({:.1f}B parameters), global batch {} sequences of {} tokens\n", r.model.name, parameter_count(r.model) / 1e9,
+             r.global_batch, r.model.seq_len);
+  fmt::print("{} candidates: {} fit in memory, {} do not\n\n", plan.candidates.size(), ranked.size(), infeasible);
+  fmt::print("{:<14} {:>5} {:<16} {:>4} {:>3}x{:<3} {:>10} {:>11} {:>8} {:>9} {:>9} {:>9}\n", "instance", "GPUs", "strategy", "p", "mb", "acc",
+             "step", "tokens/s", "TFLOPS", "mem/GPU", "$/h", "$/Mtok");
+  int shown = 0;
+  for (const Candidate* c : ranked) {
+    if (shown++ >= o.top) break;
+    fmt::print("{:<14} {:>5} {:<16} {:>4} {:>3}x{:<3} {:>10} {:>11.0f} {:>8.1f} {:>8.1f}G {:>9.0f} {:>9.3f}{}\n", c->instance, c->gpus,
+               strategy_label(*c), c->partition_size, c->micro_batch, c->accumulation_steps, format_time(c->step_time_s), c->tokens_per_s,
+               c->tflops_per_gpu, c->memory_per_gpu_bytes / kGB, c->cluster_price_per_hour_usd, c->usd_per_million_tokens,
+               c->within_constraints ? "" : "  (" + c->why + ")");
+  }
+  if (static_cast<int>(ranked.size()) > o.top) fmt::print("... {} more (--top N, --csv FILE or --json for all)\n", ranked.size() - o.top);
+  fmt::print("\nrecommendation: {}\n", plan.reason);
+  if (plan.recommended && r.train_tokens) {
+    const Candidate& c = plan.candidates[*plan.recommended];
+    fmt::print("training {:.3g} tokens: {:.1f} days, ${:.0f}\n", *r.train_tokens, c.train_time_s / 86400, c.train_cost_usd);
+  }
+}
+
+}  // namespace
+
+void register_plan(CLI::App& app) {
+  auto o = std::make_shared<PlanOptions>();
+  auto* cmd = app.add_subcommand("plan", "Size partition groups and pick instances: sweep strategies, p and batch splits, rank them");
+  cmd->add_option("--model", o->model, "Model preset, model JSON or Hugging Face config.json")->capture_default_str();
+  cmd->add_option("--instances", o->instances, "Instance types")->delimiter(',')->capture_default_str();
+  cmd->add_option("--gpus", o->gpus, "Cluster sizes in GPUs")->delimiter(',')->capture_default_str();
+  cmd->add_option("--nodes", o->nodes, "Cluster sizes in nodes (instead of --gpus)")->delimiter(',');
+  cmd->add_option("--global-batch", o->global_batch, "Sequences per optimizer step")->capture_default_str();
+  cmd->add_option("--strategies", o->strategies, "Strategies to sweep")->delimiter(',')->capture_default_str();
+  cmd->add_option("--splits", o->splits, "Micro-batch sizes to try per cluster size")->capture_default_str();
+  cmd->add_option("--budget", o->budget, "Maximum cluster price, $/hour");
+  cmd->add_option("--max-nodes", o->max_nodes, "Maximum node count");
+  cmd->add_option("--tokens", o->tokens, "Tokens to train, to report total time and cost");
+  cmd->add_option("--csv", o->csv, "Write every candidate to this CSV file");
+  cmd->add_flag("--json", o->json, "Print one JSON document (recommendation, candidates)");
+  cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)");
+  cmd->add_option("--top", o->top, "Rows in the table")->capture_default_str();
+  cmd->add_flag("--no-checkpointing", o->no_checkpointing, "Disable activation checkpointing");
+  cmd->callback([o] { run_plan_command(*o); });
+}
+
+}  // namespace shardsim::cli

@@ -1,0 +1,208 @@
+#include "sim/planner/planner.hpp"
+
+#include "sim/input/input_error.hpp"
+#include "sim/model/memory.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/stepsim/step_metrics.hpp"
+#include "sim/strategies/compile.hpp"
+#include "sim/units/units.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <thread>
+
+namespace shardsim {
+namespace {
+
+std::vector<int> partition_sizes(int n, int k) {
+  std::vector<int> sizes;
+  for (int p = 1; p <= n; ++p)
+    if (n % p == 0 && (p <= k ? k % p == 0 : p % k == 0)) sizes.push_back(p);
+  return sizes;
+}
+
+}  // namespace
+
+std::vector<Candidate> enumerate_candidates(const PlanRequest& r) {
+  if (r.global_batch < 1) throw InputError("the global batch must be at least 1 sequence");
+  std::vector<Candidate> out;
+  for (const auto& name : r.instances) {
+    const InstanceType inst = load_instance_by_name(name);
+    for (int gpus : r.gpus) {
+      const int k = inst.gpus_per_node;
+      if (gpus < 1 || gpus % k != 0)
+        throw InputError(fmt::format("{} GPUs is not a whole number of {} nodes ({} GPUs each)", gpus, name, k));
+      if (r.global_batch % gpus != 0)
+        throw InputError(fmt::format("global batch {} does not divide evenly over {} GPUs", r.global_batch, gpus));
+      const long long per_gpu = r.global_batch / gpus;
+      std::vector<int> micro;
+      for (long long m = per_gpu; m >= 1 && static_cast<int>(micro.size()) < r.max_micro_batch_splits; --m)
+        if (per_gpu % m == 0) micro.push_back(static_cast<int>(m));
+      for (Strategy s : r.strategies) {
+        std::vector<std::pair<int, bool>> shapes;  // (partition size, hierarchical)
+        if (uses_partition_group(s)) {
+          for (int p : partition_sizes(gpus, k)) {
+            if (p == gpus && s == Strategy::mics) continue;  // that is ZeRO-3
+            shapes.emplace_back(p, false);
+            if (s == Strategy::mics && p > k) shapes.emplace_back(p, true);
+          }
+        } else {
+          shapes.emplace_back(0, false);
+        }
+        for (auto [p, hier] : shapes)
+          for (int m : micro) {
+            Candidate c;
+            c.index = static_cast<int>(out.size());
+            c.instance = inst.name;
+            c.nodes = gpus / k;
+            c.gpus = gpus;
+            c.strategy.strategy = s;
+            c.strategy.partition_size = p;
+            c.strategy.hierarchical_gather = hier;
+            c.micro_batch = m;
+            c.accumulation_steps = static_cast<int>(per_gpu / m);
+            out.push_back(c);
+          }
+      }
+    }
+  }
+  constexpr std::size_t kMaxCandidates = 200000;
+  if (out.size() > kMaxCandidates)
+    throw InputError(fmt::format("the sweep has {} candidates, more than the {} the planner runs; narrow the GPU counts or strategies",
+                                 out.size(), kMaxCandidates));
+  return out;
+}
+
+namespace {
+
+void evaluate(const PlanRequest& r, const std::map<std::string, InstanceType>& instances, Candidate& c) {
+  Scenario sc;
+  sc.cluster = make_cluster(instances.at(c.instance), c.nodes);
+  sc.step.model = r.model;
+  sc.step.strategy = c.strategy;
+  sc.step.micro_batch = c.micro_batch;
+  sc.step.accumulation_steps = c.accumulation_steps;
+  sc.step.activation_checkpointing = r.activation_checkpointing;
+  c.partition_size = effective_partition_size(sc.cluster, c.strategy);
+  c.cluster_price_per_hour_usd = sc.cluster.instance.price_per_hour_usd * c.nodes;
+  c.gpu_memory_bytes = sc.cluster.instance.gpu.memory_bytes;
+  const MemoryBreakdown mem = estimate_memory(memory_input(sc));
+  c.memory_per_gpu_bytes = mem.total_bytes;
+  c.fits = fits(mem, c.gpu_memory_bytes);
+  if (!c.fits) {
+    c.why = fmt::format("needs {} per GPU of {}; largest: {}", format_size(mem.total_bytes), format_size(c.gpu_memory_bytes),
+                        mem.largest_component);
+    return;
+  }
+  if (r.max_nodes && c.nodes > *r.max_nodes) {
+    c.within_constraints = false;
+    c.why = fmt::format("{} nodes exceeds the limit of {}", c.nodes, *r.max_nodes);
+  } else if (r.budget_per_hour_usd && c.cluster_price_per_hour_usd > *r.budget_per_hour_usd) {
+    c.within_constraints = false;
+    c.why = fmt::format("${:.2f}/h exceeds the budget of ${:.2f}/h", c.cluster_price_per_hour_usd, *r.budget_per_hour_usd);
+  }
+  const StepResult res = simulate_step(sc.cluster, compile_schedule(sc.cluster, sc.step));
+  const StepMetrics m = step_metrics(sc, res);
+  c.step_time_s = m.step_time_s;
+  c.tokens_per_s = m.tokens_per_s;
+  c.tflops_per_gpu = m.tflops_per_gpu;
+  c.exposed_comm_s = m.exposed_comm_s;
+  c.usd_per_million_tokens = c.cluster_price_per_hour_usd / 3600.0 / c.tokens_per_s * 1e6;
+  if (r.train_tokens) {
+    c.train_time_s = *r.train_tokens / c.tokens_per_s;
+    c.train_cost_usd = c.train_time_s / 3600.0 * c.cluster_price_per_hour_usd;
+  }
+}
+
+std::string describe(const Candidate& c) {
+  std::string s = to_string(c.strategy.strategy);
+  if (uses_partition_group(c.strategy.strategy))
+    s += fmt::format(" p={}{}", c.partition_size, c.strategy.hierarchical_gather ? " hierarchical" : "");
+  return s;
+}
+
+std::string recommendation_reason(const std::vector<Candidate>& all, const Candidate& best) {
+  std::string reason = fmt::format("{} on {} x {} ({} GPUs), micro-batch {} x {} micro-steps: {:.0f} tokens/s, ${:.2f} per million tokens",
+                                   describe(best), best.nodes, best.instance, best.gpus, best.micro_batch, best.accumulation_steps,
+                                   best.tokens_per_s, best.usd_per_million_tokens);
+  // Compare with the best ZeRO-3 on the same cluster, the usual default.
+  const Candidate* zero3 = nullptr;
+  for (const auto& c : all)
+    if (c.fits && c.within_constraints && c.instance == best.instance && c.gpus == best.gpus && c.strategy.strategy == Strategy::zero3 &&
+        (!zero3 || c.tokens_per_s > zero3->tokens_per_s))
+      zero3 = &c;
+  if (zero3 && zero3 != &best && best.strategy.strategy != Strategy::zero3)
+    reason += fmt::format("; {:.2f}x the throughput of the best ZeRO-3 on the same cluster", best.tokens_per_s / zero3->tokens_per_s);
+  else if (!zero3 && best.strategy.strategy != Strategy::zero3)
+    reason += "; ZeRO-3 does not fit or is not allowed on this cluster";
+  const double headroom = static_cast<double>(best.gpu_memory_bytes) - static_cast<double>(best.memory_per_gpu_bytes);
+  reason += fmt::format("; {:.1f} GB memory headroom per GPU", headroom / kGB);
+  if (uses_partition_group(best.strategy.strategy)) {
+    const int k = best.gpus / best.nodes;
+    reason += best.partition_size <= k ? "; parameter gathers stay inside one node"
+                                       : fmt::format("; parameter gathers span {} nodes", best.partition_size / k);
+  }
+  return reason;
+}
+
+}  // namespace
+
+std::optional<int> best_candidate(const std::vector<Candidate>& cs) {
+  std::optional<int> best;
+  for (const auto& c : cs) {
+    if (!c.fits || !c.within_constraints) continue;
+    if (!best) { best = c.index; continue; }
+    const Candidate& b = cs[*best];
+    if (c.tokens_per_s > b.tokens_per_s || (c.tokens_per_s == b.tokens_per_s && c.usd_per_million_tokens < b.usd_per_million_tokens))
+      best = c.index;
+  }
+  return best;
+}
+
+PlanResult run_plan(const PlanRequest& r, const std::function<void(int, int)>& progress) {
+  PlanResult result;
+  result.candidates = enumerate_candidates(r);
+  std::map<std::string, InstanceType> instances;
+  for (const auto& c : result.candidates)
+    if (!instances.count(c.instance)) instances.emplace(c.instance, load_instance_by_name(c.instance));
+  const int total = static_cast<int>(result.candidates.size());
+  const int threads = std::max(1, std::min(r.threads > 0 ? r.threads : static_cast<int>(std::thread::hardware_concurrency()), total));
+  std::atomic<int> next{0}, done{0};
+  std::vector<std::string> errors(threads);
+  auto worker = [&](int t) {
+    for (int i = next++; i < total; i = next++) {
+      try {
+        evaluate(r, instances, result.candidates[i]);
+      } catch (const std::exception& e) {
+        if (errors[t].empty()) errors[t] = e.what();
+      }
+      ++done;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker, t);
+  if (progress) {
+    // The calling thread reports progress and works too.
+    std::thread reporter_free_worker(worker, 0);
+    while (done.load() < total) {
+      progress(done.load(), total);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    reporter_free_worker.join();
+    progress(total, total);
+  } else {
+    worker(0);
+  }
+  for (auto& th : pool) th.join();
+  for (const auto& e : errors)
+    if (!e.empty()) throw InputError(e);
+  result.recommended = best_candidate(result.candidates);
+  if (result.recommended) result.reason = recommendation_reason(result.candidates, result.candidates[*result.recommended]);
+  else result.reason = "no candidate fits in memory within the constraints";
+  return result;
+}
+
+}  // namespace shardsim

@@ -1,0 +1,71 @@
+// Sizing a cluster before renting it. For each instance type and cluster size the planner
+// enumerates candidates: strategy x partition-group size (every p that divides the world and
+// either divides a node or is whole nodes) x hierarchical gather on/off (where p spans nodes) x
+// micro-batch/accumulation splits of the fixed global batch. Each candidate is checked for memory
+// first (infeasible ones are kept, marked with the reason, never simulated), then simulated. The
+// ranking is by throughput (tokens/s), ties broken by cost per million tokens, then by the
+// candidate's position in the enumeration, so the result does not depend on thread count.
+#pragma once
+
+#include "sim/model/transformer.hpp"
+#include "sim/strategies/step_config.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace shardsim {
+
+struct PlanRequest {
+  TransformerModel model;
+  std::vector<std::string> instances{"p4d.24xlarge"};
+  std::vector<int> gpus{128, 256, 512};
+  long long global_batch = 1024;     // sequences per optimizer step
+  std::vector<Strategy> strategies{Strategy::zero2, Strategy::zero3, Strategy::mics};
+  int max_micro_batch_splits = 4;    // the largest micro-batches that divide the per-GPU batch
+  std::optional<double> budget_per_hour_usd;
+  std::optional<int> max_nodes;
+  std::optional<double> train_tokens;  // to report total time and cost
+  bool activation_checkpointing = true;
+  int threads = 0;                     // 0 = all cores
+};
+
+struct Candidate {
+  int index = 0;  // enumeration order
+  std::string instance;
+  int nodes = 0;
+  int gpus = 0;
+  StrategyConfig strategy;
+  int partition_size = 0;
+  int micro_batch = 0;
+  int accumulation_steps = 0;
+  bool fits = false;
+  bool within_constraints = true;
+  std::string why;  // why it does not fit, or which constraint it breaks
+  std::uint64_t memory_per_gpu_bytes = 0;
+  std::uint64_t gpu_memory_bytes = 0;
+  double step_time_s = 0;
+  double tokens_per_s = 0;
+  double tflops_per_gpu = 0;
+  double exposed_comm_s = 0;
+  double cluster_price_per_hour_usd = 0;
+  double usd_per_million_tokens = 0;
+  double train_time_s = 0;  // when train_tokens is given
+  double train_cost_usd = 0;
+};
+
+struct PlanResult {
+  std::vector<Candidate> candidates;  // enumeration order
+  std::optional<int> recommended;     // index into candidates
+  std::string reason;
+};
+
+std::vector<Candidate> enumerate_candidates(const PlanRequest& request);
+// Evaluates every candidate (memory, then simulation) on `threads` threads; `progress(done, total)`
+// is called from the calling thread only.
+PlanResult run_plan(const PlanRequest& request, const std::function<void(int, int)>& progress = {});
+// Best feasible candidate: fits, within constraints, highest tokens/s, then lowest $/M tokens.
+std::optional<int> best_candidate(const std::vector<Candidate>& candidates);
+
+}  // namespace shardsim
