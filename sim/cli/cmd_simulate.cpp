@@ -47,7 +47,7 @@ void run_simulate(const SimulateOptions& o) {
     j["gpus"] = sc.cluster.gpus();
     j["strategy"] = to_string(sc.step.strategy.strategy);
     j["partition_size"] = p;
-    j["hierarchical_gather"] = sc.step.strategy.hierarchical_gather;
+    j["hierarchical_gather"] = sc.step.strategy.strategy == Strategy::mics && sc.step.strategy.hierarchical_gather;
     j["micro_batch"] = sc.step.micro_batch;
     j["accumulation_steps"] = sc.step.accumulation_steps;
     j["step_time_s"] = m.step_time_s;
@@ -70,9 +70,11 @@ void run_simulate(const SimulateOptions& o) {
   }
   fmt::print("{}: {} ({:.1f}B parameters) on {} x {} ({} GPUs)\n", sc.name, sc.step.model.name,
              parameter_count(sc.step.model) / 1e9, sc.cluster.nodes, sc.cluster.instance.name, sc.cluster.gpus());
-  fmt::print("strategy {} (partition size {}, hierarchical gather {}), micro-batch {}, {} micro-steps\n\n",
-             to_string(sc.step.strategy.strategy), p, sc.step.strategy.hierarchical_gather ? "on" : "off", sc.step.micro_batch,
-             sc.step.accumulation_steps);
+  const std::string gather = sc.step.strategy.strategy == Strategy::mics
+                                 ? fmt::format(", hierarchical gather {}", sc.step.strategy.hierarchical_gather ? "on" : "off")
+                                 : "";
+  fmt::print("strategy {} (partition size {}{}), micro-batch {}, {} micro-steps\n\n", to_string(sc.step.strategy.strategy), p,
+             gather, sc.step.micro_batch, sc.step.accumulation_steps);
   fmt::print("step time            {}\n", format_time(m.step_time_s));
   fmt::print("throughput           {:.1f} samples/s, {:.0f} tokens/s\n", m.samples_per_s, m.tokens_per_s);
   fmt::print("TFLOPS per GPU       {:.1f} hardware (incl. recomputation, {:.1f}% of peak), {:.1f} model (6*params*tokens)\n",

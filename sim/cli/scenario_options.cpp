@@ -22,25 +22,25 @@ void ScenarioOptions::add_to(CLI::App* cmd) {
 Scenario ScenarioOptions::load() const {
   ScenarioOverrides o;
   if (!instance.empty()) o.instance = instance;
-  if (nodes != 0) {
-    if (nodes < 0) throw InputError(fmt::format("--nodes must be at least 1, got {}", nodes));
+  if (nodes) {
+    if (*nodes < 1) throw InputError(fmt::format("--nodes must be at least 1, got {}", *nodes));
     o.nodes = nodes;
   }
   if (!strategy.empty()) o.strategy = strategy;
-  if (partition_size != 0) {
-    if (partition_size < 0) throw InputError(fmt::format("--partition-size must be positive, got {}", partition_size));
+  if (partition_size) {
+    if (*partition_size < 1) throw InputError(fmt::format("--partition-size must be positive, got {}", *partition_size));
     o.partition_size = partition_size;
   }
   if (!hierarchical.empty()) {
     if (hierarchical != "on" && hierarchical != "off") throw InputError("--hierarchical must be on or off");
     o.hierarchical_gather = hierarchical == "on";
   }
-  if (micro_batch != 0) {
-    if (micro_batch < 0) throw InputError("--micro-batch must be positive");
+  if (micro_batch) {
+    if (*micro_batch < 1) throw InputError(fmt::format("--micro-batch must be at least 1, got {}", *micro_batch));
     o.micro_batch = micro_batch;
   }
-  if (accumulation != 0) {
-    if (accumulation < 0) throw InputError("--accumulation must be positive");
+  if (accumulation) {
+    if (*accumulation < 1) throw InputError(fmt::format("--accumulation must be at least 1, got {}", *accumulation));
     o.accumulation_steps = accumulation;
   }
   if (!deepspeed.empty()) o.deepspeed_config = deepspeed;

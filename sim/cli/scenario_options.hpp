@@ -6,13 +6,14 @@
 #include <CLI/App.hpp>
 
 #include <memory>
+#include <optional>
 
 namespace shardsim::cli {
 
 struct ScenarioOptions {
   std::string file;
   std::string instance, strategy, deepspeed;
-  int nodes = 0, partition_size = 0, micro_batch = 0, accumulation = 0;
+  std::optional<int> nodes, partition_size, micro_batch, accumulation;
   std::string hierarchical;  // "on" | "off" | ""
 
   void add_to(CLI::App* cmd);

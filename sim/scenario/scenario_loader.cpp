@@ -92,6 +92,9 @@ void apply_deepspeed_config(const std::string& path, int world, StepConfig& step
     if (v != static_cast<double>(static_cast<long long>(v))) throw InputError(fmt::format("{}: /{}: expected a whole number", path, key));
     return static_cast<long long>(v);
   };
+  // Precision first: bucket sizes are given in elements and converted with its element size.
+  if (doc.contains("bf16") && doc.at("bf16").is_object() && doc.at("bf16").value("enabled", false)) step.model.precision = "bf16";
+  if (doc.contains("fp16") && doc.at("fp16").is_object() && doc.at("fp16").value("enabled", false)) step.model.precision = "fp16";
   if (doc.contains("zero_optimization")) {
     const auto& z = doc.at("zero_optimization");
     if (!z.is_object()) throw InputError(fmt::format("{}: /zero_optimization: expected an object", path));
@@ -109,6 +112,8 @@ void apply_deepspeed_config(const std::string& path, int world, StepConfig& step
     }
     if (mics > 0) step.strategy.partition_size = static_cast<int>(mics);
     if (hpz > 1) step.strategy.hpz_partition_size = static_cast<int>(hpz);
+    // DeepSpeed's default for the hierarchical gather is off.
+    if (step.strategy.strategy == Strategy::mics) step.strategy.hierarchical_gather = false;
     if (z.contains("mics_hierarchical_params_gather")) {
       if (!z.at("mics_hierarchical_params_gather").is_boolean())
         throw InputError(fmt::format("{}: /zero_optimization/mics_hierarchical_params_gather: expected true or false", path));
@@ -141,9 +146,7 @@ void apply_deepspeed_config(const std::string& path, int world, StepConfig& step
     step.accumulation_steps = static_cast<int>(*global / per_step);
   }
   if (global && micro && accumulation && *global != static_cast<long long>(world) * *micro * *accumulation)
-    throw InputError(fmt::format("{}: train_batch_size {} != world {} x micro batch {} x accumulation {}", path, *global, world, *micro, *accumulation));
-  if (doc.contains("bf16") && doc.at("bf16").is_object() && doc.at("bf16").value("enabled", false)) step.model.precision = "bf16";
-  if (doc.contains("fp16") && doc.at("fp16").is_object() && doc.at("fp16").value("enabled", false)) step.model.precision = "fp16";
+    throw InputError(fmt::format("{}: /train_batch_size: {} != world {} x micro batch {} x accumulation {}", path, *global, world, *micro, *accumulation));
 }
 
 }  // namespace shardsim

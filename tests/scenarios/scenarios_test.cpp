@@ -183,5 +183,5 @@ TEST_CASE("bad DeepSpeed configs name the file and the field", "[scenarios]") {
         o.deepspeed_config = data_path(kMicsDeepSpeed);
         return load_scenario(data_path("scenarios/toy-zero3-2node.json"), o);
       }(),
-      Contains("mics-ds-config.json") && Contains("train_batch_size 512 != world 16"));
+      Contains("mics-ds-config.json") && Contains("/train_batch_size: 512 != world 16"));
 }
