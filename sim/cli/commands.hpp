@@ -14,5 +14,6 @@ void register_bench(CLI::App& app);
 void register_simulate(CLI::App& app);
 void register_schedule(CLI::App& app);
 void register_plan(CLI::App& app);
+void register_scaling(CLI::App& app);
 
 }  // namespace shardsim::cli

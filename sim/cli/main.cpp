@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   shardsim::cli::register_simulate(app);
   shardsim::cli::register_schedule(app);
   shardsim::cli::register_plan(app);
+  shardsim::cli::register_scaling(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

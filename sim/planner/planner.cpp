@@ -78,9 +78,11 @@ std::vector<Candidate> enumerate_candidates(const PlanRequest& r) {
 
 namespace {
 
-void evaluate(const PlanRequest& r, const std::map<std::string, InstanceType>& instances, Candidate& c) {
+}  // namespace
+
+void evaluate_candidate(const PlanRequest& r, const InstanceType& instance, Candidate& c) {
   Scenario sc;
-  sc.cluster = make_cluster(instances.at(c.instance), c.nodes);
+  sc.cluster = make_cluster(instance, c.nodes);
   sc.step.model = r.model;
   sc.step.strategy = c.strategy;
   sc.step.micro_batch = c.micro_batch;
@@ -116,6 +118,8 @@ void evaluate(const PlanRequest& r, const std::map<std::string, InstanceType>& i
     c.train_cost_usd = c.train_time_s / 3600.0 * c.cluster_price_per_hour_usd;
   }
 }
+
+namespace {
 
 std::string describe(const Candidate& c) {
   std::string s = to_string(c.strategy.strategy);
@@ -162,20 +166,16 @@ std::optional<int> best_candidate(const std::vector<Candidate>& cs) {
   return best;
 }
 
-PlanResult run_plan(const PlanRequest& r, const std::function<void(int, int)>& progress) {
-  PlanResult result;
-  result.candidates = enumerate_candidates(r);
-  std::map<std::string, InstanceType> instances;
-  for (const auto& c : result.candidates)
-    if (!instances.count(c.instance)) instances.emplace(c.instance, load_instance_by_name(c.instance));
-  const int total = static_cast<int>(result.candidates.size());
-  const int threads = std::max(1, std::min(r.threads > 0 ? r.threads : static_cast<int>(std::thread::hardware_concurrency()), total));
+void parallel_for(int total, int thread_count, const std::function<void(int)>& body, const std::function<void(int, int)>& progress) {
+  if (total <= 0) return;
+  const int threads =
+      std::max(1, std::min(thread_count > 0 ? thread_count : static_cast<int>(std::thread::hardware_concurrency()), total));
   std::atomic<int> next{0}, done{0};
   std::vector<std::string> errors(threads);
   auto worker = [&](int t) {
     for (int i = next++; i < total; i = next++) {
       try {
-        evaluate(r, instances, result.candidates[i]);
+        body(i);
       } catch (const std::exception& e) {
         if (errors[t].empty()) errors[t] = e.what();
       }
@@ -183,22 +183,25 @@ PlanResult run_plan(const PlanRequest& r, const std::function<void(int, int)>& p
     }
   };
   std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker, t);
-  if (progress) {
-    // The calling thread reports progress and works too.
-    std::thread reporter_free_worker(worker, 0);
-    while (done.load() < total) {
-      progress(done.load(), total);
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    reporter_free_worker.join();
-    progress(total, total);
-  } else {
-    worker(0);
+  for (int t = 0; t < threads; ++t) pool.emplace_back(worker, t);
+  while (progress && done.load() < total) {
+    progress(done.load(), total);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   for (auto& th : pool) th.join();
+  if (progress) progress(total, total);
   for (const auto& e : errors)
     if (!e.empty()) throw InputError(e);
+}
+
+PlanResult run_plan(const PlanRequest& r, const std::function<void(int, int)>& progress) {
+  PlanResult result;
+  result.candidates = enumerate_candidates(r);
+  std::map<std::string, InstanceType> instances;
+  for (const auto& c : result.candidates)
+    if (!instances.count(c.instance)) instances.emplace(c.instance, load_instance_by_name(c.instance));
+  parallel_for(static_cast<int>(result.candidates.size()), r.threads,
+               [&](int i) { evaluate_candidate(r, instances.at(result.candidates[i].instance), result.candidates[i]); }, progress);
   result.recommended = best_candidate(result.candidates);
   if (result.recommended) result.reason = recommendation_reason(result.candidates, result.candidates[*result.recommended]);
   else result.reason = "no candidate fits in memory within the constraints";

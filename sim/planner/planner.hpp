@@ -62,6 +62,12 @@ struct PlanResult {
 };
 
 std::vector<Candidate> enumerate_candidates(const PlanRequest& request);
+// Memory check, then (if it fits) one simulated step; fills the candidate's figures. Uses only
+// `request`'s model, checkpointing and constraints.
+void evaluate_candidate(const PlanRequest& request, const InstanceType& instance, Candidate& candidate);
+// Runs body(i) for i in [0, n) on `threads` threads (0 = all cores); rethrows the first error as
+// InputError. Results must go to per-index slots, so the outcome does not depend on scheduling.
+void parallel_for(int n, int threads, const std::function<void(int)>& body, const std::function<void(int, int)>& progress = {});
 // Evaluates every candidate (memory, then simulation) on `threads` threads; `progress(done, total)`
 // is called from the calling thread only.
 PlanResult run_plan(const PlanRequest& request, const std::function<void(int, int)>& progress = {});

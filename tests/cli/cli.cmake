@@ -44,3 +44,7 @@ cli_fail(plan_unknown_strategy 1 "unknown strategy" plan --model toy-1b --strate
 cli_fail(plan_bad_gpus 1 "not a whole number" plan --model toy-1b --gpus 12 --global-batch 12)
 add_test(NAME cli.plan_outputs COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/plan_outputs.sh ${SHARDSIM})
 add_test(NAME cli.deterministic_outputs COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/deterministic.sh ${SHARDSIM} ${CMAKE_SOURCE_DIR}/scenarios/toy-mics-4node.json)
+cli_pass(scaling_table "weak scaling" scaling --model gpt2-small --gpus 16,32 --strategies zero3,mics)
+cli_pass(scaling_json "\"efficiency\": 1" scaling --model gpt2-small --gpus 16,32 --json)
+cli_fail(scaling_bad_gpus 1 "not a whole number" scaling --model gpt2-small --gpus 20)
+cli_fail(scaling_bad_strategy 1 "unknown strategy" scaling --model gpt2-small --strategies zer03)

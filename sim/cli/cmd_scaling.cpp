@@ -1,0 +1,126 @@
+// `shardsim scaling --model M --instance I --gpus 16,32,64,128,256,512 --strategies zero3,mics`
+#include "sim/cli/commands.hpp"
+#include "sim/cli/output.hpp"
+#include "sim/input/input_error.hpp"
+#include "sim/model/model_loader.hpp"
+#include "sim/planner/scaling.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+namespace shardsim::cli {
+namespace {
+
+struct ScalingOptions {
+  std::string model = "gpt2-small";
+  std::string instance = "p4d.24xlarge";
+  std::vector<int> gpus{16, 32, 64, 128, 256, 512};
+  std::vector<std::string> strategies{"zero3", "mics"};
+  int partition_size = 0;
+  std::string hierarchical = "on";
+  int micro_batch = 1;
+  int accumulation = 1;
+  std::string csv;
+  bool json = false;
+  int threads = 0;
+};
+
+std::string label(const Candidate& c) {
+  std::string out = to_string(c.strategy.strategy);
+  if (uses_partition_group(c.strategy.strategy)) out += fmt::format(" p={}", c.partition_size);
+  // The hierarchy only exists where a partition group spans nodes.
+  if (c.strategy.strategy == Strategy::mics && c.strategy.hierarchical_gather && c.partition_size > c.gpus / c.nodes) out += " hier";
+  return out;
+}
+
+void run_scaling_command(const ScalingOptions& o) {
+  ScalingRequest r;
+  r.model = load_model(o.model);
+  r.instance = o.instance;
+  r.gpus = o.gpus;
+  if (o.partition_size < 0) throw InputError("--partition-size must be positive");
+  if (o.hierarchical != "on" && o.hierarchical != "off") throw InputError("--hierarchical must be on or off");
+  for (const auto& name : o.strategies) {
+    StrategyConfig s;
+    s.strategy = parse_strategy(name);
+    s.partition_size = o.partition_size;
+    s.hierarchical_gather = o.hierarchical == "on";
+    r.strategies.push_back(s);
+  }
+  r.micro_batch = o.micro_batch;
+  r.accumulation_steps = o.accumulation;
+  if (o.threads < 0) throw InputError("--threads must be positive");
+  r.threads = o.threads;
+  const auto points = run_scaling(r);
+
+  std::ostringstream csv;
+  csv << "mode,strategy,instance,gpus,nodes,partition_size,micro_batch,accumulation_steps,global_batch,step_time_s,tokens_per_s,"
+         "tokens_per_s_per_gpu,tflops_per_gpu,efficiency,fits,why\n";
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  for (const auto& pt : points) {
+    const Candidate& c = pt.candidate;
+    csv << fmt::format("{},{},{},{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{},\"{}\"\n", pt.mode, to_string(c.strategy.strategy),
+                       c.instance, c.gpus, c.nodes, c.partition_size, c.micro_batch, c.accumulation_steps, pt.global_batch, c.step_time_s,
+                       c.tokens_per_s, pt.tokens_per_s_per_gpu, c.tflops_per_gpu, pt.efficiency, c.fits ? "true" : "false", c.why);
+    nlohmann::ordered_json j{{"mode", pt.mode}, {"strategy", to_string(c.strategy.strategy)}, {"instance", c.instance},
+                             {"gpus", c.gpus}, {"nodes", c.nodes}, {"partition_size", c.partition_size},
+                             {"hierarchical", c.strategy.strategy == Strategy::mics && c.strategy.hierarchical_gather},
+                             {"micro_batch", c.micro_batch}, {"accumulation_steps", c.accumulation_steps},
+                             {"global_batch", pt.global_batch}, {"fits", c.fits}};
+    if (c.fits) {
+      j["step_time_s"] = c.step_time_s;
+      j["tokens_per_s"] = c.tokens_per_s;
+      j["tokens_per_s_per_gpu"] = pt.tokens_per_s_per_gpu;
+      j["tflops_per_gpu"] = c.tflops_per_gpu;
+      j["efficiency"] = pt.efficiency;
+    } else {
+      j["why"] = c.why;
+    }
+    rows.push_back(std::move(j));
+  }
+  if (!o.csv.empty()) write_file_atomically(o.csv, csv.str());
+  if (o.json) {
+    fmt::print("{}\n", nlohmann::ordered_json{{"model", r.model.name}, {"instance", r.instance}, {"points", rows}}.dump(2));
+    return;
+  }
+  fmt::print("scaling of {} on {} (micro-batch {}, {} micro-steps per GPU for weak scaling)\n", r.model.name, r.instance, r.micro_batch,
+             r.accumulation_steps);
+  for (const char* mode : {"weak", "strong"}) {
+    fmt::print("\n{} scaling ({})\n", mode, std::string(mode) == "weak" ? "batch per GPU fixed" : "global batch fixed");
+    fmt::print("{:<18} {:>6} {:>8} {:>12} {:>16} {:>8} {:>11}\n", "strategy", "GPUs", "batch", "step", "tokens/s/GPU", "TFLOPS", "efficiency");
+    for (const auto& pt : points) {
+      if (pt.mode != mode) continue;
+      const Candidate& c = pt.candidate;
+      if (!c.fits) {
+        fmt::print("{:<18} {:>6} {:>8} {}\n", label(c), c.gpus, pt.global_batch, "does not run: " + c.why);
+        continue;
+      }
+      fmt::print("{:<18} {:>6} {:>8} {:>11.3f}s {:>16.1f} {:>8.1f} {:>10.1f}%\n", label(c), c.gpus,
+                 pt.global_batch, c.step_time_s, pt.tokens_per_s_per_gpu, c.tflops_per_gpu, 100 * pt.efficiency);
+    }
+  }
+}
+
+}  // namespace
+
+void register_scaling(CLI::App& app) {
+  auto o = std::make_shared<ScalingOptions>();
+  auto* cmd = app.add_subcommand("scaling", "Weak- and strong-scaling efficiency per strategy over cluster sizes");
+  cmd->add_option("--model", o->model, "Model preset, model JSON or Hugging Face config.json")->capture_default_str();
+  cmd->add_option("--instance", o->instance, "Instance type")->capture_default_str();
+  cmd->add_option("--gpus", o->gpus, "Cluster sizes in GPUs")->delimiter(',')->capture_default_str();
+  cmd->add_option("--strategies", o->strategies, "Strategies")->delimiter(',')->capture_default_str();
+  cmd->add_option("--partition-size", o->partition_size, "MiCS / hybrid partition size (default: one node)");
+  cmd->add_option("--hierarchical", o->hierarchical, "MiCS hierarchical gather: on | off")->capture_default_str();
+  cmd->add_option("--micro-batch", o->micro_batch, "Sequences per GPU per micro-step")->capture_default_str();
+  cmd->add_option("--accumulation", o->accumulation, "Micro-steps per optimizer step (weak scaling)")->capture_default_str();
+  cmd->add_option("--csv", o->csv, "Write the points to this CSV file");
+  cmd->add_flag("--json", o->json, "Print JSON");
+  cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)");
+  cmd->callback([o] { run_scaling_command(*o); });
+}
+
+}  // namespace shardsim::cli
