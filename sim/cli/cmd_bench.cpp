@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -53,6 +54,29 @@ Measurement measure(const InstanceType& inst, int gpus, CollectiveKind kind, Alg
   return {wall, r.time_s, usage.ru_maxrss, r.events, r.simulated_flows, static_cast<int>(r.model_used)};
 }
 
+// Runs `measure` in a forked child so its peak RSS is its own, and returns what the child measured.
+Measurement in_child_process(const std::function<Measurement()>& measure, const std::string& what) {
+  int fds[2];
+  if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    close(fds[0]);
+    Measurement m{};
+    try { m = measure(); } catch (...) { m.wall_s = -1; }
+    [[maybe_unused]] auto n = write(fds[1], &m, sizeof m);
+    _exit(0);
+  }
+  close(fds[1]);
+  Measurement m{};
+  const auto got = read(fds[0], &m, sizeof m);
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (got != static_cast<ssize_t>(sizeof m) || m.wall_s < 0) throw std::runtime_error(fmt::format("benchmark of {} failed", what));
+  return m;
+}
+
 // One training step per strategy ("name" or "name:p"), timed in a child process each.
 void run_step_bench(const BenchOptions& o) {
   fmt::print("# one training step of {} (memory check skipped: this measures the simulator)\n", o.step_scenario);
@@ -65,35 +89,20 @@ void run_step_bench(const BenchOptions& o) {
     ov.strategy = spec.substr(0, colon);
     if (colon != std::string::npos) ov.partition_size = std::stoi(spec.substr(colon + 1));
     const Scenario sc = load_scenario(o.step_scenario, ov);
-    int fds[2];
-    if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
-    const pid_t pid = fork();
-    if (pid == 0) {
-      close(fds[0]);
+    const Measurement m = in_child_process([&] {
       Measurement m{};
-      try {
-        const auto start = std::chrono::steady_clock::now();
-        const Schedule schedule = compile_schedule(sc.cluster, sc.step);
-        const StepResult r = simulate_step(sc.cluster, schedule);
-        m.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        rusage usage{};
-        getrusage(RUSAGE_SELF, &usage);
-        m.sim_time_s = r.step_time_s;
-        m.max_rss_kB = usage.ru_maxrss;
-        m.events = r.events;
-        m.model = static_cast<int>(r.model_used);
-      } catch (...) { m.wall_s = -1; }
-      [[maybe_unused]] auto n = write(fds[1], &m, sizeof m);
-      _exit(0);
-    }
-    close(fds[1]);
-    Measurement m{};
-    const auto got = read(fds[0], &m, sizeof m);
-    close(fds[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (got != static_cast<ssize_t>(sizeof m) || m.wall_s < 0)
-      throw std::runtime_error(fmt::format("step benchmark for {} failed", spec));
+      const auto start = std::chrono::steady_clock::now();
+      const Schedule schedule = compile_schedule(sc.cluster, sc.step);
+      const StepResult r = simulate_step(sc.cluster, schedule);
+      m.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      rusage usage{};
+      getrusage(RUSAGE_SELF, &usage);
+      m.sim_time_s = r.step_time_s;
+      m.max_rss_kB = usage.ru_maxrss;
+      m.events = r.events;
+      m.model = static_cast<int>(r.model_used);
+      return m;
+    }, spec);
     fmt::print("{:<14} {:>8} {:>10.3f} {:>14.1f} {:>12} {:>12} {:>16}\n", spec, sc.cluster.gpus(), m.wall_s, m.max_rss_kB / 1024.0,
                m.events, format_time(m.sim_time_s), to_string(static_cast<FlowModel>(m.model)));
     std::fflush(stdout);
@@ -120,24 +129,7 @@ void run_bench(const BenchOptions& o) {
              "sim flows", "sim time", "flow model");
   std::fflush(stdout);
   for (int g : o.gpus) {
-    int fds[2];
-    if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
-    const pid_t pid = fork();
-    if (pid == 0) {
-      close(fds[0]);
-      Measurement m{};
-      try { m = measure(inst, g, kind, algo, bytes, model); } catch (...) { m.wall_s = -1; }
-      [[maybe_unused]] auto n = write(fds[1], &m, sizeof m);
-      _exit(0);
-    }
-    close(fds[1]);
-    Measurement m{};
-    const auto got = read(fds[0], &m, sizeof m);
-    close(fds[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (got != static_cast<ssize_t>(sizeof m) || m.wall_s < 0)
-      throw std::runtime_error(fmt::format("benchmark child for {} GPUs failed", g));
+    const Measurement m = in_child_process([&] { return measure(inst, g, kind, algo, bytes, model); }, fmt::format("{} GPUs", g));
     fmt::print("{:>8} {:>12.3f} {:>14.1f} {:>12} {:>12} {:>12} {:>16}\n", g, m.wall_s, m.max_rss_kB / 1024.0, m.events,
                m.flows, format_time(m.sim_time_s), to_string(static_cast<FlowModel>(m.model)));
     std::fflush(stdout);

@@ -2,24 +2,15 @@
 #include "sim/model/flops.hpp"
 #include "sim/model/model_loader.hpp"
 
+#include "tests/support/test_models.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace shardsim;
 
 namespace {
 
-// 244 parameters per layer, 568 in all (see transformer_test.cpp).
-TransformerModel tiny() {
-  TransformerModel m;
-  m.name = "tiny";
-  m.layers = 2;
-  m.hidden = 4;
-  m.heads = 2;
-  m.ffn_hidden = 16;
-  m.seq_len = 8;
-  m.vocab = 10;
-  return m;
-}
+TransformerModel tiny() { return test::tiny_model(); }
 
 }  // namespace
 

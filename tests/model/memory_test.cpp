@@ -3,6 +3,8 @@
 #include "sim/model/memory.hpp"
 #include "sim/model/model_loader.hpp"
 
+#include "tests/support/test_models.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <numeric>
@@ -11,18 +13,7 @@ using namespace shardsim;
 
 namespace {
 
-// Psi = 568 = 8 x 71, so shards over 8, 4 and 2 ranks are whole parameters; 244 per layer.
-TransformerModel tiny() {
-  TransformerModel m;
-  m.name = "tiny";
-  m.layers = 2;
-  m.hidden = 4;
-  m.heads = 2;
-  m.ffn_hidden = 16;
-  m.seq_len = 8;
-  m.vocab = 10;
-  return m;
-}
+TransformerModel tiny() { return test::tiny_model(); }
 
 MemoryInput input(Strategy s) {
   MemoryInput in;

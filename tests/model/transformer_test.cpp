@@ -2,6 +2,8 @@
 #include "sim/model/model_loader.hpp"
 #include "sim/model/transformer.hpp"
 
+#include "tests/support/test_models.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -10,18 +12,7 @@ using namespace shardsim;
 
 namespace {
 
-// h = 4, f = 16, s = 8, V = 10, 2 layers: small enough to count by hand.
-TransformerModel tiny() {
-  TransformerModel m;
-  m.name = "tiny";
-  m.layers = 2;
-  m.hidden = 4;
-  m.heads = 2;
-  m.ffn_hidden = 16;
-  m.seq_len = 8;
-  m.vocab = 10;
-  return m;
-}
+TransformerModel tiny() { return test::tiny_model(); }
 
 }  // namespace
 

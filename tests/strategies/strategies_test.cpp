@@ -3,6 +3,8 @@
 #include "sim/stepsim/step_simulation.hpp"
 #include "sim/strategies/compile.hpp"
 
+#include "tests/support/test_models.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -11,17 +13,7 @@ using namespace shardsim;
 
 namespace {
 
-TransformerModel small_model() {
-  TransformerModel m;
-  m.name = "test-small";
-  m.layers = 4;
-  m.hidden = 512;
-  m.heads = 8;
-  m.ffn_hidden = 2048;
-  m.seq_len = 256;
-  m.vocab = 1000;
-  return m;
-}
+TransformerModel small_model() { return test::small_model(); }
 
 StepConfig config(Strategy s, int partition = 0, bool hierarchical = false, int micro_steps = 2) {
   StepConfig c;
