@@ -17,12 +17,12 @@ FlowNetwork::FlowNetwork(std::vector<double> capacity_Bps)
       link_bytes_(capacity_Bps_.size(), 0.0),
       constraint_of_link_(capacity_Bps_.size(), -1) {}
 
-int FlowNetwork::start_flow(const std::vector<int>* links, double bytes) {
+int FlowNetwork::start_flow(const std::vector<int>* links, double bytes, int tag) {
   if (!(bytes > 0)) throw std::invalid_argument("a flow must carry a positive number of bytes");
   for (int l : *links)
     if (l < 0 || l >= static_cast<int>(capacity_Bps_.size())) throw std::out_of_range("flow uses an unknown link");
   const int id = next_id_++;
-  active_.push_back(Flow{id, links, bytes, bytes});
+  active_.push_back(Flow{id, tag, links, bytes, bytes});
   dirty_ = true;
   return id;
 }
@@ -55,9 +55,9 @@ double FlowNetwork::time_to_next_completion() {
   return t;
 }
 
-std::vector<int> FlowNetwork::advance(double dt_s) {
-  std::vector<int> completed;
-  if (active_.empty() || dt_s < 0) return completed;
+const std::vector<int>& FlowNetwork::advance(double dt_s) {
+  completed_.clear();
+  if (active_.empty() || dt_s < 0) return completed_;
   if (dirty_) solve_rates();
   std::size_t keep = 0;
   for (std::size_t i = 0; i < active_.size(); ++i) {
@@ -65,7 +65,7 @@ std::vector<int> FlowNetwork::advance(double dt_s) {
     f.remaining -= f.rate * dt_s;
     if (f.remaining <= kCompletionTolerance * f.bytes) {
       for (int l : *f.links) link_bytes_[l] += f.bytes;
-      completed.push_back(f.id);
+      completed_.push_back(f.tag);
       continue;
     }
     if (keep != i) active_[keep] = std::move(f);
@@ -75,7 +75,7 @@ std::vector<int> FlowNetwork::advance(double dt_s) {
     active_.resize(keep);
     dirty_ = true;
   }
-  return completed;
+  return completed_;
 }
 
 }  // namespace shardsim

@@ -21,13 +21,15 @@ class FlowNetwork {
 
   // `links` must stay alive and unchanged until the flow completes (callers keep routes for the
   // whole collective phase; copying them per step would dominate the run time).
-  int start_flow(const std::vector<int>* links, double bytes);
+  // `tag` is the caller's, returned with the flow on completion.
+  int start_flow(const std::vector<int>* links, double bytes, int tag = 0);
   bool idle() const { return active_.empty(); }
   std::size_t active_flows() const { return active_.size(); }
   // Seconds until the next flow completes (infinity when idle).
   double time_to_next_completion();
-  // Moves every active flow forward by dt seconds; returns the ids of flows that completed.
-  std::vector<int> advance(double dt_s);
+  // Moves every active flow forward by dt seconds; returns the tags of flows that completed (valid
+  // until the next call).
+  const std::vector<int>& advance(double dt_s);
 
   // Bytes carried by each link so far (flows credited on completion).
   const std::vector<double>& link_bytes() const { return link_bytes_; }
@@ -36,6 +38,7 @@ class FlowNetwork {
  private:
   struct Flow {
     int id;
+    int tag;
     const std::vector<int>* links;
     double bytes;
     double remaining;
@@ -48,6 +51,7 @@ class FlowNetwork {
   std::vector<int> constraint_of_link_;  // scratch, -1 outside a solve
   MaxMinSystem system_;
   std::vector<int> used_links_;
+  std::vector<int> completed_;
   int next_id_ = 0;
   bool dirty_ = false;
   std::uint64_t rate_solves_ = 0;

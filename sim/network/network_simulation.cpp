@@ -15,7 +15,7 @@ void NetworkSimulation::start_transfers(const std::vector<std::vector<int>>* rou
   else { batch = static_cast<int>(batches_.size()); batches_.emplace_back(); }
   batches_[batch] = Batch{static_cast<int>(routes->size()), std::move(done)};
   events_.schedule_after(latency_s, [this, batch, routes, bytes_each] {
-    for (const auto& route : *routes) batch_of_flow_[network_.start_flow(&route, bytes_each)] = batch;
+    for (const auto& route : *routes) network_.start_flow(&route, bytes_each, batch);
   });
 }
 
@@ -30,12 +30,13 @@ void NetworkSimulation::run() {
     if (until_event == std::numeric_limits<double>::infinity() && until_flow == std::numeric_limits<double>::infinity())
       return;
     if (until_flow <= until_event) {
-      const std::vector<int> completed = network_.advance(until_flow);
+      // Callbacks only schedule events and start flows, never advance the network, so the buffer holds.
+      const std::vector<int>& completed = network_.advance(until_flow);
       events_.advance_to(events_.now_s() + until_flow);
       finish_flows(completed);
     } else {
       // A flow may round to completion just short of the event; it is finished, not lost.
-      const std::vector<int> completed = network_.advance(until_event);
+      const std::vector<int>& completed = network_.advance(until_event);
       events_.advance_to(events_.next_time_s());
       finish_flows(completed);
     }
@@ -43,11 +44,8 @@ void NetworkSimulation::run() {
 }
 
 void NetworkSimulation::finish_flows(const std::vector<int>& completed) {
-      for (int id : completed) {
+      for (int batch : completed) {
         ++flow_completions_;
-        auto it = batch_of_flow_.find(id);
-        const int batch = it->second;
-        batch_of_flow_.erase(it);
         if (--batches_[batch].outstanding == 0) {
           Callback done = std::move(batches_[batch].done);
           free_batches_.push_back(batch);

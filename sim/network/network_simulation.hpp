@@ -41,7 +41,6 @@ class NetworkSimulation {
   };
   EventQueue events_;
   FlowNetwork network_;
-  std::unordered_map<int, int> batch_of_flow_;
   std::vector<Batch> batches_;
   std::vector<int> free_batches_;
   std::uint64_t flow_completions_ = 0;
