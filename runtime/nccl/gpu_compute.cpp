@@ -1,0 +1,119 @@
+#include "runtime/nccl/gpu_compute.hpp"
+
+#include "runtime/comm/communicator.hpp"
+
+#include <cublas_v2.h>
+#include <cuda_bf16.h>
+#include <cuda_runtime_api.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace shardsim::runtime {
+namespace {
+
+[[noreturn]] void fail(int device, const std::string& operation, const std::string& reason) {
+  throw RuntimeError("GPU compute emulator on device " + std::to_string(device) + ": " + operation + ": " + reason);
+}
+
+void check(cudaError_t error, int device, const std::string& operation) {
+  if (error == cudaSuccess) return;
+  (void)cudaGetLastError();
+  fail(device, operation, std::string(cudaGetErrorName(error)) + ": " + cudaGetErrorString(error));
+}
+
+void check(cublasStatus_t status, int device, const std::string& operation) {
+  if (status == CUBLAS_STATUS_SUCCESS) return;
+  fail(device, operation, std::string(cublasGetStatusName(status)) + ": " + cublasGetStatusString(status));
+}
+
+// Operands hold values of order one, not zeros: tensor cores draw less power on zeros, and a
+// power-limited GPU runs them faster than it runs a real layer. A fixed seed keeps runs alike.
+std::vector<__nv_bfloat16> operand_values(std::size_t elements) {
+  std::mt19937 generator(0x5eed);
+  std::uniform_real_distribution<float> value(-1.0F, 1.0F);
+  std::vector<__nv_bfloat16> values(elements);
+  for (auto& v : values) v = __float2bfloat16(value(generator));
+  return values;
+}
+
+}  // namespace
+
+struct GpuComputeEmulator::State {
+  int device = 0;
+  int n = 0;
+  cudaStream_t stream = nullptr;
+  cublasHandle_t handle = nullptr;
+  void* a = nullptr;
+  void* b = nullptr;
+  void* c = nullptr;
+  double issued_flops = 0;
+
+  ~State() {
+    cudaSetDevice(device);
+    if (handle != nullptr) cublasDestroy(handle);
+    for (void* p : {a, b, c}) {
+      if (p != nullptr) cudaFree(p);
+    }
+    if (stream != nullptr) cudaStreamDestroy(stream);
+    (void)cudaGetLastError();
+  }
+
+  void gemm(int inner) {
+    const float alpha = 1.0F;
+    const float beta = 0.0F;
+    check(cublasGemmEx(handle, CUBLAS_OP_N, CUBLAS_OP_N, n, n, inner, &alpha, a, CUDA_R_16BF, n, b, CUDA_R_16BF,
+                       inner, &beta, c, CUDA_R_16BF, n, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+          device, "cublasGemmEx " + std::to_string(n) + "x" + std::to_string(n) + "x" + std::to_string(inner));
+    issued_flops += 2.0 * n * n * inner;
+  }
+};
+
+GpuComputeEmulator::GpuComputeEmulator(int device, int gemm_dimension) : state_(std::make_unique<State>()) {
+  if (gemm_dimension <= 0) fail(device, "setup", "the GEMM dimension must be positive, got " + std::to_string(gemm_dimension));
+  State& s = *state_;
+  s.device = device;
+  s.n = gemm_dimension;
+  check(cudaSetDevice(device), device, "cudaSetDevice");
+  check(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking), device, "cudaStreamCreateWithFlags");
+  check(cublasCreate(&s.handle), device, "cublasCreate");
+  check(cublasSetStream(s.handle, s.stream), device, "cublasSetStream");
+  const std::size_t elements = static_cast<std::size_t>(s.n) * static_cast<std::size_t>(s.n);
+  const std::size_t bytes = elements * sizeof(__nv_bfloat16);
+  for (void** p : {&s.a, &s.b, &s.c}) {
+    check(cudaMalloc(p, bytes), device, "cudaMalloc of " + std::to_string(bytes) + " bytes");
+  }
+  std::vector<__nv_bfloat16> values = operand_values(elements);
+  check(cudaMemcpy(s.a, values.data(), bytes, cudaMemcpyHostToDevice), device, "filling the GEMM operands");
+  check(cudaMemcpy(s.b, values.data(), bytes, cudaMemcpyHostToDevice), device, "filling the GEMM operands");
+}
+
+GpuComputeEmulator::~GpuComputeEmulator() = default;
+GpuComputeEmulator::GpuComputeEmulator(GpuComputeEmulator&&) noexcept = default;
+GpuComputeEmulator& GpuComputeEmulator::operator=(GpuComputeEmulator&&) noexcept = default;
+
+void GpuComputeEmulator::run_flops(double flops) {
+  State& s = *state_;
+  if (!(flops >= 0) || !std::isfinite(flops)) fail(s.device, "run_flops", "FLOPs must be finite and >= 0, got " + std::to_string(flops));
+  check(cudaSetDevice(s.device), s.device, "cudaSetDevice");
+  const double per_gemm = 2.0 * s.n * s.n * s.n;
+  const auto full = static_cast<std::int64_t>(std::floor(flops / per_gemm));
+  for (std::int64_t i = 0; i < full; ++i) s.gemm(s.n);
+  // The rest as one GEMM with a shorter inner dimension (2 n^2 FLOPs per unit of it).
+  const double rest = flops - static_cast<double>(full) * per_gemm;
+  const auto inner = static_cast<int>(std::llround(rest / (2.0 * s.n * s.n)));
+  if (inner > 0) s.gemm(inner);
+}
+
+void GpuComputeEmulator::synchronize() {
+  State& s = *state_;
+  check(cudaSetDevice(s.device), s.device, "cudaSetDevice");
+  check(cudaStreamSynchronize(s.stream), s.device, "waiting for the GEMMs");
+}
+
+double GpuComputeEmulator::issued_flops() const { return state_->issued_flops; }
+
+}  // namespace shardsim::runtime

@@ -1,0 +1,308 @@
+#include "runtime/nccl/nccl_communicator.hpp"
+
+#include "runtime/nccl/nccl_data_type.hpp"
+#include "runtime/nccl/nccl_status.hpp"
+
+#include <thread>
+
+namespace shardsim::runtime {
+
+using nccl_detail::Clock;
+using nccl_detail::describe;
+using nccl_detail::Settled;
+
+namespace {
+
+const char* name_of(NcclCollective kind) {
+  switch (kind) {
+    case NcclCollective::all_gather: return "all_gather";
+    case NcclCollective::reduce_scatter: return "reduce_scatter";
+    case NcclCollective::all_reduce: return "all_reduce";
+  }
+  return "collective";
+}
+
+std::string describe_call(NcclCollective kind, std::size_t count, DataType type) {
+  return std::string(name_of(kind)) + " of " + std::to_string(count) + " x " + nccl_type_of(type).nccl_name +
+         " per rank";
+}
+
+// The size of the send and receive buffers of one collective, nccl-tests conventions.
+struct CallBytes {
+  std::size_t send = 0;
+  std::size_t recv = 0;
+};
+
+CallBytes call_bytes(NcclCollective kind, std::size_t count, DataType type, int size) {
+  std::size_t element = nccl_type_of(type).element_bytes;
+  std::size_t per_rank = count * element;
+  std::size_t whole = per_rank * static_cast<std::size_t>(size);
+  switch (kind) {
+    case NcclCollective::all_gather: return {per_rank, whole};
+    case NcclCollective::reduce_scatter: return {whole, per_rank};
+    case NcclCollective::all_reduce: return {per_rank, per_rank};
+  }
+  return {};
+}
+
+}  // namespace
+
+NcclCommunicator::NcclCommunicator(ncclComm_t comm, int device, int global_rank, std::string name,
+                                   std::chrono::milliseconds timeout)
+    : comm_(comm), device_(device), global_rank_(global_rank), name_(std::move(name)), timeout_(timeout) {}
+
+NcclCommunicator::~NcclCommunicator() {
+  cudaSetDevice(device_);
+  if (comm_ != nullptr) {
+    // Finalize flushes this rank's outstanding work, bounded like every other wait; a
+    // communicator that cannot finish in time is aborted rather than left to block exit.
+    ncclResult_t result = ncclCommFinalize(comm_);
+    bool finalized = result == ncclSuccess ||
+                     (result == ncclInProgress &&
+                      nccl_detail::wait_until_settled(comm_, Clock::now() + timeout_).outcome == Settled::ready);
+    if (finalized) {
+      ncclCommDestroy(comm_);
+    } else {
+      ncclCommAbort(comm_);
+    }
+    comm_ = nullptr;
+  }
+  if (scratch_ != nullptr) cudaFree(scratch_);
+  if (stream_ != nullptr) cudaStreamDestroy(stream_);
+  (void)cudaGetLastError();
+}
+
+void NcclCommunicator::select_device() const {
+  // The calling thread may have another current device (a step executor thread, a second
+  // communicator); every entry point sets it, which costs nothing when it is already current.
+  nccl_detail::check_cuda(cudaSetDevice(device_), global_rank_, "cudaSetDevice(" + std::to_string(device_) + ")");
+}
+
+ncclComm_t NcclCommunicator::healthy_comm(const std::string& operation) const {
+  if (comm_ == nullptr) {
+    nccl_detail::fail(global_rank_, name_ + " communicator: " + operation,
+                      "the communicator was aborted after an earlier error (" + last_operation_ + ")");
+  }
+  return comm_;
+}
+
+void NcclCommunicator::abort_and_fail(const std::string& operation, const std::string& reason) {
+  if (comm_ != nullptr) {
+    ncclCommAbort(comm_);
+    comm_ = nullptr;
+  }
+  nccl_detail::fail(global_rank_, name_ + " communicator: " + operation, reason + "; communicator aborted");
+}
+
+void NcclCommunicator::complete(ncclResult_t result, const std::string& operation) {
+  if (result == ncclSuccess) return;
+  if (result != ncclInProgress) abort_and_fail(operation, describe(result));
+  nccl_detail::WaitResult settled = nccl_detail::wait_until_settled(comm_, Clock::now() + timeout_);
+  if (settled.outcome == Settled::failed) abort_and_fail(operation, describe(settled.error));
+  if (settled.outcome == Settled::timed_out) abort_and_fail(operation, nccl_detail::timeout_reason(timeout_));
+}
+
+void NcclCommunicator::await_ready(const std::string& operation) {
+  last_operation_ = operation;
+  select_device();
+  complete(ncclInProgress, operation);
+  ncclResult_t result = ncclCommUserRank(comm_, &rank_);
+  if (result == ncclSuccess) result = ncclCommCount(comm_, &size_);
+  if (result != ncclSuccess) abort_and_fail(operation, describe(result));
+  // A stream of its own, not synchronising with the legacy default stream, so collectives of
+  // different communicators (gather and reduce streams of a step) can overlap.
+  cudaError_t error = cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking);
+  if (error == cudaSuccess) error = cudaMalloc(&scratch_, sizeof(float));
+  if (error != cudaSuccess) {
+    (void)cudaGetLastError();
+    abort_and_fail(operation, describe(error));
+  }
+}
+
+std::unique_ptr<Communicator> NcclCommunicator::split(int colour, int key, const std::string& tag) {
+  const std::string operation = "split '" + tag + "' (colour " + std::to_string(colour) + ", key " +
+                                std::to_string(key) + ")";
+  ncclComm_t parent = healthy_comm(operation);
+  select_device();
+  last_operation_ = operation;
+  ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
+  config.blocking = 0;
+  ncclComm_t child = nullptr;
+  ncclResult_t result =
+      ncclCommSplit(parent, colour < 0 ? NCCL_SPLIT_NOCOLOR : colour, key, &child, &config);
+  if (result != ncclSuccess && result != ncclInProgress) {
+    if (child != nullptr) ncclCommAbort(child);
+    abort_and_fail(operation, describe(result));
+  }
+  // The split runs on the parent; once the parent is usable again the child is polled on its own.
+  try {
+    complete(result, operation);
+  } catch (...) {
+    if (child != nullptr) ncclCommAbort(child);
+    throw;
+  }
+  if (child == nullptr) return nullptr;
+  auto communicator = std::make_unique<NcclCommunicator>(child, device_, global_rank_, tag, timeout_);
+  communicator->await_ready(operation);
+  return communicator;
+}
+
+Buffer NcclCommunicator::allocate(std::size_t bytes) {
+  select_device();
+  void* memory = nullptr;
+  nccl_detail::check_cuda(cudaMalloc(&memory, bytes == 0 ? 1 : bytes), global_rank_,
+                          "cudaMalloc of " + std::to_string(bytes) + " bytes on device " + std::to_string(device_));
+  int device = device_;
+  return Buffer{std::shared_ptr<void>(memory,
+                                      [device](void* pointer) {
+                                        int current = 0;
+                                        cudaGetDevice(&current);
+                                        cudaSetDevice(device);
+                                        cudaFree(pointer);
+                                        cudaSetDevice(current);
+                                      }),
+                bytes};
+}
+
+void NcclCommunicator::copy_from_host(Buffer& destination, const void* host, std::size_t bytes) {
+  const std::string operation = "copy of " + std::to_string(bytes) + " bytes to the device";
+  if (bytes > destination.bytes) {
+    nccl_detail::fail(global_rank_, operation, "the buffer holds only " + std::to_string(destination.bytes) + " bytes");
+  }
+  healthy_comm(operation);
+  select_device();
+  // On this communicator's stream, so the copy is ordered after the collectives already issued
+  // (a plain cudaMemcpy would not wait for a non-blocking stream), then waited for with the timeout.
+  nccl_detail::check_cuda(cudaMemcpyAsync(destination.data(), host, bytes, cudaMemcpyHostToDevice, stream_),
+                          global_rank_, operation);
+  last_operation_ = operation;
+  synchronize();
+}
+
+void NcclCommunicator::copy_to_host(void* host, const Buffer& source, std::size_t bytes) {
+  const std::string operation = "copy of " + std::to_string(bytes) + " bytes from the device";
+  if (bytes > source.bytes) {
+    nccl_detail::fail(global_rank_, operation, "the buffer holds only " + std::to_string(source.bytes) + " bytes");
+  }
+  healthy_comm(operation);
+  select_device();
+  nccl_detail::check_cuda(cudaMemcpyAsync(host, source.data(), bytes, cudaMemcpyDeviceToHost, stream_), global_rank_,
+                          operation);
+  last_operation_ = operation;
+  synchronize();
+}
+
+void NcclCommunicator::enqueue(NcclCollective kind, const void* send, void* recv, std::size_t count, DataType type) {
+  const std::string operation = describe_call(kind, count, type);
+  ncclComm_t comm = healthy_comm(operation);
+  select_device();
+  auto nccl_type = static_cast<ncclDataType_t>(nccl_type_of(type).nccl_type);
+  ncclResult_t result = ncclSuccess;
+  switch (kind) {
+    case NcclCollective::all_gather: result = ncclAllGather(send, recv, count, nccl_type, comm, stream_); break;
+    case NcclCollective::reduce_scatter:
+      result = ncclReduceScatter(send, recv, count, nccl_type, ncclSum, comm, stream_);
+      break;
+    case NcclCollective::all_reduce:
+      result = ncclAllReduce(send, recv, count, nccl_type, ncclSum, comm, stream_);
+      break;
+  }
+  last_operation_ = operation;
+  complete(result, operation);
+}
+
+void NcclCommunicator::all_gather(const void* send, void* recv, std::size_t count, DataType type) {
+  enqueue(NcclCollective::all_gather, send, recv, count, type);
+}
+
+void NcclCommunicator::reduce_scatter(const void* send, void* recv, std::size_t count, DataType type) {
+  enqueue(NcclCollective::reduce_scatter, send, recv, count, type);
+}
+
+void NcclCommunicator::all_reduce(const void* send, void* recv, std::size_t count, DataType type) {
+  enqueue(NcclCollective::all_reduce, send, recv, count, type);
+}
+
+void NcclCommunicator::barrier() {
+  // NCCL has no barrier: a one-element all-reduce that every rank must join, waited for.
+  healthy_comm("barrier");
+  enqueue(NcclCollective::all_reduce, scratch_, scratch_, 1, DataType::f32);
+  last_operation_ = "barrier";
+  synchronize();
+}
+
+void NcclCommunicator::synchronize() {
+  const std::string operation = "waiting for " + last_operation_;
+  ncclComm_t comm = healthy_comm(operation);
+  select_device();
+  const Clock::time_point deadline = Clock::now() + timeout_;
+  for (;;) {
+    cudaError_t stream_state = cudaStreamQuery(stream_);
+    if (stream_state == cudaSuccess) return;
+    if (stream_state != cudaErrorNotReady) {
+      (void)cudaGetLastError();
+      abort_and_fail(operation, describe(stream_state));
+    }
+    // A kernel waiting for a dead peer never finishes; NCCL notices the broken connection on its
+    // proxy thread and reports it here, which is what lets this rank stop instead of spinning.
+    ncclResult_t state = ncclSuccess;
+    ncclResult_t query = ncclCommGetAsyncError(comm, &state);
+    if (query != ncclSuccess) abort_and_fail(operation, describe(query));
+    if (state != ncclSuccess && state != ncclInProgress) abort_and_fail(operation, describe(state));
+    if (Clock::now() > deadline) abort_and_fail(operation, nccl_detail::timeout_reason(timeout_));
+    std::this_thread::yield();
+  }
+}
+
+void NcclCommunicator::abort() {
+  if (comm_ != nullptr) {
+    ncclCommAbort(comm_);
+    comm_ = nullptr;
+    last_operation_ = "abort() after " + last_operation_;
+  }
+}
+
+std::optional<double> NcclCommunicator::predicted_time_us(NcclCollective kind, std::size_t count, DataType type) {
+#if NCCL_VERSION_CODE >= NCCL_VERSION(2, 22, 0)
+  int linked_version = 0;
+  if (ncclGetVersion(&linked_version) != ncclSuccess || linked_version < NCCL_VERSION(2, 22, 0)) return std::nullopt;
+  const std::string operation = "predicting " + describe_call(kind, count, type) + " (ncclGroupSimulateEnd)";
+  healthy_comm(operation);
+  select_device();
+  // Real buffers of the call's sizes: nothing is launched, but NCCL sees the same arguments as
+  // for the measured call (in-place detection, buffer registration).
+  CallBytes bytes = call_bytes(kind, count, type, size_);
+  Buffer send = allocate(bytes.send);
+  Buffer recv = allocate(bytes.recv);
+  ncclResult_t result = ncclGroupStart();
+  if (result != ncclSuccess) abort_and_fail(operation, describe(result));
+  ncclComm_t comm = comm_;
+  auto nccl_type = static_cast<ncclDataType_t>(nccl_type_of(type).nccl_type);
+  ncclResult_t enqueued = ncclSuccess;
+  switch (kind) {
+    case NcclCollective::all_gather:
+      enqueued = ncclAllGather(send.data(), recv.data(), count, nccl_type, comm, stream_);
+      break;
+    case NcclCollective::reduce_scatter:
+      enqueued = ncclReduceScatter(send.data(), recv.data(), count, nccl_type, ncclSum, comm, stream_);
+      break;
+    case NcclCollective::all_reduce:
+      enqueued = ncclAllReduce(send.data(), recv.data(), count, nccl_type, ncclSum, comm, stream_);
+      break;
+  }
+  // The group is closed whatever the enqueue said, or this thread would stay inside it.
+  ncclSimInfo_t info = NCCL_SIM_INFO_INITIALIZER;
+  result = ncclGroupSimulateEnd(&info);
+  if (enqueued != ncclSuccess && enqueued != ncclInProgress) abort_and_fail(operation, describe(enqueued));
+  complete(result, operation);
+  if (info.estimatedTime < 0) return std::nullopt;
+  return static_cast<double>(info.estimatedTime);
+#else
+  (void)kind;
+  (void)count;
+  (void)type;
+  return std::nullopt;
+#endif
+}
+
+}  // namespace shardsim::runtime

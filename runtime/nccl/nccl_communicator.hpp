@@ -1,0 +1,76 @@
+// Internal to the NCCL backend: one non-blocking NCCL communicator, the CUDA device it lives on
+// and the one stream its collectives are ordered on. Calls enqueue on that stream and return;
+// synchronize() polls the stream (cudaStreamQuery) and NCCL's asynchronous error together until
+// the stream drains, the communicator fails, or the timeout passes - then it aborts the
+// communicator and throws, naming the rank and the last operation issued. After abort() (or any
+// such failure) every call throws; the destructor finalizes a healthy communicator, bounded by
+// the timeout, and aborts a broken one.
+#pragma once
+
+#include "runtime/comm/communicator.hpp"
+#include "runtime/nccl/nccl_prediction.hpp"
+
+#include <cuda_runtime_api.h>
+#include <nccl.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace shardsim::runtime {
+
+class NcclCommunicator final : public Communicator {
+ public:
+  // Takes ownership of `comm`, which may still be initialising (ncclInProgress): the factory
+  // calls await_ready before handing the communicator out.
+  NcclCommunicator(ncclComm_t comm, int device, int global_rank, std::string name, std::chrono::milliseconds timeout);
+  ~NcclCommunicator() override;
+  NcclCommunicator(const NcclCommunicator&) = delete;
+  NcclCommunicator& operator=(const NcclCommunicator&) = delete;
+
+  // Waits until initialisation (or a split) is complete; aborts and throws on error or timeout.
+  void await_ready(const std::string& operation);
+
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+  std::string backend() const override { return "nccl"; }
+
+  // ncclCommSplit; a negative colour is NCCL_SPLIT_NOCOLOR: this rank joins no group and gets nullptr.
+  std::unique_ptr<Communicator> split(int colour, int key, const std::string& tag) override;
+
+  Buffer allocate(std::size_t bytes) override;
+  void copy_from_host(Buffer& destination, const void* host, std::size_t bytes) override;
+  void copy_to_host(void* host, const Buffer& source, std::size_t bytes) override;
+
+  void all_gather(const void* send, void* recv, std::size_t count, DataType type) override;
+  void reduce_scatter(const void* send, void* recv, std::size_t count, DataType type) override;
+  void all_reduce(const void* send, void* recv, std::size_t count, DataType type) override;
+  void barrier() override;
+  void synchronize() override;
+  void abort() override;
+
+  std::optional<double> predicted_time_us(NcclCollective kind, std::size_t count, DataType type);
+
+  int device() const { return device_; }
+
+ private:
+  void select_device() const;
+  ncclComm_t healthy_comm(const std::string& operation) const;  // throws once aborted
+  void complete(ncclResult_t result, const std::string& operation);
+  [[noreturn]] void abort_and_fail(const std::string& operation, const std::string& reason);
+  void enqueue(NcclCollective kind, const void* send, void* recv, std::size_t count, DataType type);
+
+  ncclComm_t comm_ = nullptr;
+  cudaStream_t stream_ = nullptr;
+  int device_ = 0;
+  int global_rank_ = 0;  // the rank of this process in the world, for messages
+  int rank_ = 0;
+  int size_ = 0;
+  std::string name_;  // "world", or the split's tag
+  std::chrono::milliseconds timeout_;
+  std::string last_operation_ = "no operation yet";
+  void* scratch_ = nullptr;  // device memory for barrier() and predictions
+};
+
+}  // namespace shardsim::runtime

@@ -1,0 +1,128 @@
+// The NCCL backend's world and GPU compute. Without a GPU (CI, every machine here) the tests
+// assert the one-line "no CUDA device visible" error; with one (CUDA_VISIBLE_DEVICES not
+// emptied) a one-rank world runs every collective, splits, and NCCL's own prediction, and the
+// GEMM emulator issues the FLOPs asked for. Compiled only where the NCCL backend is built.
+#ifdef SHARDSIM_HAVE_NCCL
+
+#include "runtime/nccl/gpu_compute.hpp"
+#include "runtime/nccl/nccl_prediction.hpp"
+#include "runtime/nccl/nccl_world.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <map>
+#include <vector>
+
+using namespace shardsim::runtime;
+
+namespace {
+
+class MemoryStore : public Store {
+ public:
+  void set(const std::string& key, const std::vector<char>& value) override { values_[key] = value; }
+  std::vector<char> get(const std::string& key, std::chrono::milliseconds) override {
+    auto found = values_.find(key);
+    if (found == values_.end()) throw RuntimeError("no key " + key);
+    return found->second;
+  }
+
+ private:
+  std::map<std::string, std::vector<char>> values_;
+};
+
+// A communicator of another backend, to show predictions are NCCL's only.
+class OtherCommunicator : public Communicator {
+ public:
+  int rank() const override { return 0; }
+  int size() const override { return 1; }
+  std::string backend() const override { return "other"; }
+  std::unique_ptr<Communicator> split(int, int, const std::string&) override { return nullptr; }
+  Buffer allocate(std::size_t) override { return {}; }
+  void copy_from_host(Buffer&, const void*, std::size_t) override {}
+  void copy_to_host(void*, const Buffer&, std::size_t) override {}
+  void all_gather(const void*, void*, std::size_t, DataType) override {}
+  void reduce_scatter(const void*, void*, std::size_t, DataType) override {}
+  void all_reduce(const void*, void*, std::size_t, DataType) override {}
+  void barrier() override {}
+  void synchronize() override {}
+  void abort() override {}
+};
+
+LaunchInfo rank_of(int rank, int world_size) {
+  LaunchInfo info;
+  info.rank = rank;
+  info.world_size = world_size;
+  info.local_rank = rank;
+  info.local_world_size = world_size;
+  return info;
+}
+
+}  // namespace
+
+// First in this file: CUDA reads CUDA_VISIBLE_DEVICES once, when the runtime starts in this
+// process, and ctest runs every test case in a process of its own.
+TEST_CASE("without a visible CUDA device the NCCL world says so in one line naming the rank", "[runtime][nccl]") {
+  setenv("CUDA_VISIBLE_DEVICES", "", 1);
+  CudaDeviceQuery devices = query_cuda_devices();
+  REQUIRE(devices.count == 0);
+  CHECK_FALSE(devices.error.empty());
+
+  MemoryStore store;
+  WorldOptions options;
+  options.backend = "nccl";
+  const std::string expected = "rank 3: no CUDA device visible (cudaGetDeviceCount: " + devices.error + "); use --backend cpu";
+  CHECK_THROWS_WITH(make_nccl_world(rank_of(3, 4), store, options), expected);
+  CHECK_THROWS_WITH(cuda_device_for(rank_of(3, 4)), expected);
+  CHECK_THROWS_AS(GpuComputeEmulator(0), RuntimeError);
+  CHECK(expected.find('\n') == std::string::npos);
+}
+
+TEST_CASE("NCCL predictions are only for NCCL communicators", "[runtime][nccl]") {
+  OtherCommunicator other;
+  CHECK_FALSE(nccl_predicted_time_us(other, NcclCollective::all_gather, 1024, DataType::bf16).has_value());
+}
+
+TEST_CASE("a one-rank NCCL world runs every collective, splits and predicts (needs a GPU)", "[runtime][nccl][gpu]") {
+  if (query_cuda_devices().count == 0) {
+    WARN("no CUDA device visible: the one-rank NCCL world was not exercised");
+    return;
+  }
+  MemoryStore store;
+  WorldOptions options;
+  options.backend = "nccl";
+  std::unique_ptr<Communicator> world = make_nccl_world(rank_of(0, 1), store, options);
+  REQUIRE(world->size() == 1);
+  REQUIRE(world->rank() == 0);
+  CHECK(world->backend() == "nccl");
+
+  const std::vector<float> values = {1.5F, -2.0F, 3.25F, 0.0F};
+  const std::size_t bytes = values.size() * sizeof(float);
+  Buffer send = world->allocate(bytes);
+  Buffer recv = world->allocate(bytes);
+  world->copy_from_host(send, values.data(), bytes);
+  for (auto op : {&Communicator::all_gather, &Communicator::reduce_scatter, &Communicator::all_reduce}) {
+    std::vector<float> back(values.size(), -1.0F);
+    ((*world).*op)(send.data(), recv.data(), values.size(), DataType::f32);
+    world->synchronize();
+    world->copy_to_host(back.data(), recv, bytes);
+    CHECK(back == values);  // one rank: gathering, scattering and summing leave the values alone
+  }
+  world->barrier();
+
+  std::unique_ptr<Communicator> group = world->split(0, 0, "partition");
+  REQUIRE(group != nullptr);
+  CHECK(group->size() == 1);
+  CHECK(world->split(-1, 0, "none") == nullptr);
+
+  std::optional<double> predicted = nccl_predicted_time_us(*world, NcclCollective::all_reduce, 1 << 20, DataType::bf16);
+  if (predicted) CHECK(*predicted >= 0);
+
+  GpuComputeEmulator compute(cuda_device_for(rank_of(0, 1)), 256);
+  const double requested = 1e9;
+  compute.run_flops(requested);
+  compute.synchronize();
+  CHECK(std::abs(compute.issued_flops() - requested) <= 2.0 * 256 * 256);
+}
+
+#endif
