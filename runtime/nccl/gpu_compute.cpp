@@ -73,7 +73,9 @@ struct GpuComputeEmulator::State {
 };
 
 GpuComputeEmulator::GpuComputeEmulator(int device, int gemm_dimension) : state_(std::make_unique<State>()) {
-  if (gemm_dimension <= 0) fail(device, "setup", "the GEMM dimension must be positive, got " + std::to_string(gemm_dimension));
+  if (gemm_dimension <= 0) {
+    fail(device, "setup", "the GEMM dimension must be positive, got " + std::to_string(gemm_dimension));
+  }
   State& s = *state_;
   s.device = device;
   s.n = gemm_dimension;
@@ -97,7 +99,9 @@ GpuComputeEmulator& GpuComputeEmulator::operator=(GpuComputeEmulator&&) noexcept
 
 void GpuComputeEmulator::run_flops(double flops) {
   State& s = *state_;
-  if (!(flops >= 0) || !std::isfinite(flops)) fail(s.device, "run_flops", "FLOPs must be finite and >= 0, got " + std::to_string(flops));
+  if (!(flops >= 0) || !std::isfinite(flops)) {
+    fail(s.device, "run_flops", "FLOPs must be finite and >= 0, got " + std::to_string(flops));
+  }
   check(cudaSetDevice(s.device), s.device, "cudaSetDevice");
   const double per_gemm = 2.0 * s.n * s.n * s.n;
   const auto full = static_cast<std::int64_t>(std::floor(flops / per_gemm));

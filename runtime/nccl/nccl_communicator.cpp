@@ -3,6 +3,7 @@
 #include "runtime/nccl/nccl_data_type.hpp"
 #include "runtime/nccl/nccl_status.hpp"
 
+#include <atomic>
 #include <thread>
 
 namespace shardsim::runtime {
@@ -134,15 +135,25 @@ std::unique_ptr<Communicator> NcclCommunicator::split(int colour, int key, const
     if (child != nullptr) ncclCommAbort(child);
     abort_and_fail(operation, describe(result));
   }
-  // The split runs on the parent; once the parent is usable again the child is polled on its own.
+  // The split runs on the parent: nothing else may be issued on it until it is settled, and
+  // NCCL (2.23 at least) fills in the child's handle only then, from its own thread - hence the
+  // atomic reads below. The child is then polled on its own until it is initialised.
+  std::atomic_ref<ncclComm_t> child_handle(child);
   try {
     complete(result, operation);
   } catch (...) {
-    if (child != nullptr) ncclCommAbort(child);
+    if (ncclComm_t made = child_handle.load(); made != nullptr) ncclCommAbort(made);
     throw;
   }
-  if (child == nullptr) return nullptr;
-  auto communicator = std::make_unique<NcclCommunicator>(child, device_, global_rank_, tag, timeout_);
+  if (colour < 0) return nullptr;
+  const Clock::time_point deadline = Clock::now() + timeout_;
+  while (child_handle.load() == nullptr) {
+    if (Clock::now() > deadline) {
+      abort_and_fail(operation, "NCCL gave no child communicator: " + nccl_detail::timeout_reason(timeout_));
+    }
+    std::this_thread::yield();
+  }
+  auto communicator = std::make_unique<NcclCommunicator>(child_handle.load(), device_, global_rank_, tag, timeout_);
   communicator->await_ready(operation);
   return communicator;
 }

@@ -29,7 +29,8 @@ std::unique_ptr<Communicator> make_nccl_world(const LaunchInfo& info, Store& sto
     std::vector<char> bytes = store.get(key, options.timeout);
     if (bytes.size() != sizeof(id.internal)) {
       nccl_detail::fail(info.rank, "reading the NCCL unique id from the store",
-                        "got " + std::to_string(bytes.size()) + " bytes, expected " + std::to_string(sizeof(id.internal)));
+                        "got " + std::to_string(bytes.size()) + " bytes, expected " +
+                            std::to_string(sizeof(id.internal)));
     }
     std::memcpy(id.internal, bytes.data(), sizeof(id.internal));
   }

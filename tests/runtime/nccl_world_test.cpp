@@ -18,7 +18,7 @@ using namespace shardsim::runtime;
 
 namespace {
 
-class MemoryStore : public Store {
+class InProcessStore : public Store {
  public:
   void set(const std::string& key, const std::vector<char>& value) override { values_[key] = value; }
   std::vector<char> get(const std::string& key, std::chrono::milliseconds) override {
@@ -68,10 +68,11 @@ TEST_CASE("without a visible CUDA device the NCCL world says so in one line nami
   REQUIRE(devices.count == 0);
   CHECK_FALSE(devices.error.empty());
 
-  MemoryStore store;
+  InProcessStore store;
   WorldOptions options;
   options.backend = "nccl";
-  const std::string expected = "rank 3: no CUDA device visible (cudaGetDeviceCount: " + devices.error + "); use --backend cpu";
+  const std::string expected =
+      "rank 3: no CUDA device visible (cudaGetDeviceCount: " + devices.error + "); use --backend cpu";
   CHECK_THROWS_WITH(make_nccl_world(rank_of(3, 4), store, options), expected);
   CHECK_THROWS_WITH(cuda_device_for(rank_of(3, 4)), expected);
   CHECK_THROWS_AS(GpuComputeEmulator(0), RuntimeError);
@@ -88,7 +89,7 @@ TEST_CASE("a one-rank NCCL world runs every collective, splits and predicts (nee
     WARN("no CUDA device visible: the one-rank NCCL world was not exercised");
     return;
   }
-  MemoryStore store;
+  InProcessStore store;
   WorldOptions options;
   options.backend = "nccl";
   std::unique_ptr<Communicator> world = make_nccl_world(rank_of(0, 1), store, options);
