@@ -35,8 +35,7 @@ struct CallBytes {
 };
 
 CallBytes call_bytes(NcclCollective kind, std::size_t count, DataType type, int size) {
-  std::size_t element = nccl_type_of(type).element_bytes;
-  std::size_t per_rank = count * element;
+  std::size_t per_rank = count * nccl_type_of(type).element_bytes;
   std::size_t whole = per_rank * static_cast<std::size_t>(size);
   switch (kind) {
     case NcclCollective::all_gather: return {per_rank, whole};
@@ -44,6 +43,17 @@ CallBytes call_bytes(NcclCollective kind, std::size_t count, DataType type, int 
     case NcclCollective::all_reduce: return {per_rank, per_rank};
   }
   return {};
+}
+
+ncclResult_t launch(NcclCollective kind, const void* send, void* recv, std::size_t count, DataType type,
+                    ncclComm_t comm, cudaStream_t stream) {
+  auto nccl_type = static_cast<ncclDataType_t>(nccl_type_of(type).nccl_type);
+  switch (kind) {
+    case NcclCollective::all_gather: return ncclAllGather(send, recv, count, nccl_type, comm, stream);
+    case NcclCollective::reduce_scatter: return ncclReduceScatter(send, recv, count, nccl_type, ncclSum, comm, stream);
+    case NcclCollective::all_reduce: return ncclAllReduce(send, recv, count, nccl_type, ncclSum, comm, stream);
+  }
+  return ncclInvalidArgument;
 }
 
 }  // namespace
@@ -79,68 +89,70 @@ void NcclCommunicator::select_device() const {
   nccl_detail::check_cuda(cudaSetDevice(device_), global_rank_, "cudaSetDevice(" + std::to_string(device_) + ")");
 }
 
-ncclComm_t NcclCommunicator::healthy_comm(const std::string& operation) const {
+ncclComm_t NcclCommunicator::healthy_comm(std::string_view what) const {
   if (comm_ == nullptr) {
-    nccl_detail::fail(global_rank_, name_ + " communicator: " + operation,
-                      "the communicator was aborted after an earlier error (" + last_operation_ + ")");
+    nccl_detail::fail(global_rank_, name_ + " communicator: " + std::string(what),
+                      "the communicator was aborted after " + last_operation() + "; it takes no further calls");
   }
   return comm_;
 }
 
-void NcclCommunicator::abort_and_fail(const std::string& operation, const std::string& reason) {
+void NcclCommunicator::issue(std::string label) {
+  last_.label = std::move(label);
+  last_.collective = false;
+}
+
+std::string NcclCommunicator::last_operation() const {
+  return last_.collective ? describe_call(last_.kind, last_.count, last_.type) : last_.label;
+}
+
+void NcclCommunicator::abort_and_fail(const std::string& reason) {
   if (comm_ != nullptr) {
     ncclCommAbort(comm_);
     comm_ = nullptr;
   }
-  nccl_detail::fail(global_rank_, name_ + " communicator: " + operation, reason + "; communicator aborted");
+  nccl_detail::fail(global_rank_, name_ + " communicator: " + last_operation(), reason + "; communicator aborted");
 }
 
-void NcclCommunicator::complete(ncclResult_t result, const std::string& operation) {
+void NcclCommunicator::complete(ncclResult_t result) {
   if (result == ncclSuccess) return;
-  if (result != ncclInProgress) abort_and_fail(operation, describe(result));
+  if (result != ncclInProgress) abort_and_fail(describe(result));
   nccl_detail::WaitResult settled = nccl_detail::wait_until_settled(comm_, Clock::now() + timeout_);
-  if (settled.outcome == Settled::failed) abort_and_fail(operation, describe(settled.error));
-  if (settled.outcome == Settled::timed_out) abort_and_fail(operation, nccl_detail::timeout_reason(timeout_));
+  if (settled.outcome == Settled::failed) abort_and_fail(describe(settled.error));
+  if (settled.outcome == Settled::timed_out) abort_and_fail(nccl_detail::timeout_reason(timeout_));
 }
 
 void NcclCommunicator::await_ready(const std::string& operation) {
-  last_operation_ = operation;
+  issue(operation);
   select_device();
-  complete(ncclInProgress, operation);
+  complete(ncclInProgress);
   ncclResult_t result = ncclCommUserRank(comm_, &rank_);
   if (result == ncclSuccess) result = ncclCommCount(comm_, &size_);
-  if (result != ncclSuccess) abort_and_fail(operation, describe(result));
+  if (result != ncclSuccess) abort_and_fail(describe(result));
   // A stream of its own, not synchronising with the legacy default stream, so collectives of
   // different communicators (gather and reduce streams of a step) can overlap.
   cudaError_t error = cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking);
   if (error == cudaSuccess) error = cudaMalloc(&scratch_, sizeof(float));
   if (error != cudaSuccess) {
     (void)cudaGetLastError();
-    abort_and_fail(operation, describe(error));
+    abort_and_fail(describe(error));
   }
 }
 
 std::unique_ptr<Communicator> NcclCommunicator::split(int colour, int key, const std::string& tag) {
-  const std::string operation = "split '" + tag + "' (colour " + std::to_string(colour) + ", key " +
-                                std::to_string(key) + ")";
-  ncclComm_t parent = healthy_comm(operation);
+  ncclComm_t parent = healthy_comm("split");
   select_device();
-  last_operation_ = operation;
+  issue("split '" + tag + "' (colour " + std::to_string(colour) + ", key " + std::to_string(key) + ")");
   ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
   config.blocking = 0;
   ncclComm_t child = nullptr;
-  ncclResult_t result =
-      ncclCommSplit(parent, colour < 0 ? NCCL_SPLIT_NOCOLOR : colour, key, &child, &config);
-  if (result != ncclSuccess && result != ncclInProgress) {
-    if (child != nullptr) ncclCommAbort(child);
-    abort_and_fail(operation, describe(result));
-  }
   // The split runs on the parent: nothing else may be issued on it until it is settled, and
   // NCCL (2.23 at least) fills in the child's handle only then, from its own thread - hence the
-  // atomic reads below. The child is then polled on its own until it is initialised.
+  // atomic reads. The child is then polled on its own until it is initialised.
   std::atomic_ref<ncclComm_t> child_handle(child);
+  ncclResult_t result = ncclCommSplit(parent, colour < 0 ? NCCL_SPLIT_NOCOLOR : colour, key, &child, &config);
   try {
-    complete(result, operation);
+    complete(result);
   } catch (...) {
     if (ncclComm_t made = child_handle.load(); made != nullptr) ncclCommAbort(made);
     throw;
@@ -149,12 +161,12 @@ std::unique_ptr<Communicator> NcclCommunicator::split(int colour, int key, const
   const Clock::time_point deadline = Clock::now() + timeout_;
   while (child_handle.load() == nullptr) {
     if (Clock::now() > deadline) {
-      abort_and_fail(operation, "NCCL gave no child communicator: " + nccl_detail::timeout_reason(timeout_));
+      abort_and_fail("NCCL gave no child communicator: " + nccl_detail::timeout_reason(timeout_));
     }
     std::this_thread::yield();
   }
   auto communicator = std::make_unique<NcclCommunicator>(child_handle.load(), device_, global_rank_, tag, timeout_);
-  communicator->await_ready(operation);
+  communicator->await_ready(last_.label);
   return communicator;
 }
 
@@ -182,11 +194,11 @@ void NcclCommunicator::copy_from_host(Buffer& destination, const void* host, std
   }
   healthy_comm(operation);
   select_device();
+  issue(operation);
   // On this communicator's stream, so the copy is ordered after the collectives already issued
   // (a plain cudaMemcpy would not wait for a non-blocking stream), then waited for with the timeout.
   nccl_detail::check_cuda(cudaMemcpyAsync(destination.data(), host, bytes, cudaMemcpyHostToDevice, stream_),
                           global_rank_, operation);
-  last_operation_ = operation;
   synchronize();
 }
 
@@ -197,29 +209,20 @@ void NcclCommunicator::copy_to_host(void* host, const Buffer& source, std::size_
   }
   healthy_comm(operation);
   select_device();
+  issue(operation);
   nccl_detail::check_cuda(cudaMemcpyAsync(host, source.data(), bytes, cudaMemcpyDeviceToHost, stream_), global_rank_,
                           operation);
-  last_operation_ = operation;
   synchronize();
 }
 
 void NcclCommunicator::enqueue(NcclCollective kind, const void* send, void* recv, std::size_t count, DataType type) {
-  const std::string operation = describe_call(kind, count, type);
-  ncclComm_t comm = healthy_comm(operation);
+  ncclComm_t comm = healthy_comm(name_of(kind));
   select_device();
-  auto nccl_type = static_cast<ncclDataType_t>(nccl_type_of(type).nccl_type);
-  ncclResult_t result = ncclSuccess;
-  switch (kind) {
-    case NcclCollective::all_gather: result = ncclAllGather(send, recv, count, nccl_type, comm, stream_); break;
-    case NcclCollective::reduce_scatter:
-      result = ncclReduceScatter(send, recv, count, nccl_type, ncclSum, comm, stream_);
-      break;
-    case NcclCollective::all_reduce:
-      result = ncclAllReduce(send, recv, count, nccl_type, ncclSum, comm, stream_);
-      break;
-  }
-  last_operation_ = operation;
-  complete(result, operation);
+  last_.collective = true;
+  last_.kind = kind;
+  last_.count = count;
+  last_.type = type;
+  complete(launch(kind, send, recv, count, type, comm, stream_));
 }
 
 void NcclCommunicator::all_gather(const void* send, void* recv, std::size_t count, DataType type) {
@@ -236,15 +239,13 @@ void NcclCommunicator::all_reduce(const void* send, void* recv, std::size_t coun
 
 void NcclCommunicator::barrier() {
   // NCCL has no barrier: a one-element all-reduce that every rank must join, waited for.
-  healthy_comm("barrier");
   enqueue(NcclCollective::all_reduce, scratch_, scratch_, 1, DataType::f32);
-  last_operation_ = "barrier";
+  issue("barrier");
   synchronize();
 }
 
 void NcclCommunicator::synchronize() {
-  const std::string operation = "waiting for " + last_operation_;
-  ncclComm_t comm = healthy_comm(operation);
+  ncclComm_t comm = healthy_comm("synchronize");
   select_device();
   const Clock::time_point deadline = Clock::now() + timeout_;
   for (;;) {
@@ -252,15 +253,15 @@ void NcclCommunicator::synchronize() {
     if (stream_state == cudaSuccess) return;
     if (stream_state != cudaErrorNotReady) {
       (void)cudaGetLastError();
-      abort_and_fail(operation, describe(stream_state));
+      abort_and_fail("while waiting: " + describe(stream_state));
     }
     // A kernel waiting for a dead peer never finishes; NCCL notices the broken connection on its
     // proxy thread and reports it here, which is what lets this rank stop instead of spinning.
     ncclResult_t state = ncclSuccess;
     ncclResult_t query = ncclCommGetAsyncError(comm, &state);
-    if (query != ncclSuccess) abort_and_fail(operation, describe(query));
-    if (state != ncclSuccess && state != ncclInProgress) abort_and_fail(operation, describe(state));
-    if (Clock::now() > deadline) abort_and_fail(operation, nccl_detail::timeout_reason(timeout_));
+    if (query != ncclSuccess) abort_and_fail("while waiting: " + describe(query));
+    if (state != ncclSuccess && state != ncclInProgress) abort_and_fail("while waiting: " + describe(state));
+    if (Clock::now() > deadline) abort_and_fail(nccl_detail::timeout_reason(timeout_));
     std::this_thread::yield();
   }
 }
@@ -269,7 +270,7 @@ void NcclCommunicator::abort() {
   if (comm_ != nullptr) {
     ncclCommAbort(comm_);
     comm_ = nullptr;
-    last_operation_ = "abort() after " + last_operation_;
+    issue("abort() after " + last_operation());
   }
 }
 
@@ -277,35 +278,22 @@ std::optional<double> NcclCommunicator::predicted_time_us(NcclCollective kind, s
 #if NCCL_VERSION_CODE >= NCCL_VERSION(2, 22, 0)
   int linked_version = 0;
   if (ncclGetVersion(&linked_version) != ncclSuccess || linked_version < NCCL_VERSION(2, 22, 0)) return std::nullopt;
-  const std::string operation = "predicting " + describe_call(kind, count, type) + " (ncclGroupSimulateEnd)";
-  healthy_comm(operation);
+  healthy_comm("ncclGroupSimulateEnd");
   select_device();
   // Real buffers of the call's sizes: nothing is launched, but NCCL sees the same arguments as
   // for the measured call (in-place detection, buffer registration).
   CallBytes bytes = call_bytes(kind, count, type, size_);
   Buffer send = allocate(bytes.send);
   Buffer recv = allocate(bytes.recv);
+  issue("predicting " + describe_call(kind, count, type) + " (ncclGroupSimulateEnd)");
   ncclResult_t result = ncclGroupStart();
-  if (result != ncclSuccess) abort_and_fail(operation, describe(result));
-  ncclComm_t comm = comm_;
-  auto nccl_type = static_cast<ncclDataType_t>(nccl_type_of(type).nccl_type);
-  ncclResult_t enqueued = ncclSuccess;
-  switch (kind) {
-    case NcclCollective::all_gather:
-      enqueued = ncclAllGather(send.data(), recv.data(), count, nccl_type, comm, stream_);
-      break;
-    case NcclCollective::reduce_scatter:
-      enqueued = ncclReduceScatter(send.data(), recv.data(), count, nccl_type, ncclSum, comm, stream_);
-      break;
-    case NcclCollective::all_reduce:
-      enqueued = ncclAllReduce(send.data(), recv.data(), count, nccl_type, ncclSum, comm, stream_);
-      break;
-  }
+  if (result != ncclSuccess) abort_and_fail(describe(result));
+  ncclResult_t enqueued = launch(kind, send.data(), recv.data(), count, type, comm_, stream_);
   // The group is closed whatever the enqueue said, or this thread would stay inside it.
   ncclSimInfo_t info = NCCL_SIM_INFO_INITIALIZER;
   result = ncclGroupSimulateEnd(&info);
-  if (enqueued != ncclSuccess && enqueued != ncclInProgress) abort_and_fail(operation, describe(enqueued));
-  complete(result, operation);
+  if (enqueued != ncclSuccess && enqueued != ncclInProgress) abort_and_fail(describe(enqueued));
+  complete(result);
   if (info.estimatedTime < 0) return std::nullopt;
   return static_cast<double>(info.estimatedTime);
 #else

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace shardsim::runtime {
 
@@ -55,10 +56,23 @@ class NcclCommunicator final : public Communicator {
   int device() const { return device_; }
 
  private:
+  // What was issued last, for messages. Collectives are recorded as fields, not text, so the hot
+  // path of a benchmark allocates nothing; the text is made only when something fails.
+  struct IssuedOperation {
+    std::string label = "no operation yet";  // used when collective is false
+    bool collective = false;
+    NcclCollective kind = NcclCollective::all_reduce;
+    std::size_t count = 0;
+    DataType type = DataType::f32;
+  };
+
   void select_device() const;
-  ncclComm_t healthy_comm(const std::string& operation) const;  // throws once aborted
-  void complete(ncclResult_t result, const std::string& operation);
-  [[noreturn]] void abort_and_fail(const std::string& operation, const std::string& reason);
+  ncclComm_t healthy_comm(std::string_view what) const;  // throws once aborted
+  void issue(std::string label);
+  std::string last_operation() const;
+  // Returns on ncclSuccess; waits out ncclInProgress; aborts and throws on anything else.
+  void complete(ncclResult_t result);
+  [[noreturn]] void abort_and_fail(const std::string& reason);
   void enqueue(NcclCollective kind, const void* send, void* recv, std::size_t count, DataType type);
 
   ncclComm_t comm_ = nullptr;
@@ -69,8 +83,8 @@ class NcclCommunicator final : public Communicator {
   int size_ = 0;
   std::string name_;  // "world", or the split's tag
   std::chrono::milliseconds timeout_;
-  std::string last_operation_ = "no operation yet";
-  void* scratch_ = nullptr;  // device memory for barrier() and predictions
+  IssuedOperation last_;
+  void* scratch_ = nullptr;  // device memory for barrier()
 };
 
 }  // namespace shardsim::runtime
