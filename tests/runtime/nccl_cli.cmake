@@ -1,0 +1,16 @@
+# shardsim-run --backend nccl on a machine without a usable GPU: one line naming the rank and
+# CUDA's reason, exit status 1, no crash. CUDA_VISIBLE_DEVICES is emptied so the test asserts the
+# same path on a GPU machine. Where the NCCL backend was not built, the same flag must say so.
+if(TARGET shardsim-run)
+  set(nccl_cli_run ${CMAKE_COMMAND} -E env CUDA_VISIBLE_DEVICES= ${EXPECT_ERROR})
+  set(nccl_cli_bench bench --op all_reduce --min-bytes 1K --max-bytes 1K)
+  if(TARGET shardsim_runtime_nccl)
+    add_test(NAME runtime.nccl_no_device
+             COMMAND ${nccl_cli_run} 1 "^rank 0: no CUDA device visible \\(cudaGetDeviceCount: .+\\); use --backend cpu$"
+                     -- $<TARGET_FILE:shardsim-run> --backend nccl ${nccl_cli_bench})
+  else()
+    add_test(NAME runtime.nccl_not_built
+             COMMAND ${nccl_cli_run} 1 "built without NCCL \\(CUDA/NCCL not found at configure time\\)"
+                     -- $<TARGET_FILE:shardsim-run> --backend nccl ${nccl_cli_bench})
+  endif()
+endif()
