@@ -1,0 +1,24 @@
+// Any rank's program from the one stored in a Schedule. Strategies are SPMD: every rank runs the
+// same ops with the same dependencies and streams, each collective on the group of its family
+// (the groups of one role and size, which partition the world) that contains that rank. A
+// Schedule stores the class representative's program (program.rank) and every group, so rank r's
+// program is the representative's with each collective's group replaced by the family member
+// holding r. The live runtime uses this so every rank executes exactly what the simulator ran.
+#pragma once
+
+#include "sim/schedule/schedule.hpp"
+
+#include <vector>
+
+namespace shardsim {
+
+// Ids of the groups with the same role and size as `group_id` (a family), in schedule order.
+// Unlike Schedule::family_of this also separates two families of one role that differ in size.
+std::vector<int> group_family(const Schedule& schedule, int group_id);
+
+// The schedule as rank `rank` runs it: same groups, program.rank = rank, every collective naming
+// the member of its family that contains `rank`. Throws std::invalid_argument when `rank` is
+// outside the world or a family does not cover it (a schedule that is not SPMD).
+Schedule rank_program(const Schedule& schedule, int rank);
+
+}  // namespace shardsim
