@@ -1,8 +1,8 @@
 #include "runtime/nccl/gpu_compute.hpp"
 
 #include "runtime/comm/communicator.hpp"
+#include "runtime/nccl/cublas_library.hpp"
 
-#include <cublas_v2.h>
 #include <cuda_bf16.h>
 #include <cuda_runtime_api.h>
 
@@ -27,7 +27,8 @@ void check(cudaError_t error, int device, const std::string& operation) {
 
 void check(cublasStatus_t status, int device, const std::string& operation) {
   if (status == CUBLAS_STATUS_SUCCESS) return;
-  fail(device, operation, std::string(cublasGetStatusName(status)) + ": " + cublasGetStatusString(status));
+  const nccl_detail::CublasLibrary& cublas = nccl_detail::cublas_library();
+  fail(device, operation, std::string(cublas.status_name(status)) + ": " + cublas.status_string(status));
 }
 
 // Operands hold values of order one, not zeros: tensor cores draw less power on zeros, and a
@@ -54,7 +55,7 @@ struct GpuComputeEmulator::State {
 
   ~State() {
     cudaSetDevice(device);
-    if (handle != nullptr) cublasDestroy(handle);
+    if (handle != nullptr) nccl_detail::cublas_library().destroy(handle);
     for (void* p : {a, b, c}) {
       if (p != nullptr) cudaFree(p);
     }
@@ -65,8 +66,9 @@ struct GpuComputeEmulator::State {
   void gemm(int inner) {
     const float alpha = 1.0F;
     const float beta = 0.0F;
-    check(cublasGemmEx(handle, CUBLAS_OP_N, CUBLAS_OP_N, n, n, inner, &alpha, a, CUDA_R_16BF, n, b, CUDA_R_16BF,
-                       inner, &beta, c, CUDA_R_16BF, n, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+    check(nccl_detail::cublas_library().gemm_ex(handle, CUBLAS_OP_N, CUBLAS_OP_N, n, n, inner, &alpha, a, CUDA_R_16BF,
+                                                n, b, CUDA_R_16BF, inner, &beta, c, CUDA_R_16BF, n,
+                                                CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
           device, "cublasGemmEx " + std::to_string(n) + "x" + std::to_string(n) + "x" + std::to_string(inner));
     issued_flops += 2.0 * n * n * inner;
   }
@@ -81,8 +83,9 @@ GpuComputeEmulator::GpuComputeEmulator(int device, int gemm_dimension) : state_(
   s.n = gemm_dimension;
   check(cudaSetDevice(device), device, "cudaSetDevice");
   check(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking), device, "cudaStreamCreateWithFlags");
-  check(cublasCreate(&s.handle), device, "cublasCreate");
-  check(cublasSetStream(s.handle, s.stream), device, "cublasSetStream");
+  const nccl_detail::CublasLibrary& cublas = nccl_detail::cublas_library();
+  check(cublas.create(&s.handle), device, "cublasCreate");
+  check(cublas.set_stream(s.handle, s.stream), device, "cublasSetStream");
   const std::size_t elements = static_cast<std::size_t>(s.n) * static_cast<std::size_t>(s.n);
   const std::size_t bytes = elements * sizeof(__nv_bfloat16);
   for (void** p : {&s.a, &s.b, &s.c}) {
@@ -119,5 +122,7 @@ void GpuComputeEmulator::synchronize() {
 }
 
 double GpuComputeEmulator::issued_flops() const { return state_->issued_flops; }
+
+void GpuComputeEmulator::load_cublas() { (void)nccl_detail::cublas_library(); }
 
 }  // namespace shardsim::runtime

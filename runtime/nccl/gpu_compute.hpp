@@ -32,6 +32,10 @@ class GpuComputeEmulator {
   // FLOPs actually enqueued since construction (what run_flops rounded the requests to).
   double issued_flops() const;
 
+  // cuBLAS is loaded by the first emulator, not at program start; this loads it now, so a missing
+  // library is reported before a step starts. Throws RuntimeError naming the library.
+  static void load_cublas();
+
  private:
   struct State;
   std::unique_ptr<State> state_;

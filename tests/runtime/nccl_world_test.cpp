@@ -79,6 +79,11 @@ TEST_CASE("without a visible CUDA device the NCCL world says so in one line nami
   CHECK(expected.find('\n') == std::string::npos);
 }
 
+TEST_CASE("cuBLAS loads on demand from the toolkit the backend was built with", "[runtime][nccl]") {
+  // Loading needs no device; a wrong soname or path recorded at configure time fails here.
+  CHECK_NOTHROW(GpuComputeEmulator::load_cublas());
+}
+
 TEST_CASE("NCCL predictions are only for NCCL communicators", "[runtime][nccl]") {
   OtherCommunicator other;
   CHECK_FALSE(nccl_predicted_time_us(other, NcclCollective::all_gather, 1024, DataType::bf16).has_value());
