@@ -18,10 +18,10 @@ PlanPhase ring_phase(std::string label, std::vector<std::vector<int>> rings, dou
 }
 
 void add_flat(CollectivePlan& plan, const Cluster& cluster, CollectiveKind kind, const std::vector<int>& group,
-              double bytes, const std::string& scope) {
+              double bytes, const std::string& scope, RingOrderMemo* memo) {
   const int p = static_cast<int>(group.size());
   if (p < 2) return;
-  auto rings = build_channel_rings(cluster, group);
+  auto rings = build_channel_rings(cluster, group, memo);
   const int channels = static_cast<int>(rings.size());
   plan.channels = std::max(plan.channels, channels);
   const double per_step = bytes / (static_cast<double>(p) * channels);
@@ -31,12 +31,13 @@ void add_flat(CollectivePlan& plan, const Cluster& cluster, CollectiveKind kind,
 
 // Several disjoint groups doing the same collective at once, as one phase.
 void add_concurrent(CollectivePlan& plan, const Cluster& cluster, CollectiveKind kind,
-                    const std::vector<std::vector<int>>& groups, double bytes_per_group, const std::string& scope) {
+                    const std::vector<std::vector<int>>& groups, double bytes_per_group, const std::string& scope,
+                    RingOrderMemo* memo) {
   PlanPhase merged;
   bool first = true;
   for (const auto& g : groups) {
     CollectivePlan one;
-    add_flat(one, cluster, kind, g, bytes_per_group, scope);
+    add_flat(one, cluster, kind, g, bytes_per_group, scope, memo);
     if (one.phases.empty()) return;
     if (first) { merged = one.phases.front(); first = false; continue; }
     for (auto& r : one.phases.front().ring.rings) merged.ring.rings.push_back(std::move(r));
@@ -53,7 +54,7 @@ std::vector<int> world_group(const Cluster& cluster) {
 }
 
 CollectivePlan plan_collective(const Cluster& cluster, CollectiveKind kind, Algorithm algorithm,
-                               const std::vector<int>& group, double bytes) {
+                               const std::vector<int>& group, double bytes, RingOrderMemo* memo) {
   if (group.empty()) throw InputError("the collective's group is empty");
   std::set<int> seen;
   for (int r : group) {
@@ -68,7 +69,7 @@ CollectivePlan plan_collective(const Cluster& cluster, CollectiveKind kind, Algo
   plan.group = group;
   plan.bytes = bytes;
   if (algorithm == Algorithm::ring) {
-    add_flat(plan, cluster, kind, group, bytes, "flat");
+    add_flat(plan, cluster, kind, group, bytes, "flat", memo);
     return plan;
   }
   const GroupLayout layout = layout_of(cluster, group);
@@ -92,23 +93,23 @@ CollectivePlan plan_collective(const Cluster& cluster, CollectiveKind kind, Algo
   const double inter_bytes = bytes / per_node;  // the inter-node collective's M
   switch (kind) {
     case CollectiveKind::all_gather:
-      add_concurrent(plan, cluster, kind, inter_groups, inter_bytes, "inter-node");
+      add_concurrent(plan, cluster, kind, inter_groups, inter_bytes, "inter-node", memo);
       if (n > 1 && per_node > 1) {
         PlanPhase copy;
         copy.is_copy = true;
         copy.copy = CopyPhase{"reorder copy", bytes};
         plan.phases.push_back(copy);
       }
-      add_concurrent(plan, cluster, kind, intra_groups, bytes, "intra-node");
+      add_concurrent(plan, cluster, kind, intra_groups, bytes, "intra-node", memo);
       break;
     case CollectiveKind::reduce_scatter:
-      add_concurrent(plan, cluster, kind, intra_groups, bytes, "intra-node");
-      add_concurrent(plan, cluster, kind, inter_groups, inter_bytes, "inter-node");
+      add_concurrent(plan, cluster, kind, intra_groups, bytes, "intra-node", memo);
+      add_concurrent(plan, cluster, kind, inter_groups, inter_bytes, "inter-node", memo);
       break;
     case CollectiveKind::all_reduce:
-      add_concurrent(plan, cluster, CollectiveKind::reduce_scatter, intra_groups, bytes, "intra-node");
-      add_concurrent(plan, cluster, CollectiveKind::all_reduce, inter_groups, inter_bytes, "inter-node");
-      add_concurrent(plan, cluster, CollectiveKind::all_gather, intra_groups, bytes, "intra-node");
+      add_concurrent(plan, cluster, CollectiveKind::reduce_scatter, intra_groups, bytes, "intra-node", memo);
+      add_concurrent(plan, cluster, CollectiveKind::all_reduce, inter_groups, inter_bytes, "inter-node", memo);
+      add_concurrent(plan, cluster, CollectiveKind::all_gather, intra_groups, bytes, "intra-node", memo);
       break;
   }
   (void)p;

@@ -10,14 +10,16 @@
 #pragma once
 
 #include "sim/collectives/collective.hpp"
+#include "sim/collectives/ring_order.hpp"
 #include "sim/topology/topology.hpp"
 
 namespace shardsim {
 
 // Throws InputError for an empty group, ranks outside the cluster, repeated ranks, or a
 // hierarchical request on a group that holds different local ranks on different nodes.
+// `memo` (optional) carries ring-order searches across the plans of one simulation.
 CollectivePlan plan_collective(const Cluster& cluster, CollectiveKind kind, Algorithm algorithm,
-                               const std::vector<int>& group, double bytes);
+                               const std::vector<int>& group, double bytes, RingOrderMemo* memo = nullptr);
 
 std::vector<int> world_group(const Cluster& cluster);
 

@@ -76,14 +76,24 @@ GroupLayout layout_of(const Cluster& cluster, const std::vector<int>& group) {
   return layout;
 }
 
-std::vector<std::vector<int>> build_channel_rings(const Cluster& cluster, const std::vector<int>& group) {
+std::vector<std::vector<int>> build_channel_rings(const Cluster& cluster, const std::vector<int>& group,
+                                                  RingOrderMemo* shared_memo) {
   const InstanceType& inst = cluster.instance;
   const GroupLayout layout = layout_of(cluster, group);
   const int k = inst.gpus_per_node;
+  // On a uniform group every node reuses one search even without a caller's memo.
+  RingOrderMemo own_memo;
+  RingOrderMemo& memo = shared_memo ? *shared_memo : own_memo;
+  auto order = [&](const std::vector<int>& locals, int entry, int exit, bool closed) -> const std::vector<int>& {
+    auto key = std::make_tuple(locals, entry, exit, closed);
+    auto it = memo.orders.find(key);
+    if (it == memo.orders.end()) it = memo.orders.emplace(std::move(key), best_order(inst, locals, entry, exit, closed)).first;
+    return it->second;
+  };
   if (layout.nodes.size() == 1) {
     const auto& locals = layout.locals.front();
     std::vector<int> ring;
-    for (int l : best_order(inst, locals, locals.front(), -1, true)) ring.push_back(layout.nodes.front() * k + l);
+    for (int l : order(locals, locals.front(), -1, true)) ring.push_back(layout.nodes.front() * k + l);
     return {ring};
   }
   // Channels: the distinct NICs behind the members of the first node (one channel where unknown).
@@ -94,21 +104,14 @@ std::vector<std::vector<int>> build_channel_rings(const Cluster& cluster, const 
   }
   std::sort(nics.begin(), nics.end());
   std::vector<std::vector<int>> rings(nics.size());
-  // Orders are memoised per (local set, channel): on a uniform group every node reuses one search.
-  std::map<std::pair<std::vector<int>, int>, std::vector<int>> memo;
   for (std::size_t c = 0; c < nics.size(); ++c) {
     for (std::size_t n = 0; n < layout.nodes.size(); ++n) {
       const auto& locals = layout.locals[n];
-      auto key = std::make_pair(locals, nics[c]);
-      auto it = memo.find(key);
-      if (it == memo.end()) {
-        std::vector<int> behind;  // members whose traffic leaves through this channel's NIC
-        for (int l : locals) if (inst.nic_of_gpu[l] == nics[c]) behind.push_back(l);
-        const int entry = behind.empty() ? locals.front() : behind.front();
-        const int exit = behind.size() >= 2 ? behind[1] : -1;
-        it = memo.emplace(key, best_order(inst, locals, entry, exit, false)).first;
-      }
-      for (int l : it->second) rings[c].push_back(layout.nodes[n] * k + l);
+      std::vector<int> behind;  // members whose traffic leaves through this channel's NIC
+      for (int l : locals) if (inst.nic_of_gpu[l] == nics[c]) behind.push_back(l);
+      const int entry = behind.empty() ? locals.front() : behind.front();
+      const int exit = behind.size() >= 2 ? behind[1] : -1;
+      for (int l : order(locals, entry, exit, false)) rings[c].push_back(layout.nodes[n] * k + l);
     }
   }
   return rings;

@@ -8,6 +8,8 @@
 
 #include "sim/topology/topology.hpp"
 
+#include <map>
+#include <tuple>
 #include <vector>
 
 namespace shardsim {
@@ -20,7 +22,16 @@ struct GroupLayout {
 
 GroupLayout layout_of(const Cluster& cluster, const std::vector<int>& group);
 
+// Intra-node orders already searched, by (local ranks, entry, exit, closed cycle). The search is
+// exhaustive (up to 8! orders), and a family of groups (512 partition groups of 8 on 4096 GPUs)
+// asks the same question once per node, so a simulation keeps one memo for its cluster and passes
+// it to every plan. Valid for one instance type only.
+struct RingOrderMemo {
+  std::map<std::tuple<std::vector<int>, int, int, bool>, std::vector<int>> orders;
+};
+
 // Rings (one per channel) over `group`; each ring lists every member once.
-std::vector<std::vector<int>> build_channel_rings(const Cluster& cluster, const std::vector<int>& group);
+std::vector<std::vector<int>> build_channel_rings(const Cluster& cluster, const std::vector<int>& group,
+                                                  RingOrderMemo* memo = nullptr);
 
 }  // namespace shardsim

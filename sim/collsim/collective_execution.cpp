@@ -3,6 +3,8 @@
 #include "sim/input/input_error.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <map>
 
 namespace shardsim {
@@ -43,12 +45,12 @@ void CollectiveExecution::start_phase(std::size_t index) {
   }
   const RingPhase& rp = phase.ring;
   bytes_per_step_ = rp.bytes_per_step;
-  rings_.clear();
   const int links_per_node = cluster_.instance.links_per_node();
+  std::map<double, std::vector<std::vector<int>>> by_latency;
   for (const auto& ring : rp.rings) {
-    std::map<double, std::vector<std::vector<int>>> by_latency;
     for (std::size_t i = 0; i < ring.size(); ++i) {
       const int src = ring[i], dst = ring[(i + 1) % ring.size()];
+      // Under node symmetry only the representative node's transfers are simulated; the rest are images.
       if (symmetry_ && cluster_.node_of(src) != symmetry_->representative_node) continue;
       std::vector<int> route;
       const double latency = cluster_.route(src, dst, route);
@@ -56,37 +58,62 @@ void CollectiveExecution::start_phase(std::size_t index) {
         for (int& l : route) l = symmetry_->representative_node * links_per_node + l % links_per_node;
       by_latency[latency].push_back(std::move(route));
     }
-    if (by_latency.empty()) continue;  // an image of a simulated ring
-    RingState state;
-    state.steps_left = rp.steps;
-    for (auto& [latency, routes] : by_latency) state.batches.emplace_back(latency, std::move(routes));
-    rings_.push_back(std::move(state));
   }
-  rings_running_ = rings_.size();
-  if (rings_running_ == 0 || rp.steps == 0) {
+  batches_.clear();
+  flows_per_step_ = 0;
+  for (auto& [latency, routes] : by_latency) {
+    flows_per_step_ += routes.size();
+    StepBatch batch{latency, {}};
+    for (const auto& route : routes) batch.routes.push_back(sim_.network().intern_route(route));
+    batches_.push_back(std::move(batch));
+  }
+  steps_left_ = rp.steps;
+  if (batches_.empty() || steps_left_ == 0) {
     start_phase(index + 1);
     return;
   }
-  for (std::size_t r = 0; r < rings_.size(); ++r) start_step(r);
+  start_step();
 }
 
-void CollectiveExecution::start_step(std::size_t r) {
-  RingState& ring = rings_[r];
-  ring.outstanding = static_cast<int>(ring.batches.size());
-  for (const auto& [latency, routes] : ring.batches) {
-    simulated_flows_ += routes.size();
-    sim_.start_transfers(&routes, bytes_per_step_, latency, [this, r] { ring_step_done(r); });
+void CollectiveExecution::start_step() {
+  outstanding_ = static_cast<int>(batches_.size());
+  step_start_s_ = sim_.now_s();
+  changes_at_step_start_ = sim_.network().changes();
+  network_idle_at_step_start_ = sim_.network().idle();
+  for (const StepBatch& batch : batches_) {
+    simulated_flows_ += batch.routes.size();
+    sim_.start_transfers(&batch.routes, bytes_per_step_, batch.latency_s, [this] { transfers_done(); });
   }
 }
 
-void CollectiveExecution::ring_step_done(std::size_t r) {
-  RingState& ring = rings_[r];
-  if (--ring.outstanding > 0) return;
-  if (--ring.steps_left > 0) {
-    start_step(r);
+void CollectiveExecution::transfers_done() {
+  if (--outstanding_ > 0) return;
+  --steps_left_;
+  const FlowNetwork& network = sim_.network();
+  const bool had_network_to_itself = network_idle_at_step_start_ && network.idle() &&
+                                     network.changes() - changes_at_step_start_ == 2 * flows_per_step_;
+  const double step_s = sim_.now_s() - step_start_s_;
+  int jump_steps = 0;
+  if (had_network_to_itself && steps_left_ > 0 && step_s > 0) {
+    EventQueue& events = sim_.events();
+    const double until_next_event_s = events.empty() ? std::numeric_limits<double>::infinity()
+                                                     : events.next_time_s() - sim_.now_s();
+    const double fit = std::floor(until_next_event_s / step_s);
+    jump_steps = fit >= steps_left_ ? steps_left_ : static_cast<int>(fit);
+  }
+  if (jump_steps == 0) {
+    continue_after(0);
     return;
   }
-  if (--rings_running_ == 0) start_phase(phase_ + 1);
+  for (const StepBatch& batch : batches_)
+    for (int route : batch.routes) sim_.network().credit_link_bytes(route, jump_steps * bytes_per_step_);
+  sim_.events().schedule_after(jump_steps * step_s, [this, jump_steps] { continue_after(jump_steps); });
+}
+
+void CollectiveExecution::continue_after(int steps_done) {
+  steps_left_ -= steps_done;
+  if (steps_left_ > 0) start_step();
+  else start_phase(phase_ + 1);
 }
 
 NodeTraffic node_traffic(const Cluster& cluster, const std::vector<double>& bytes) {

@@ -1,9 +1,15 @@
 // Executes a CollectivePlan on a NetworkSimulation: phases in order; inside a ring phase every ring
-// runs at once, each in lockstep (its step s+1 starts when all its step-s transfers have arrived);
-// a copy phase costs read + write of its bytes at the GPU's HBM bandwidth. Two ways to execute,
-// giving the same answer where both apply (tests compare them): `per_flow` simulates every
-// transfer; `node_symmetric` simulates only the transfers leaving a representative node, on that
-// node's links (node_symmetry.hpp), each standing for |S| real ones.
+// runs at once and the phase advances step by step (step s+1 starts when all of step s's transfers
+// have arrived: NCCL's channels and a hierarchical phase's parallel rings are symmetric, so they
+// keep pace on their own); a copy phase costs read + write of its bytes at the GPU's HBM bandwidth.
+// Two ways to execute, giving the same answer where both apply (tests compare them): `per_flow`
+// simulates every transfer; `node_symmetric` simulates only the transfers leaving a representative
+// node, on that node's links (node_symmetry.hpp), each standing for |S| real ones.
+// A ring step that had the network to itself (idle when it began, no other flow started or ended
+// until it finished) will take exactly as long again until something else happens, so the steps
+// that fit before the next scheduled event are taken in one jump: their bytes are credited to
+// their links and time moves on by whole steps. A 511-step ring then costs a handful of events
+// instead of thousands; any other activity on the network falls back to step-by-step simulation.
 #pragma once
 
 #include "sim/collectives/collective.hpp"
@@ -58,14 +64,14 @@ class CollectiveExecution {
   std::uint64_t simulated_flows() const { return simulated_flows_; }
 
  private:
-  struct RingState {
-    std::vector<std::pair<double, std::vector<std::vector<int>>>> batches;  // (latency, routes)
-    int steps_left = 0;
-    int outstanding = 0;
+  struct StepBatch {
+    double latency_s = 0;
+    std::vector<int> routes;  // interned in the network
   };
   void start_phase(std::size_t index);
-  void start_step(std::size_t ring);
-  void ring_step_done(std::size_t ring);
+  void start_step();
+  void transfers_done();
+  void continue_after(int steps_done);
 
   const Cluster& cluster_;
   const CollectivePlan& plan_;
@@ -73,9 +79,15 @@ class CollectiveExecution {
   std::optional<NodeSymmetry> symmetry_;
   std::function<void()> done_;
   std::size_t phase_ = 0;
-  std::vector<RingState> rings_;
-  std::size_t rings_running_ = 0;
+  std::vector<StepBatch> batches_;  // the current phase's transfers of one step, by latency
+  std::size_t flows_per_step_ = 0;
+  int steps_left_ = 0;
+  int outstanding_ = 0;
   double bytes_per_step_ = 0;
+  // Whether the step in flight has had the network to itself so far (see the header comment).
+  double step_start_s_ = 0;
+  std::uint64_t changes_at_step_start_ = 0;
+  bool network_idle_at_step_start_ = false;
   std::uint64_t simulated_flows_ = 0;
 };
 

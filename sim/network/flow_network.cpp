@@ -17,22 +17,51 @@ FlowNetwork::FlowNetwork(std::vector<double> capacity_Bps)
       link_bytes_(capacity_Bps_.size(), 0.0),
       constraint_of_link_(capacity_Bps_.size(), -1) {}
 
-int FlowNetwork::start_flow(const std::vector<int>* links, double bytes, int tag) {
+// Bounds the memory of remembered rate solutions; past it the table starts over (results do not
+// change, only how often the solver runs).
+constexpr std::size_t kMaxRememberedRateSets = 1 << 14;
+
+std::size_t FlowNetwork::RouteListHash::operator()(const std::vector<int>& ids) const {
+  std::size_t h = ids.size();
+  for (int id : ids) h ^= static_cast<std::size_t>(id) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  return h;
+}
+
+int FlowNetwork::intern_route(const std::vector<int>& links) {
+  auto found = route_ids_.find(links);
+  if (found != route_ids_.end()) return found->second;
+  for (int l : links)
+    if (l < 0 || l >= static_cast<int>(capacity_Bps_.size())) throw std::out_of_range("route uses an unknown link");
+  const int id = static_cast<int>(routes_.size());
+  routes_.push_back(links);
+  route_ids_.emplace(links, id);
+  return id;
+}
+
+int FlowNetwork::start_flow(int route_id, double bytes, int tag) {
   if (!(bytes > 0)) throw std::invalid_argument("a flow must carry a positive number of bytes");
-  for (int l : *links)
-    if (l < 0 || l >= static_cast<int>(capacity_Bps_.size())) throw std::out_of_range("flow uses an unknown link");
+  if (route_id < 0 || route_id >= static_cast<int>(routes_.size())) throw std::out_of_range("flow uses an unknown route");
   const int id = next_id_++;
-  active_.push_back(Flow{id, tag, links, bytes, bytes});
+  active_.push_back(Flow{id, tag, route_id, bytes, bytes});
   dirty_ = true;
+  ++changes_;
   return id;
 }
 
 void FlowNetwork::solve_rates() {
+  active_routes_.clear();
+  for (const Flow& f : active_) active_routes_.push_back(f.route);
+  dirty_ = false;
+  if (auto known = rates_by_active_routes_.find(active_routes_); known != rates_by_active_routes_.end()) {
+    for (std::size_t i = 0; i < active_.size(); ++i) active_[i].rate = known->second[i];
+    ++rate_lookups_;
+    return;
+  }
   system_.clear();
   used_links_.clear();
   for (const Flow& f : active_) {
     system_.begin_variable();
-    for (int l : *f.links) {
+    for (int l : routes_[f.route]) {
       if (constraint_of_link_[l] < 0) {
         constraint_of_link_[l] = system_.add_constraint(capacity_Bps_[l]);
         used_links_.push_back(l);
@@ -43,8 +72,13 @@ void FlowNetwork::solve_rates() {
   const std::vector<double>& rates = system_.solve();
   for (std::size_t i = 0; i < active_.size(); ++i) active_[i].rate = rates[i];
   for (int l : used_links_) constraint_of_link_[l] = -1;
-  dirty_ = false;
   ++rate_solves_;
+  if (rates_by_active_routes_.size() >= kMaxRememberedRateSets) rates_by_active_routes_.clear();
+  rates_by_active_routes_.emplace(active_routes_, std::vector<double>(rates.begin(), rates.begin() + active_.size()));
+}
+
+void FlowNetwork::credit_link_bytes(int route_id, double bytes) {
+  for (int l : routes_[route_id]) link_bytes_[l] += bytes;
 }
 
 double FlowNetwork::time_to_next_completion() {
@@ -64,8 +98,9 @@ const std::vector<int>& FlowNetwork::advance(double dt_s) {
     Flow& f = active_[i];
     f.remaining -= f.rate * dt_s;
     if (f.remaining <= kCompletionTolerance * f.bytes) {
-      for (int l : *f.links) link_bytes_[l] += f.bytes;
+      for (int l : routes_[f.route]) link_bytes_[l] += f.bytes;
       completed_.push_back(f.tag);
+      ++changes_;
       continue;
     }
     if (keep != i) active_[keep] = std::move(f);

@@ -6,11 +6,17 @@
 // A flow may stand for `weight` identical flows elsewhere (the node-symmetric reduction): its
 // bytes are counted that many times in totals, but it takes one share on its listed links.
 // Each link counts the bytes it carried (credited when a flow completes).
+// Routes are interned once (a stable id per distinct list of links) and rates are remembered per
+// ordered list of active routes: a collective's steps bring the same sets of flows back again and
+// again, and the max-min solution of a set it has seen is the same numbers, so it is looked up
+// instead of solved (the output is bit-identical either way).
 #pragma once
 
 #include <cstdint>
 #include "sim/maxmin/maxmin.hpp"
 
+#include <map>
+#include <unordered_map>
 #include <vector>
 
 namespace shardsim {
@@ -19,10 +25,12 @@ class FlowNetwork {
  public:
   explicit FlowNetwork(std::vector<double> capacity_Bps);
 
-  // `links` must stay alive and unchanged until the flow completes (callers keep routes for the
-  // whole collective phase; copying them per step would dominate the run time).
+  // The id of a route (a list of link ids, a link listed twice counting twice); the same list always
+  // gets the same id. Throws std::out_of_range for an unknown link.
+  int intern_route(const std::vector<int>& links);
+  const std::vector<int>& route(int route_id) const { return routes_[route_id]; }
   // `tag` is the caller's, returned with the flow on completion.
-  int start_flow(const std::vector<int>* links, double bytes, int tag = 0);
+  int start_flow(int route_id, double bytes, int tag = 0);
   bool idle() const { return active_.empty(); }
   std::size_t active_flows() const { return active_.size(); }
   // Seconds until the next flow completes (infinity when idle).
@@ -33,18 +41,27 @@ class FlowNetwork {
 
   // Bytes carried by each link so far (flows credited on completion).
   const std::vector<double>& link_bytes() const { return link_bytes_; }
+  // Credits bytes moved without simulating them (a fast-forwarded ring step: collsim/).
+  void credit_link_bytes(int route_id, double bytes);
+  // Flow starts plus completions so far: if it grew by exactly a caller's own starts and
+  // completions over an interval that began idle, no one else used the network meanwhile.
+  std::uint64_t changes() const { return changes_; }
   std::uint64_t rate_solves() const { return rate_solves_; }
+  std::uint64_t rate_lookups() const { return rate_lookups_; }
 
  private:
   struct Flow {
     int id;
     int tag;
-    const std::vector<int>* links;
+    int route;
     double bytes;
     double remaining;
     double rate = 0;
   };
   void solve_rates();
+  struct RouteListHash {
+    std::size_t operator()(const std::vector<int>& ids) const;
+  };
   std::vector<double> capacity_Bps_;
   std::vector<double> link_bytes_;
   std::vector<Flow> active_;
@@ -52,9 +69,15 @@ class FlowNetwork {
   MaxMinSystem system_;
   std::vector<int> used_links_;
   std::vector<int> completed_;
+  std::vector<std::vector<int>> routes_;
+  std::map<std::vector<int>, int> route_ids_;
+  std::unordered_map<std::vector<int>, std::vector<double>, RouteListHash> rates_by_active_routes_;
+  std::vector<int> active_routes_;  // scratch: the cache key
   int next_id_ = 0;
   bool dirty_ = false;
   std::uint64_t rate_solves_ = 0;
+  std::uint64_t changes_ = 0;
+  std::uint64_t rate_lookups_ = 0;
 };
 
 }  // namespace shardsim

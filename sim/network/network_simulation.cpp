@@ -4,7 +4,7 @@
 
 namespace shardsim {
 
-void NetworkSimulation::start_transfers(const std::vector<std::vector<int>>* routes, double bytes_each, double latency_s,
+void NetworkSimulation::start_transfers(const std::vector<int>* routes, double bytes_each, double latency_s,
                                         Callback done) {
   if (routes->empty()) {
     events_.schedule_after(latency_s, std::move(done));
@@ -15,7 +15,7 @@ void NetworkSimulation::start_transfers(const std::vector<std::vector<int>>* rou
   else { batch = static_cast<int>(batches_.size()); batches_.emplace_back(); }
   batches_[batch] = Batch{static_cast<int>(routes->size()), std::move(done)};
   events_.schedule_after(latency_s, [this, batch, routes, bytes_each] {
-    for (const auto& route : *routes) network_.start_flow(&route, bytes_each, batch);
+    for (int route : *routes) network_.start_flow(route, bytes_each, batch);
   });
 }
 

@@ -23,11 +23,12 @@ class NetworkSimulation {
   double now_s() const { return events_.now_s(); }
   EventQueue& events() { return events_; }
   const FlowNetwork& network() const { return network_; }
+  FlowNetwork& network() { return network_; }
 
   // Starts a batch of transfers that share a start time and latency; `done` runs once every one of
   // them has arrived. Batching keeps the event count per ring step independent of the ring size.
-  // `routes` must outlive the transfers (see FlowNetwork::start_flow).
-  void start_transfers(const std::vector<std::vector<int>>* routes, double bytes_each, double latency_s, Callback done);
+  // `route_ids` (interned in network()) must outlive the transfers.
+  void start_transfers(const std::vector<int>* route_ids, double bytes_each, double latency_s, Callback done);
   // Runs until nothing is scheduled and no flow is active.
   void run();
   // Events processed: scheduled actions plus flow completions.

@@ -14,11 +14,11 @@ namespace {
 using FamilyKey = std::tuple<int, int, int, double>;  // role, kind, algorithm, bytes
 
 // The same collective over every group of one role, as one plan whose phases hold all their rings.
-CollectivePlan family_plan(const Cluster& cluster, const Schedule& s, const CollectiveOp& op) {
+CollectivePlan family_plan(const Cluster& cluster, const Schedule& s, const CollectiveOp& op, RingOrderMemo& memo) {
   CollectivePlan merged;
   bool first = true;
   for (int id : s.family_of(op.group)) {
-    CollectivePlan one = plan_collective(cluster, op.kind, op.algorithm, s.groups[id].ranks, op.bytes);
+    CollectivePlan one = plan_collective(cluster, op.kind, op.algorithm, s.groups[id].ranks, op.bytes, &memo);
     if (first) { merged = std::move(one); first = false; continue; }
     if (one.phases.size() != merged.phases.size())
       throw std::logic_error("groups of one role planned with different phase counts");
@@ -33,11 +33,12 @@ class StepRunner {
   StepRunner(const Cluster& cluster, const Schedule& schedule, FlowModel model)
       : cluster_(cluster), s_(schedule), sim_(link_capacities(cluster)) {
     const auto& ops = s_.program.ops;
+    RingOrderMemo ring_orders;
     for (const Op& op : ops)
       if (const auto* c = std::get_if<CollectiveOp>(&op.body)) {
         const FamilyKey key{static_cast<int>(s_.groups.at(c->group).role), static_cast<int>(c->kind),
                             static_cast<int>(c->algorithm), c->bytes};
-        if (!plans_.count(key)) plans_.emplace(key, family_plan(cluster, s_, *c));
+        if (!plans_.count(key)) plans_.emplace(key, family_plan(cluster, s_, *c, ring_orders));
       }
     if (model != FlowModel::per_flow) {
       std::vector<const std::vector<std::vector<int>>*> phases;
