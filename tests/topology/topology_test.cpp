@@ -18,11 +18,12 @@ TEST_CASE("every shipped topology loads and every GPU reaches every GPU and the 
   for (const auto& name : names) {
     INFO(name);
     const InstanceType inst = load_instance_by_name(name);
-    CHECK(inst.gpus_per_node == 8);
+    REQUIRE(inst.gpus_per_node >= 1);
+    REQUIRE(static_cast<int>(inst.nic_of_gpu.size()) == inst.gpus_per_node);
     CHECK(inst.has_network());
-    for (int g = 0; g < 8; ++g) {
+    for (int g = 0; g < inst.gpus_per_node; ++g) {
       CHECK(inst.nic_of_gpu[g] >= 0);
-      for (int h = 0; h < 8; ++h)
+      for (int h = 0; h < inst.gpus_per_node; ++h)
         if (g != h) CHECK_FALSE(inst.gpu_route[g][h].links.empty());
     }
   }
