@@ -1,0 +1,144 @@
+// shardsim-calibrate: fits the simulator's step model to `shardsim-run bench --json` measurements
+// and writes a calibrated topology file that `shardsim ... --instance FILE` loads.
+//   shardsim-calibrate --topology topologies/emulated-k2.json --out calibrated.json [--report fit.json] bench.json...
+#include "sim/input/output_file.hpp"
+#include "sim/collectives/plan.hpp"
+#include "sim/input/input_error.hpp"
+#include "validate/calibrate/bench_rows.hpp"
+#include "validate/calibrate/calibrated_topology.hpp"
+#include "validate/calibrate/fit.hpp"
+#include "validate/calibrate/step_model.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <exception>
+#include <filesystem>
+#include <numeric>
+
+namespace shardsim::validate {
+namespace {
+
+struct CalibrateOptions {
+  std::string topology;
+  std::string out;
+  std::string report;
+  std::vector<std::string> bench_files;
+};
+
+std::vector<int> first_ranks(int count) {
+  std::vector<int> group(static_cast<std::size_t>(count));
+  std::iota(group.begin(), group.end(), 0);
+  return group;
+}
+
+FitSample sample_of(const InstanceType& base, const LinkClassRoles& roles, const BenchRow& row) {
+  if (row.ranks_per_node != base.gpus_per_node)
+    throw InputError(fmt::format("{}: measured with {} ranks per node, but {} has {} GPUs per node; calibrate against a "
+                                 "topology with the same node shape",
+                                 row.origin, row.ranks_per_node, base.file, base.gpus_per_node));
+  if (row.group_size > row.ranks_per_node && row.group_size % row.ranks_per_node != 0)
+    throw InputError(fmt::format("{}: a group of {} ranks covers part of a node ({} ranks per node); only groups inside one "
+                                 "node or of whole nodes can be calibrated",
+                                 row.origin, row.group_size, row.ranks_per_node));
+  const Cluster cluster = make_cluster(base, row.nodes);
+  const CollectivePlan plan = plan_collective(cluster, row.kind, row.algorithm, first_ranks(row.group_size), row.bytes);
+  return {step_model_terms(cluster, roles, plan), row.time_s};
+}
+
+std::string group_text(const BenchRow& row) {
+  return fmt::format("{}x{}", row.group_size <= row.ranks_per_node ? 1 : row.group_size / row.ranks_per_node,
+                     std::min(row.group_size, row.ranks_per_node));
+}
+
+void run(const CalibrateOptions& o) {
+  const InstanceType base = load_instance_by_name(o.topology);
+  const LinkClassRoles roles = link_class_roles(base);
+  std::vector<BenchRow> rows;
+  std::vector<std::string> sources;
+  for (const auto& file : o.bench_files) {
+    auto more = read_bench_rows(file);
+    rows.insert(rows.end(), more.begin(), more.end());
+    sources.push_back(std::filesystem::path(file).filename().string());
+  }
+  std::vector<FitSample> samples;
+  for (const auto& row : rows) samples.push_back(sample_of(base, roles, row));
+  const StepModelFit fit = fit_step_model(samples);
+
+  const std::string calibration_source =
+      fmt::format("shardsim-calibrate from {} rows of {}", rows.size(), fmt::join(sources, ", "));
+  const CalibratedTopology topology = calibrated_topology(base, roles, fit, calibration_source);
+  write_file_atomically(o.out, topology.document.dump(2) + "\n");
+  load_instance_type(o.out);  // what we wrote must load: a calibration nobody can use is a bug
+
+  const auto& intra = base.link_classes[roles.intra_class].name;
+  const auto& inter = base.link_classes[roles.inter_class].name;
+  auto value = [&](int j, std::string text) { return fit.identified[j] ? text : std::string("not identified (kept)"); };
+  fmt::print("# calibration of {} from {} measurements\n", base.name, rows.size());
+  fmt::print("intra-node hop latency ({}): {}\n", intra, value(0, fmt::format("{:.2f} us", fit.alpha_intra_s * 1e6)));
+  fmt::print("inter-node hop latency ({}): {}\n", inter, value(1, fmt::format("{:.2f} us", fit.alpha_inter_s * 1e6)));
+  fmt::print("intra-node link capacity ({}): {}\n", intra, value(2, fmt::format("{:.4f} GB/s", fit.intra_Bps / 1e9)));
+  fmt::print("inter-node link capacity ({}): {}\n", inter, value(3, fmt::format("{:.4f} GB/s ({:.1f} Mbit/s)", fit.inter_Bps / 1e9, fit.inter_Bps * 8 / 1e6)));
+  fmt::print("fit quality: R^2 {:.6f}, median |residual| {:.2f}%, max {:.2f}%\n", fit.r_squared, fit.median_abs_error_pct,
+             fit.max_abs_error_pct);
+  for (const auto& note : topology.notes) fmt::print("note: {}\n", note);
+  fmt::print("#{:>14} {:>13} {:>6} {:>12} {:>13} {:>13} {:>9}\n", "op", "algo", "group", "bytes", "measured(us)", "fitted(us)",
+             "resid(%)");
+  nlohmann::ordered_json residuals = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    const double resid_pct = (fit.predicted_s[i] - r.time_s) / r.time_s * 100;
+    fmt::print("{:>15} {:>13} {:>6} {:>12.0f} {:>13.1f} {:>13.1f} {:>+9.2f}\n", to_string(r.kind), to_string(r.algorithm),
+               group_text(r), r.bytes, r.time_s * 1e6, fit.predicted_s[i] * 1e6, resid_pct);
+    residuals.push_back({{"op", to_string(r.kind)}, {"algo", to_string(r.algorithm)}, {"group_size", r.group_size},
+                         {"nodes", r.nodes}, {"bytes", r.bytes}, {"measured_s", r.time_s}, {"fitted_s", fit.predicted_s[i]},
+                         {"residual_pct", resid_pct}});
+  }
+  fmt::print("wrote {}\n", o.out);
+  if (!o.report.empty()) {
+    nlohmann::ordered_json report = {
+        {"topology", base.file},
+        {"calibrated_topology", o.out},
+        {"intra_link_class", intra},
+        {"inter_link_class", inter},
+        {"alpha_intra_s", fit.identified[0] ? nlohmann::ordered_json(fit.alpha_intra_s) : nullptr},
+        {"alpha_inter_s", fit.identified[1] ? nlohmann::ordered_json(fit.alpha_inter_s) : nullptr},
+        {"intra_link_Bps", fit.identified[2] ? nlohmann::ordered_json(fit.intra_Bps) : nullptr},
+        {"inter_link_Bps", fit.identified[3] ? nlohmann::ordered_json(fit.inter_Bps) : nullptr},
+        {"r_squared", fit.r_squared},
+        {"median_abs_residual_pct", fit.median_abs_error_pct},
+        {"max_abs_residual_pct", fit.max_abs_error_pct},
+        {"notes", topology.notes},
+        {"rows", residuals}};
+    write_file_atomically(o.report, report.dump(2) + "\n");
+  }
+}
+
+}  // namespace
+}  // namespace shardsim::validate
+
+int main(int argc, char** argv) {
+  CLI::App app{"Fit the simulator's per-step latency and per-link bandwidth to shardsim-run bench --json measurements"};
+  shardsim::validate::CalibrateOptions o;
+  app.add_option("--topology", o.topology, "Topology the measurements were taken on (name or JSON path)")->required();
+  app.add_option("--out", o.out, "Where to write the calibrated topology JSON")->required();
+  app.add_option("--report", o.report, "Also write the fitted values and residuals as JSON here");
+  app.add_option("bench", o.bench_files, "bench --json files")->required();
+  try {
+    app.parse(argc, argv);
+    shardsim::validate::run(o);
+    return 0;
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "shardsim-calibrate: error: {}\n", e.what());
+    return 1;
+  } catch (const shardsim::InputError& e) {
+    fmt::print(stderr, "shardsim-calibrate: error: {}\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "shardsim-calibrate: internal error: {}\n", e.what());
+    return 2;
+  }
+}
