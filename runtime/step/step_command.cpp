@@ -1,0 +1,192 @@
+#include "runtime/step/step_command.hpp"
+
+#include "runtime/step/compute_emulation.hpp"
+#include "runtime/step/live_schedule.hpp"
+#include "runtime/step/step_executor.hpp"
+#include "runtime/step/step_report.hpp"
+#include "sim/input/input_error.hpp"
+#include "sim/input/output_file.hpp"
+#include "sim/schedule/rank_program.hpp"
+#include "sim/strategies/compile.hpp"
+#include "sim/units/units.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+namespace shardsim::runtime {
+namespace {
+
+ScenarioOverrides overrides_of(const StepCommandOptions& o) {
+  ScenarioOverrides s;
+  if (!o.instance.empty()) s.instance = o.instance;
+  if (!o.strategy.empty()) s.strategy = o.strategy;
+  if (o.partition_size) s.partition_size = o.partition_size;
+  if (!o.hierarchical.empty()) {
+    if (o.hierarchical != "on" && o.hierarchical != "off") throw InputError("--hierarchical must be on or off");
+    s.hierarchical_gather = o.hierarchical == "on";
+  }
+  if (o.micro_batch) s.micro_batch = o.micro_batch;
+  if (o.accumulation) s.accumulation_steps = o.accumulation;
+  if (!o.deepspeed.empty()) s.deepspeed_config = o.deepspeed;
+  return s;
+}
+
+std::size_t max_buffer_bytes(const StepCommandOptions& o, int ranks_per_node) {
+  if (o.max_buffer_bytes.empty()) return default_max_buffer_bytes(ranks_per_node);
+  try {
+    return parse_size_bytes(o.max_buffer_bytes);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(fmt::format("--max-buffer-bytes: {}", e.what()));
+  }
+}
+
+// Every rank's timings on every rank (a world all-gather of doubles: start, end per op).
+WorldTimings gather_timings(Communicator& world, const RankTimings& mine, std::size_t ops) {
+  std::vector<double> flat;
+  for (const auto& iteration : mine)
+    for (const OpTiming& t : iteration) {
+      flat.push_back(t.start_s);
+      flat.push_back(t.end_s);
+    }
+  const std::size_t count = flat.size();
+  const std::size_t bytes = count * sizeof(double);
+  Buffer send = world.allocate(bytes);
+  Buffer recv = world.allocate(bytes * world.size());
+  world.copy_from_host(send, flat.data(), bytes);
+  world.all_gather(send.data(), recv.data(), count, DataType::f64);
+  world.synchronize();
+  std::vector<double> all(count * world.size());
+  world.copy_to_host(all.data(), recv, all.size() * sizeof(double));
+  WorldTimings out(world.size(), RankTimings(mine.size(), IterationTimings(ops)));
+  std::size_t at = 0;
+  for (auto& rank : out)
+    for (auto& iteration : rank)
+      for (OpTiming& t : iteration) {
+        t.start_s = all[at++];
+        t.end_s = all[at++];
+      }
+  return out;
+}
+
+void print_report(const StepRunInfo& info, const Schedule& schedule, const StepStatistics& stats, const StepResult* prediction) {
+  fmt::print("{}: {} live on {} ranks ({} nodes x {} ranks; the scenario's cluster has {} GPUs), backend {}\n", info.scenario,
+             info.strategy, info.ranks, info.ranks / info.ranks_per_node, info.ranks_per_node, info.scenario_gpus, info.backend);
+  fmt::print("compute emulation {} (durations of {}), scale bytes {}, scale compute {}, {} ops, {} communicators\n",
+             info.compute_emulation, info.model_instance, info.scale_bytes, info.scale_compute, schedule.program.ops.size(),
+             info.communicators);
+  fmt::print("{} iterations after {} warm-up\n\n", stats.step_times_s.size(), info.warmup);
+  fmt::print("step time            {} median ({} .. {}, spread {})\n", format_time(stats.step_time_s),
+             format_time(*std::min_element(stats.step_times_s.begin(), stats.step_times_s.end())),
+             format_time(*std::max_element(stats.step_times_s.begin(), stats.step_times_s.end())), format_time(stats.spread_s));
+  if (prediction)
+    fmt::print("predicted            {} (simulator, same scaled schedule; measured / predicted = {:.3f})\n",
+               format_time(prediction->step_time_s), stats.step_time_s / prediction->step_time_s);
+  struct Total {
+    int count = 0;
+    double bytes = 0, busy_s = 0, predicted_s = 0;
+  };
+  std::map<std::pair<std::string, std::string>, Total> totals;
+  for (std::size_t i = 0; i < schedule.program.ops.size(); ++i) {
+    const Op& op = schedule.program.ops[i];
+    std::pair<std::string, std::string> key{"", "compute"};
+    double bytes = 0;
+    if (const auto* c = std::get_if<CollectiveOp>(&op.body)) {
+      key = {to_string(schedule.groups[c->group].role), to_string(c->kind)};
+      bytes = c->bytes;
+    } else if (const auto* c = std::get_if<CopyOp>(&op.body)) {
+      key = {"", "copy"};
+      bytes = c->bytes;
+    }
+    Total& t = totals[key];
+    ++t.count;
+    t.bytes += bytes;
+    t.busy_s += stats.ops[i].duration_s;
+    if (prediction) t.predicted_s += prediction->ops[i].end_s - prediction->ops[i].start_s;
+  }
+  fmt::print("\n{:<12} {:<16} {:>6} {:>12} {:>14} {:>14}\n", "group", "op", "count", "bytes", "busy (median)",
+             prediction ? "predicted" : "");
+  for (const auto& [key, t] : totals)
+    fmt::print("{:<12} {:<16} {:>6} {:>12} {:>14} {:>14}\n", key.first, key.second, t.count,
+               format_size(static_cast<std::uint64_t>(t.bytes)), format_time(t.busy_s), prediction ? format_time(t.predicted_s) : "");
+}
+
+}  // namespace
+
+CLI::App* add_step_command(CLI::App& app, StepCommandOptions& o) {
+  auto* cmd = app.add_subcommand("step", "Execute a strategy's schedule for a scenario live and time it");
+  cmd->add_option("scenario", o.scenario_file, "Scenario JSON (see scenarios/)")->required();
+  cmd->add_option("--instance", o.instance, "Override the scenario's instance type");
+  cmd->add_option("--strategy", o.strategy, "Override: ddp, zero1, zero2, zero3, mics, zeropp_hpz, hybrid_shard, hybrid_shard_deferred");
+  cmd->add_option("--partition-size", o.partition_size, "Override the partition-group size p");
+  cmd->add_option("--hierarchical", o.hierarchical, "Hierarchical parameter gather: on | off");
+  cmd->add_option("--micro-batch", o.micro_batch, "Override sequences per GPU per micro-step");
+  cmd->add_option("--accumulation", o.accumulation, "Override gradient-accumulation micro-steps");
+  cmd->add_option("--deepspeed", o.deepspeed, "Take the strategy and batch from a DeepSpeed config JSON");
+  cmd->add_option("-n,--iterations", o.iterations, "Measured iterations (the median is reported)")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("-w,--warmup", o.warmup, "Warm-up iterations, not measured")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--compute", o.compute, "Compute emulation: sleep | busy | gpu (default: gpu on nccl, else sleep)");
+  cmd->add_option("--scale-bytes", o.scale_bytes, "Multiply every collective and copy size")->capture_default_str();
+  cmd->add_option("--scale-compute", o.scale_compute, "Multiply every compute op's modelled duration")->capture_default_str();
+  cmd->add_option("--max-buffer-bytes", o.max_buffer_bytes, "Refuse steps needing more buffer memory per rank (default: a quarter of RAM over the node's ranks)");
+  cmd->add_option("--trace", o.trace_file, "Write a Perfetto trace of the median iteration, one process per rank");
+  cmd->add_option("--json", o.json_file, "Write the JSON summary");
+  cmd->add_flag("--predict", o.predict, "Also simulate the same scaled schedule and report the prediction");
+  cmd->add_option("--topology", o.topology_file, "Instance file for compute durations and --predict (default: the scenario's instance)");
+  return cmd;
+}
+
+int run_step_command(const StepCommandOptions& o, World& world) {
+  Communicator& comm = *world.communicator;
+  const LiveShape shape{world.info.world_size, world.info.local_world_size};
+  const Scenario scenario = load_scenario(o.scenario_file, overrides_of(o));
+  const InstanceType model = o.topology_file.empty() ? scenario.cluster.instance : load_instance_type(o.topology_file);
+  if (o.predict && model.gpus_per_node != shape.ranks_per_node)
+    throw InputError(fmt::format("--predict: {} has {} GPUs per node but this job runs {} ranks per node; pass --topology FILE "
+                                 "describing a node of {}", model.file.empty() ? model.name : model.file, model.gpus_per_node,
+                                 shape.ranks_per_node, shape.ranks_per_node));
+  const ComputeMode mode = o.compute.empty() ? (comm.backend() == "nccl" ? ComputeMode::gpu : ComputeMode::sleep)
+                                             : parse_compute_mode(o.compute);
+  const Schedule representative =
+      scale_schedule(compile_schedule(live_cluster(model, shape), scenario.step, 0), {o.scale_bytes, o.scale_compute});
+  check_buffer_limit(representative, max_buffer_bytes(o, shape.ranks_per_node), o.scale_bytes);
+
+  const Schedule mine = rank_program(representative, world.info.rank);
+  const auto emulation = make_compute_emulation(mode, world.info.local_rank);
+  StepExecutor executor(mine, comm, world.info.node, model, *emulation);
+  for (int i = 0; i < o.warmup; ++i) executor.run_once();
+  RankTimings timings;
+  for (int i = 0; i < o.iterations; ++i) timings.push_back(executor.run_once());
+  const WorldTimings all = gather_timings(comm, timings, mine.program.ops.size());
+  if (world.info.rank != 0) return 0;
+
+  const StepStatistics stats = step_statistics(all);
+  std::optional<StepResult> prediction;
+  if (o.predict) prediction = simulate_step(make_cluster(model, shape.world_size / shape.ranks_per_node), representative);
+  StepRunInfo info;
+  info.scenario = scenario.name;
+  info.strategy = representative.strategy;
+  info.backend = comm.backend();
+  info.compute_emulation = to_string(mode);
+  info.model_instance = model.name;
+  info.scale_bytes = o.scale_bytes;
+  info.scale_compute = o.scale_compute;
+  info.ranks = shape.world_size;
+  info.ranks_per_node = shape.ranks_per_node;
+  info.scenario_gpus = scenario.cluster.gpus();
+  info.warmup = o.warmup;
+  info.communicators = executor.communicator_count();
+  print_report(info, representative, stats, prediction ? &*prediction : nullptr);
+  if (!o.json_file.empty())
+    write_file_atomically(o.json_file, step_summary_json(info, representative, stats, prediction ? &*prediction : nullptr,
+                                                         model.name).dump(2) + "\n");
+  if (!o.trace_file.empty())
+    write_file_atomically(o.trace_file, step_trace_json(representative, all, stats.median_iteration, scenario.name));
+  return 0;
+}
+
+}  // namespace shardsim::runtime
