@@ -121,6 +121,7 @@ CLI::App* add_step_command(CLI::App& app, StepCommandOptions& o) {
   cmd->add_option("scenario", o.scenario_file, "Scenario JSON (see scenarios/)")->required();
   cmd->add_option("--instance", o.instance, "Override the scenario's instance type");
   cmd->add_option("--strategy", o.strategy, "Override: ddp, zero1, zero2, zero3, mics, zeropp_hpz, hybrid_shard, hybrid_shard_deferred");
+  cmd->add_option("--nodes", o.nodes, "Check: the job's node count (the schedule is always compiled for the live world)");
   cmd->add_option("--partition-size", o.partition_size, "Override the partition-group size p");
   cmd->add_option("--hierarchical", o.hierarchical, "Hierarchical parameter gather: on | off");
   cmd->add_option("--micro-batch", o.micro_batch, "Override sequences per GPU per micro-step");
@@ -143,6 +144,9 @@ CLI::App* add_step_command(CLI::App& app, StepCommandOptions& o) {
 int run_step_command(const StepCommandOptions& o, World& world) {
   Communicator& comm = *world.communicator;
   const LiveShape shape{world.info.world_size, world.info.local_world_size};
+  if (o.nodes && *o.nodes * shape.ranks_per_node != shape.world_size)
+    throw InputError(fmt::format("--nodes {}: this job has {} ranks, {} per node, so {} nodes", *o.nodes, shape.world_size,
+                                 shape.ranks_per_node, shape.world_size / shape.ranks_per_node));
   const Scenario scenario = load_scenario(o.scenario_file, overrides_of(o));
   const InstanceType model = o.topology_file.empty() ? scenario.cluster.instance : load_instance_type(o.topology_file);
   if (o.predict && model.gpus_per_node != shape.ranks_per_node)

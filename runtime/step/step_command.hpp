@@ -21,6 +21,7 @@ struct StepCommandOptions {
   // Scenario overrides, as in `shardsim simulate`.
   std::string instance, strategy, hierarchical, deepspeed;
   std::optional<int> partition_size, micro_batch, accumulation;
+  std::optional<int> nodes;  // must equal the live world's node count when given (a consistency check)
 
   int iterations = 5;
   int warmup = 1;

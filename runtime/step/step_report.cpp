@@ -31,8 +31,9 @@ StepStatistics step_statistics(const WorldTimings& timings) {
       for (const RankTimings& rank : timings) {
         span.start_s = std::min(span.start_s, rank[it][op].start_s);
         span.end_s = std::max(span.end_s, rank[it][op].end_s);
+        // A rank's own duration: the spread of starts between ranks is not part of the op.
+        span.duration_s = std::max(span.duration_s, rank[it][op].end_s - rank[it][op].start_s);
       }
-      span.duration_s = span.end_s - span.start_s;
       step = std::max(step, span.end_s);
       spans[op].push_back(span);
     }

@@ -1,9 +1,11 @@
 // What a live step reports: statistics over iterations, the JSON summary and the trace.
 //
 // A step's time in one iteration is the latest op end over all ranks (every rank's clock starts
-// at the exit of the barrier that begins the iteration). An op's span in one iteration runs from
-// its earliest start to its latest end over the ranks. Reported values are medians over the
-// measured iterations (warm-up iterations are dropped before this point).
+// at the exit of the barrier that begins the iteration). An op's start and end in one iteration
+// are its earliest start and latest end over the ranks; its duration is the longest of the ranks'
+// own durations (end - start on one rank), so skew between ranks is not counted as op time.
+// Reported values are medians over the measured iterations (warm-up iterations are dropped
+// before this point).
 //
 // JSON summary (`--json FILE`), stable field names, times in seconds, sizes in bytes:
 //   scenario, strategy, backend, compute_emulation ("sleep" | "busy" | "gpu"), scale_bytes,
