@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <type_traits>
 
 namespace shardsim::runtime {
 namespace {
@@ -32,7 +33,14 @@ void add_into(void* accumulator, const void* addend, std::size_t count, DataType
     using A = Arithmetic<T>;
     auto* out = static_cast<T*>(accumulator);
     const auto* in = static_cast<const T*>(addend);
-    for (std::size_t i = 0; i < count; ++i) out[i] = T(static_cast<A>(out[i]) + static_cast<A>(in[i]));
+    if constexpr (std::is_integral_v<T>) {
+      // Wrap around like NCCL's integer sums instead of overflowing (undefined for signed types):
+      // repeated in-place all-reduces in a timed loop grow the values without bound.
+      using U = std::make_unsigned_t<T>;
+      for (std::size_t i = 0; i < count; ++i) out[i] = static_cast<T>(static_cast<U>(out[i]) + static_cast<U>(in[i]));
+    } else {
+      for (std::size_t i = 0; i < count; ++i) out[i] = T(static_cast<A>(out[i]) + static_cast<A>(in[i]));
+    }
   });
 }
 

@@ -1,0 +1,96 @@
+#include "runtime/bench/bench_report.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace shardsim::runtime {
+
+const char* nccl_tests_type_name(DataType type) {
+  switch (type) {
+    case DataType::f32: return "float";
+    case DataType::f64: return "double";
+    case DataType::f16: return "half";
+    case DataType::bf16: return "bfloat16";
+    case DataType::i32: return "int32";
+    case DataType::i64: return "int64";
+  }
+  return "?";
+}
+
+std::string table_preamble(const BenchContext& c) {
+  const int group_size = c.group.group_size(c.world_size);
+  const int groups = c.group.group_count(c.world_size);
+  std::string text = fmt::format("# shardsim-run bench: backend {}, {} ranks ({} nodes x {} ranks per node), group {} ({} group{} of {} ranks)\n",
+                                 c.backend, c.world_size, c.nodes, c.ranks_per_node, c.group.text(), groups,
+                                 groups == 1 ? "" : "s", group_size);
+  text += "# size: bytes of the whole buffer (all_gather output, reduce_scatter input), rounded down to a multiple of\n";
+  text += "#   group size x element size for all_gather, reduce_scatter and the hierarchical all_reduce (as nccl-tests)\n";
+  text += fmt::format("# time: mean of {} iterations after {} warm-up, averaged over ranks; algbw = size / time;\n", c.iterations, c.warmup);
+  text += "#   busbw = algbw x (n-1)/n (all_gather, reduce_scatter) or x 2(n-1)/n (all_reduce); #wrong over all ranks\n";
+  return text;
+}
+
+std::string table_header(CollectiveOp op, BenchAlgorithm algorithm) {
+  std::string text = fmt::format("#\n# {} ({})\n", to_string(op), to_string(algorithm));
+  text += fmt::format("# {:>10}  {:>12}  {:>8}  {:>6}  {:>6}  {:>7}  {:>6}  {:>6}  {:>6}  {:>7}  {:>6}  {:>6}  {:>6}\n", "",
+                      "", "", "", "", "out-of-place", "", "", "", "in-place", "", "", "");
+  text += fmt::format("# {:>10}  {:>12}  {:>8}  {:>6}  {:>6}  {:>7}  {:>6}  {:>6}  {:>6}  {:>7}  {:>6}  {:>6}  {:>6}\n", "size",
+                      "count", "type", "redop", "root", "time", "algbw", "busbw", "#wrong", "time", "algbw", "busbw", "#wrong");
+  text += fmt::format("# {:>10}  {:>12}  {:>8}  {:>6}  {:>6}  {:>7}  {:>6}  {:>6}  {:>6}  {:>7}  {:>6}  {:>6}  {:>6}\n", "(B)",
+                      "(elements)", "", "", "", "(us)", "(GB/s)", "(GB/s)", "", "(us)", "(GB/s)", "(GB/s)", "");
+  return text;
+}
+
+std::string table_row(const BenchRow& row) {
+  auto measured = [](const BenchMeasurement& m) {
+    return fmt::format("{:>7.1f}  {:>6.2f}  {:>6.2f}  {:>6}", m.time_us, m.algbw_GBps, m.busbw_GBps, m.wrong);
+  };
+  const char* redop = row.op == CollectiveOp::all_gather ? "none" : "sum";
+  return fmt::format("  {:>10}  {:>12}  {:>8}  {:>6}  {:>6}  {}  {}\n", row.size.bytes, row.size.total_elements,
+                     nccl_tests_type_name(row.type), redop, -1, measured(row.out_of_place), measured(row.in_place));
+}
+
+std::string table_footer(const std::vector<BenchRow>& rows) {
+  std::uint64_t wrong = 0;
+  double busbw_sum = 0;
+  for (const auto& row : rows) {
+    wrong += row.out_of_place.wrong + row.in_place.wrong;
+    busbw_sum += row.out_of_place.busbw_GBps + row.in_place.busbw_GBps;
+  }
+  const double average = rows.empty() ? 0 : busbw_sum / (2.0 * rows.size());
+  return fmt::format("#\n# Out of bounds values : {} {}\n# Avg bus bandwidth    : {:.4g}\n#\n", wrong, wrong == 0 ? "OK" : "FAILED",
+                     average);
+}
+
+std::string results_json(const BenchContext& c, const std::vector<BenchRow>& rows) {
+  nlohmann::json results = nlohmann::json::array();
+  for (const auto& row : rows) {
+    for (const bool in_place : {false, true}) {
+      const BenchMeasurement& m = in_place ? row.in_place : row.out_of_place;
+      results.push_back({{"op", to_string(row.op)},
+                         {"algo", to_string(row.algorithm)},
+                         {"backend", c.backend},
+                         {"group", c.group.text()},
+                         {"group_size", c.group.group_size(c.world_size)},
+                         {"groups", c.group.group_count(c.world_size)},
+                         {"group_nodes", c.group_nodes},
+                         {"group_ranks_per_node", c.group_ranks_per_node},
+                         {"world_size", c.world_size},
+                         {"ranks_per_node", c.ranks_per_node},
+                         {"nodes", c.nodes},
+                         {"dtype", to_string(row.type)},
+                         {"bytes", row.size.bytes},
+                         {"count", row.size.total_elements},
+                         {"in_place", in_place},
+                         {"iterations", c.iterations},
+                         {"warmup", c.warmup},
+                         {"time_us", m.time_us},
+                         {"algbw_GBps", m.algbw_GBps},
+                         {"busbw_GBps", m.busbw_GBps},
+                         {"wrong", m.wrong}});
+    }
+  }
+  return nlohmann::json{{"results", results}}.dump(2) + "\n";
+}
+
+}  // namespace shardsim::runtime

@@ -1,0 +1,49 @@
+// How bench results are shown: nccl-tests' table (size, count, type, redop, root, then time,
+// algbw, busbw and #wrong out of place and in place) for people, and {"results": [...]} with one
+// object per op, size and placement for the calibration tools.
+#pragma once
+
+#include "runtime/bench/bench_plan.hpp"
+
+#include <string>
+#include <vector>
+
+namespace shardsim::runtime {
+
+struct BenchMeasurement {
+  double time_us = 0;  // mean per operation, averaged over ranks
+  double algbw_GBps = 0;
+  double busbw_GBps = 0;
+  std::uint64_t wrong = 0;  // summed over every rank of every group
+};
+
+struct BenchRow {
+  CollectiveOp op = CollectiveOp::all_gather;
+  BenchAlgorithm algorithm = BenchAlgorithm::ring;
+  DataType type = DataType::f32;
+  SizePoint size;
+  BenchMeasurement out_of_place;
+  BenchMeasurement in_place;
+};
+
+struct BenchContext {
+  std::string backend;
+  int world_size = 1;
+  int ranks_per_node = 1;
+  int nodes = 1;
+  GroupSpec group;
+  int group_nodes = 1;           // nodes one group spans
+  int group_ranks_per_node = 1;  // ranks of one group on each of them
+  int iterations = 0;
+  int warmup = 0;
+};
+
+const char* nccl_tests_type_name(DataType type);  // "float", "bfloat16", ...
+
+std::string table_preamble(const BenchContext& context);
+std::string table_header(CollectiveOp op, BenchAlgorithm algorithm);
+std::string table_row(const BenchRow& row);
+std::string table_footer(const std::vector<BenchRow>& rows);
+std::string results_json(const BenchContext& context, const std::vector<BenchRow>& rows);
+
+}  // namespace shardsim::runtime

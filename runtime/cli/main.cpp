@@ -1,0 +1,125 @@
+// shardsim-run: the live runtime. Every rank runs this program; `--local-ranks N` makes it start
+// the N ranks itself. Only this file turns errors into a one-line message and an exit status:
+// 0 ok, 1 a user error or a failed rank, 2 an internal error.
+#include "runtime/bench/bench_command.hpp"
+#include "runtime/launch/argument_check.hpp"
+#include "runtime/launch/local_launcher.hpp"
+#include "runtime/launch/world.hpp"
+#include "sim/input/input_error.hpp"
+
+#if __has_include("runtime/step/step_command.hpp")
+#include "runtime/step/step_command.hpp"
+#define SHARDSIM_HAVE_STEP_COMMAND 1
+#endif
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace {
+
+using namespace shardsim::runtime;
+
+struct RunOptions {
+  int local_ranks = 0;
+  int ranks_per_node = 0;
+  std::string backend = "cpu";
+  double timeout_s = 60;
+  double job_timeout_s = 0;
+  std::string hostname;
+  double inter_node_delay_us = 0;
+};
+
+// A rank that failed lets its peers notice (they fail within their own timeout) before the
+// local launcher kills them; this margin covers their exit.
+constexpr double kLauncherGraceMargin_s = 2;
+
+void add_run_options(CLI::App& app, RunOptions& options) {
+  app.add_option("--local-ranks", options.local_ranks, "start this many ranks on this machine (else: launched by torchrun, mpirun or srun)");
+  app.add_option("--ranks-per-node", options.ranks_per_node, "ranks per (emulated) node; default: the launcher's LOCAL_WORLD_SIZE, or all ranks");
+  app.add_option("--backend", options.backend, "cpu (Gloo over TCP) or nccl (GPUs)")->capture_default_str();
+  app.add_option("--timeout-s", options.timeout_s, "a peer silent this long is an error (never a hang)")->capture_default_str();
+  app.add_option("--job-timeout-s", options.job_timeout_s, "with --local-ranks: stop every rank after this long (0: no limit)")->capture_default_str();
+  app.add_option("--hostname", options.hostname, "address Gloo listens on (default: SHARDSIM_GLOO_HOSTNAME, else 127.0.0.1 on one node, else the host name)");
+  app.add_option("--inter-node-delay-us", options.inter_node_delay_us,
+                 "EMULATION ONLY (the emulated cluster has no netem): each ring step crossing nodes waits this long before sending")
+      ->capture_default_str();
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"shardsim-run: run shardsim's collectives and schedules live (Gloo on CPUs, NCCL on GPUs)"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  RunOptions run_options;
+  add_run_options(app, run_options);
+  BenchCommandOptions bench_options;
+  CLI::App* bench = add_bench_command(app, bench_options);
+#if defined(SHARDSIM_HAVE_STEP_COMMAND)
+  StepCommandOptions step_options;
+  CLI::App* step = add_step_command(app, step_options);
+#endif
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "shardsim-run: error: {}\n", e.what());
+    return 1;
+  }
+  if (run_options.timeout_s <= 0) throw RuntimeError(fmt::format("--timeout-s {}: must be positive", run_options.timeout_s));
+  if (run_options.inter_node_delay_us < 0) throw RuntimeError("--inter-node-delay-us cannot be negative");
+  const std::vector<std::string> arguments(argv + 1, argv + argc);
+  const auto timeout = std::chrono::milliseconds(static_cast<long long>(run_options.timeout_s * 1000));
+
+  if (run_options.local_ranks > 0 && std::getenv(kLocalLauncherVariable) == nullptr) {
+    // Check the arguments once here rather than have every rank report the same mistake.
+    const int per_node = run_options.ranks_per_node > 0 ? run_options.ranks_per_node : run_options.local_ranks;
+    if (bench->parsed()) make_bench_plan(bench_options, run_options.local_ranks, per_node);
+    LocalLaunchOptions launch;
+    launch.ranks = run_options.local_ranks;
+    launch.ranks_per_node = run_options.ranks_per_node;
+    launch.grace = timeout + std::chrono::milliseconds(static_cast<long long>(kLauncherGraceMargin_s * 1000));
+    launch.job_timeout = std::chrono::milliseconds(static_cast<long long>(run_options.job_timeout_s * 1000));
+    return run_local_ranks(arguments, launch);
+  }
+
+  WorldOptions world_options;
+  world_options.backend = run_options.backend;
+  world_options.timeout = timeout;
+  world_options.arguments_digest = arguments_digest(arguments);
+  world_options.hostname = run_options.hostname;
+  world_options.ranks_per_node = run_options.ranks_per_node;
+  world_options.inter_node_delay_s = run_options.inter_node_delay_us * 1e-6;
+  World world = join_world(world_options);
+  try {
+    int status = 0;
+    if (bench->parsed()) status = run_bench_command(bench_options, world);
+#if defined(SHARDSIM_HAVE_STEP_COMMAND)
+    if (step->parsed()) status = run_step_command(step_options, world);
+#endif
+    // Nobody tears down connections (or rank 0's rendezvous server) while a peer still uses them.
+    world.communicator->barrier();
+    return status;
+  } catch (...) {
+    world.communicator->abort();
+    throw;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const RuntimeError& e) {
+    fmt::print(stderr, "shardsim-run: error: {}\n", e.what());
+  } catch (const shardsim::InputError& e) {
+    fmt::print(stderr, "shardsim-run: error: {}\n", e.what());
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "shardsim-run: internal error: {}\n", e.what());
+    return 2;
+  }
+  return 1;
+}

@@ -1,0 +1,29 @@
+// `shardsim-run --local-ranks N`: starts N copies of this program on this machine as ranks of one
+// job (torchrun-style variables, a fresh file-store directory), forwards rank 0's standard output
+// and every rank's standard error prefixed with its rank, and supervises them: when a rank fails,
+// the others get `grace` to stop on their own (they notice the dead peer within their timeout),
+// then are killed, and the launcher reports which rank failed first and how.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace shardsim::runtime {
+
+// Set in every rank's environment; a rank seeing it does not launch again.
+inline constexpr const char* kLocalLauncherVariable = "SHARDSIM_LOCAL_LAUNCHER";
+
+struct LocalLaunchOptions {
+  int ranks = 1;
+  int ranks_per_node = 0;             // 0: all ranks on one node
+  std::chrono::milliseconds grace{60000};  // after the first failure
+  std::chrono::milliseconds job_timeout{0};  // 0: none
+};
+
+// arguments: the command line after the program name, passed to every rank unchanged. Returns 0
+// when every rank succeeded; otherwise throws RuntimeError with a one-line summary (which rank
+// failed first, with what status or signal), after every rank has stopped.
+int run_local_ranks(const std::vector<std::string>& arguments, const LocalLaunchOptions& options);
+
+}  // namespace shardsim::runtime
