@@ -1,7 +1,10 @@
 # `shardsim-run step` as users run it: 4 local processes as 2 nodes x 2 ranks. Registered only
 # once runtime/cli/main.cpp wires the step command and the local launcher (until then the same
 # runs are covered in-process by step_command_test.cpp).
-file(READ ${PROJECT_SOURCE_DIR}/runtime/cli/main.cpp step_cli_main)
+set(step_cli_main "")
+if(EXISTS ${PROJECT_SOURCE_DIR}/runtime/cli/main.cpp)
+  file(READ ${PROJECT_SOURCE_DIR}/runtime/cli/main.cpp step_cli_main)
+endif()
 if(step_cli_main MATCHES "run_step_command" AND step_cli_main MATCHES "local-ranks" AND step_cli_main MATCHES "ranks-per-node")
   set(step_launch ${SHARDSIM_RUN} --local-ranks 4 --ranks-per-node 2)
   set(step_small --scale-bytes 0.001 --scale-compute 0.001 -n 2 -w 1)
