@@ -133,7 +133,7 @@ void run_collective(const CollectiveOptions& o) {
 void register_collective(CLI::App& app) {
   auto o = std::make_shared<CollectiveOptions>();
   auto* cmd = app.add_subcommand("collective", "Simulate one collective on a cluster (nccl-tests-style output)");
-  cmd->add_option("--instance", o->instance, "Instance name or topology JSON path")->capture_default_str();
+  cmd->add_option("--instance,--topology", o->instance, "Instance name or topology JSON path (e.g. a calibrated one)")->capture_default_str();
   cmd->add_option("--nodes", o->nodes, "Number of nodes")->capture_default_str();
   cmd->add_option("--op", o->op, "all_gather | reduce_scatter | all_reduce")->capture_default_str();
   cmd->add_option("--algo", o->algo, "ring | hierarchical")->capture_default_str();

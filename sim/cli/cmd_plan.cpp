@@ -169,7 +169,7 @@ void register_plan(CLI::App& app) {
   auto o = std::make_shared<PlanOptions>();
   auto* cmd = app.add_subcommand("plan", "Size partition groups and pick instances: sweep strategies, p and batch splits, rank them");
   cmd->add_option("--model", o->model, "Model preset, model JSON or Hugging Face config.json")->capture_default_str();
-  cmd->add_option("--instances", o->instances, "Instance types")->delimiter(',')->capture_default_str();
+  cmd->add_option("--instances,--topologies", o->instances, "Instance names or topology JSON paths")->delimiter(',')->capture_default_str();
   cmd->add_option("--gpus", o->gpus, "Cluster sizes in GPUs")->delimiter(',')->capture_default_str();
   cmd->add_option("--nodes", o->nodes, "Cluster sizes in nodes (instead of --gpus)")->delimiter(',');
   cmd->add_option("--global-batch", o->global_batch, "Sequences per optimizer step")->capture_default_str();

@@ -110,7 +110,7 @@ void register_scaling(CLI::App& app) {
   auto o = std::make_shared<ScalingOptions>();
   auto* cmd = app.add_subcommand("scaling", "Weak- and strong-scaling efficiency per strategy over cluster sizes");
   cmd->add_option("--model", o->model, "Model preset, model JSON or Hugging Face config.json")->capture_default_str();
-  cmd->add_option("--instance", o->instance, "Instance type")->capture_default_str();
+  cmd->add_option("--instance,--topology", o->instance, "Instance name or topology JSON path")->capture_default_str();
   cmd->add_option("--gpus", o->gpus, "Cluster sizes in GPUs")->delimiter(',')->capture_default_str();
   cmd->add_option("--strategies", o->strategies, "Strategies")->delimiter(',')->capture_default_str();
   cmd->add_option("--partition-size", o->partition_size, "MiCS / hybrid partition size (default: one node)");

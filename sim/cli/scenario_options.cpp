@@ -9,7 +9,7 @@ namespace shardsim::cli {
 
 void ScenarioOptions::add_to(CLI::App* cmd) {
   cmd->add_option("scenario", file, "Scenario JSON (see scenarios/)")->required();
-  cmd->add_option("--instance", instance, "Override the instance type");
+  cmd->add_option("--instance,--topology", instance, "Override the instance: a name (topologies/NAME.json) or a topology JSON file, e.g. a calibrated one");
   cmd->add_option("--nodes", nodes, "Override the node count");
   cmd->add_option("--strategy", strategy, "Override: ddp, zero1, zero2, zero3, mics, zeropp_hpz, hybrid_shard, hybrid_shard_deferred");
   cmd->add_option("--partition-size", partition_size, "Override the partition-group size p");
