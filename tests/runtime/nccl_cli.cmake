@@ -3,11 +3,13 @@
 # same path on a GPU machine. Where the NCCL backend was not built, the same flag must say so.
 if(TARGET shardsim-run)
   set(nccl_cli_run ${CMAKE_COMMAND} -E env CUDA_VISIBLE_DEVICES= ${EXPECT_ERROR})
-  set(nccl_cli_bench bench --op all_reduce --min-bytes 1K --max-bytes 1K)
+  set(nccl_cli_bench bench --ops all_reduce -b 1K -e 1K)
   if(TARGET shardsim_runtime_nccl)
     add_test(NAME runtime.nccl_no_device
-             COMMAND ${nccl_cli_run} 1 "^rank 0: no CUDA device visible \\(cudaGetDeviceCount: .+\\); use --backend cpu$"
+             COMMAND ${nccl_cli_run} 1 "^shardsim-run: error: rank 0: no CUDA device visible \\(cudaGetDeviceCount: .+\\); use --backend cpu$"
                      -- $<TARGET_FILE:shardsim-run> --backend nccl ${nccl_cli_bench})
+    add_test(NAME runtime.nccl_no_device_local_ranks
+             COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/nccl_local_ranks.sh $<TARGET_FILE:shardsim-run>)
   else()
     add_test(NAME runtime.nccl_not_built
              COMMAND ${nccl_cli_run} 1 "built without NCCL \\(CUDA/NCCL not found at configure time\\)"
