@@ -20,8 +20,8 @@ const char* nccl_tests_type_name(DataType type) {
 std::string table_preamble(const BenchContext& c) {
   const int group_size = c.group.group_size(c.world_size);
   const int groups = c.group.group_count(c.world_size);
-  std::string text = fmt::format("# shardsim-run bench: backend {}, {} ranks ({} nodes x {} ranks per node), group {} ({} group{} of {} ranks)\n",
-                                 c.backend, c.world_size, c.nodes, c.ranks_per_node, c.group.text(), groups,
+  std::string text = fmt::format("# shardsim-run bench: backend {}, {} ranks ({} node{} x {} ranks per node), group {} ({} group{} of {} ranks)\n",
+                                 c.backend, c.world_size, c.nodes, c.nodes == 1 ? "" : "s", c.ranks_per_node, c.group.text(), groups,
                                  groups == 1 ? "" : "s", group_size);
   text += "# size: bytes of the whole buffer (all_gather output, reduce_scatter input), rounded down to a multiple of\n";
   text += "#   group size x element size for all_gather, reduce_scatter and the hierarchical all_reduce (as nccl-tests)\n";

@@ -222,9 +222,12 @@ void GlooCommunicator::barrier() {
   try {
     gloo::barrier(options);
   } catch (const gloo::Exception& error) {
-    throw RuntimeError(fmt::format("rank {}: barrier of {} ranks did not complete within {:g} s: a rank stalled or "
-                                   "died ({})",
-                                   members_.world_rank[rank_], size(), seconds(settings_.timeout), describe(error)));
+    const int me = members_.world_rank[rank_];
+    if (is_timeout(error)) {
+      throw RuntimeError(fmt::format("rank {}: barrier of {} ranks did not complete within {:g} s: a rank stalled or died",
+                                     me, size(), seconds(settings_.timeout)));
+    }
+    throw RuntimeError(fmt::format("rank {}: barrier of {} ranks failed, a rank died: {}", me, size(), describe(error)));
   }
 }
 

@@ -3,6 +3,7 @@
 #include "runtime/comm/communicator.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cerrno>
 #include <csignal>
@@ -21,14 +22,18 @@ namespace shardsim::runtime {
 namespace {
 
 constexpr int kPollInterval_ms = 20;
+// How every rank's main() starts its one-line error (see runtime/cli/main.cpp).
+constexpr const char* kErrorPrefix = "shardsim-run: ";
 
 struct Child {
   int rank = 0;
   pid_t pid = -1;
   int error_pipe = -1;   // read end of the rank's standard error
   std::string pending;   // a partial line
+  std::vector<std::string> final_lines;  // "shardsim-run: error: ..." lines, shown once every rank has ended
   std::optional<int> status;  // waitpid status once it has ended
   std::chrono::steady_clock::time_point ended;
+  bool killed_by_launcher = false;
 };
 
 std::string describe_status(int status) {
@@ -46,12 +51,19 @@ void forward_lines(Child& child, bool flush_all) {
     child.pending.append(chunk, static_cast<std::size_t>(got));
   }
   std::size_t newline;
+  auto forward = [&](std::string line) {
+    if (line.rfind(kErrorPrefix, 0) == 0) {
+      child.final_lines.push_back(std::move(line));
+    } else {
+      fmt::print(stderr, "[rank {}] {}\n", child.rank, line);
+    }
+  };
   while ((newline = child.pending.find('\n')) != std::string::npos) {
-    fmt::print(stderr, "[rank {}] {}\n", child.rank, child.pending.substr(0, newline));
+    forward(child.pending.substr(0, newline));
     child.pending.erase(0, newline + 1);
   }
   if (flush_all && !child.pending.empty()) {
-    fmt::print(stderr, "[rank {}] {}\n", child.rank, child.pending);
+    forward(child.pending);
     child.pending.clear();
   }
 }
@@ -108,12 +120,14 @@ int run_local_ranks(const std::vector<std::string>& arguments, const LocalLaunch
     }
     ::close(pipe_fds[1]);
     ::fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
-    children[rank] = Child{rank, pid, pipe_fds[0], {}, std::nullopt, {}};
+    children[rank].rank = rank;
+    children[rank].pid = pid;
+    children[rank].error_pipe = pipe_fds[0];
   }
 
   const auto start = std::chrono::steady_clock::now();
   std::optional<std::chrono::steady_clock::time_point> kill_at;
-  std::string forced;  // why the launcher killed ranks, if it did
+  std::string forced;  // why the launcher killed ranks, if it did (job timeout)
   int running = options.ranks;
   while (running > 0) {
     std::vector<pollfd> fds;
@@ -136,9 +150,11 @@ int run_local_ranks(const std::vector<std::string>& arguments, const LocalLaunch
       forced = fmt::format("the job exceeded --job-timeout-s {:g}", options.job_timeout.count() / 1000.0);
     }
     if (kill_at && now >= *kill_at && running > 0) {
-      if (forced.empty()) forced = fmt::format("ranks still running {:g} s after the first failure were killed", options.grace.count() / 1000.0);
-      for (const auto& child : children) {
-        if (!child.status) ::kill(child.pid, SIGKILL);
+      for (auto& child : children) {
+        if (!child.status && !child.killed_by_launcher) {
+          ::kill(child.pid, SIGKILL);
+          child.killed_by_launcher = true;
+        }
       }
     }
   }
@@ -149,21 +165,47 @@ int run_local_ranks(const std::vector<std::string>& arguments, const LocalLaunch
   std::error_code ignored;
   std::filesystem::remove_all(store_directory, ignored);
 
+  // Every rank failing with the same message (a bad input they all read) is one line, not N.
+  const auto& reference = children.front().final_lines;
+  bool same_error_everywhere = reference.size() == 1;
+  for (const auto& child : children) {
+    same_error_everywhere = same_error_everywhere && !child.killed_by_launcher && WIFEXITED(*child.status) &&
+                            WEXITSTATUS(*child.status) == 1 && child.final_lines == reference;
+  }
+  if (same_error_everywhere) {
+    const std::string& line = reference.front();
+    const std::string error_prefix = std::string(kErrorPrefix) + "error: ";
+    throw RuntimeError(line.rfind(error_prefix, 0) == 0 ? line.substr(error_prefix.size()) : line);
+  }
+  for (const auto& child : children) {
+    for (const auto& line : child.final_lines) fmt::print(stderr, "[rank {}] {}\n", child.rank, line);
+  }
+
   // The first rank to fail is the likely cause; the others usually failed because it did.
   const Child* first = nullptr;
+  std::vector<int> killed;
   for (const auto& child : children) {
-    if (!failed(*child.status)) continue;
+    if (child.killed_by_launcher) killed.push_back(child.rank);
+    if (!failed(*child.status) || child.killed_by_launcher) continue;
     // Within one poll interval, a rank killed by a signal is the cause rather than a consequence.
     const auto order = [](const Child& c) { return std::make_pair(c.ended, !WIFSIGNALED(*c.status)); };
     if (!first || order(child) < order(*first)) first = &child;
   }
-  if (!first) return 0;
-  std::string others;
-  int other_failures = 0;
-  for (const auto& child : children) other_failures += (&child != first && failed(*child.status)) ? 1 : 0;
-  if (other_failures > 0) others = fmt::format("; {} other rank{} failed after it", other_failures, other_failures == 1 ? "" : "s");
-  throw RuntimeError(fmt::format("rank {} {}{}{}", first->rank, describe_status(*first->status), others,
-                                 forced.empty() ? "" : "; " + forced));
+  if (!first && killed.empty()) return 0;
+  std::vector<std::string> parts;
+  if (first) {
+    parts.push_back(fmt::format("rank {} {}", first->rank, describe_status(*first->status)));
+    int others = 0;
+    for (const auto& child : children) others += (&child != first && failed(*child.status) && !child.killed_by_launcher) ? 1 : 0;
+    if (others > 0) parts.push_back(fmt::format("{} other rank{} failed after it", others, others == 1 ? "" : "s"));
+  }
+  if (!killed.empty()) {
+    parts.push_back(fmt::format("rank{} {} {} still running {} and {} killed", killed.size() == 1 ? "" : "s",
+                                fmt::join(killed, ", "), killed.size() == 1 ? "was" : "were",
+                                forced.empty() ? fmt::format("{:g} s after the first failure", options.grace.count() / 1000.0) : "when " + forced,
+                                killed.size() == 1 ? "was" : "were"));
+  }
+  throw RuntimeError(fmt::format("{}", fmt::join(parts, "; ")));
 }
 
 }  // namespace shardsim::runtime

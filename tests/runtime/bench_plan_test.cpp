@@ -1,0 +1,108 @@
+#include "runtime/bench/bench_command.hpp"
+#include "runtime/bench/bench_report.hpp"
+#include "runtime/comm/element_math.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <Eigen/Core>
+
+using namespace shardsim::runtime;
+
+TEST_CASE("sweep sizes follow nccl-tests -b/-e/-f", "[runtime][bench]") {
+  CHECK(sweep_sizes(1024, 8192, 2) == std::vector<std::uint64_t>{1024, 2048, 4096, 8192});
+  CHECK(sweep_sizes(1000, 50000, 10) == std::vector<std::uint64_t>{1000, 10000});
+  CHECK_THROWS_WITH(sweep_sizes(10, 5, 2), Catch::Contains("larger than -e"));
+  CHECK_THROWS_WITH(sweep_sizes(10, 50, 1), Catch::Contains("at least 2"));
+}
+
+TEST_CASE("sizes round down to a multiple of the group, as nccl-tests", "[runtime][bench]") {
+  // 1000 bytes of f32 = 250 elements; 3 ranks: 249 elements, 83 per rank.
+  const auto gather = size_point(CollectiveOp::all_gather, BenchAlgorithm::ring, 1000, DataType::f32, 3);
+  CHECK(gather.bytes == 996);
+  CHECK(gather.count == 83);
+  CHECK(gather.total_elements == 249);
+  const auto flat_reduce = size_point(CollectiveOp::all_reduce, BenchAlgorithm::ring, 1000, DataType::f32, 3);
+  CHECK(flat_reduce.bytes == 1000);
+  CHECK(flat_reduce.count == 250);
+  CHECK(size_point(CollectiveOp::all_reduce, BenchAlgorithm::hierarchical, 1000, DataType::f32, 3).count == 249);
+  CHECK(size_point(CollectiveOp::reduce_scatter, BenchAlgorithm::ring, 8, DataType::f64, 4).count == 0);
+  CHECK(bus_bandwidth_factor(CollectiveOp::all_gather, 4) == 0.75);
+  CHECK(bus_bandwidth_factor(CollectiveOp::all_reduce, 4) == 1.5);
+}
+
+TEST_CASE("groups: world, partition and replication", "[runtime][bench]") {
+  const auto partition = parse_group_spec("partition:4", 8);
+  CHECK(partition.group_size(8) == 4);
+  CHECK(partition.colour(5) == 1);
+  const auto replication = parse_group_spec("replication:4", 8);
+  CHECK(replication.group_size(8) == 2);
+  CHECK(replication.colour(5) == 1);
+  CHECK(replication.group_count(8) == 4);
+  CHECK_THROWS_WITH(parse_group_spec("partition:3", 8), Catch::Contains("does not divide the 8 ranks"));
+  CHECK_THROWS_WITH(parse_group_spec("rows:2", 8), Catch::Contains("use world, partition:P or replication:P"));
+}
+
+TEST_CASE("bench options are checked before any rank starts", "[runtime][bench]") {
+  BenchCommandOptions options;
+  CHECK(make_bench_plan(options, 4, 2).sizes.size() == 17);  // 1K .. 64M
+  options.ops = "all_gather,all_to_all";
+  CHECK_THROWS_WITH(make_bench_plan(options, 4, 2), Catch::Contains("unknown operation 'all_to_all'"));
+  options.ops = "all_reduce";
+  options.dtype = "fp8";
+  CHECK_THROWS_WITH(make_bench_plan(options, 4, 2), Catch::Contains("unknown data type 'fp8'"));
+  options.dtype = "bfloat16";
+  CHECK(make_bench_plan(options, 4, 2).type == DataType::bf16);
+}
+
+TEST_CASE("the check pattern's sums are exact and wrong elements are counted", "[runtime][bench]") {
+  // Reduce-scatter on rank 1 of 2 with 3 elements per rank: input indices 3..5 summed over ranks.
+  std::vector<float> right(3);
+  for (std::size_t j = 0; j < 3; ++j) right[j] = static_cast<float>(input_value(0, 3 + j) + input_value(1, 3 + j));
+  CHECK(count_wrong(CollectiveOp::reduce_scatter, right.data(), 3, DataType::f32, 1, 2) == 0);
+  right[2] += 1;
+  CHECK(count_wrong(CollectiveOp::reduce_scatter, right.data(), 3, DataType::f32, 1, 2) == 1);
+  // A gather with two chunks swapped is wrong in every element that differs.
+  std::vector<std::int32_t> swapped(4);
+  for (int i = 0; i < 4; ++i) swapped[i] = static_cast<std::int32_t>(input_value(1 - i / 2, i % 2));
+  CHECK(count_wrong(CollectiveOp::all_gather, swapped.data(), 2, DataType::i32, 0, 2) == 4);
+}
+
+TEST_CASE("f16 and bf16 sums round to nearest even through float", "[runtime][bench]") {
+  std::vector<Eigen::bfloat16> a{Eigen::bfloat16(256.0f), Eigen::bfloat16(1.5f)};
+  std::vector<Eigen::bfloat16> b{Eigen::bfloat16(1.0f), Eigen::bfloat16(-0.25f)};
+  add_into(a.data(), b.data(), 2, DataType::bf16);
+  CHECK(static_cast<float>(a[0]) == 256.0f);  // 257 is not a bf16 value: ties to even
+  CHECK(static_cast<float>(a[1]) == 1.25f);
+  std::vector<std::int32_t> big{2147483647}, one{1};
+  add_into(big.data(), one.data(), 1, DataType::i32);
+  CHECK(big[0] == -2147483647 - 1);  // integer sums wrap like NCCL's
+  std::vector<char> half(2);
+  set_element(half.data(), 0, DataType::f16, 2049.0);
+  CHECK(element_value(half.data(), 0, DataType::f16) == 2048.0);
+}
+
+TEST_CASE("the JSON rows carry what calibration reads", "[runtime][bench]") {
+  BenchContext context;
+  context.backend = "gloo";
+  context.world_size = 4;
+  context.ranks_per_node = 2;
+  context.nodes = 2;
+  context.group = parse_group_spec("partition:2", 4);
+  BenchRow row;
+  row.op = CollectiveOp::reduce_scatter;
+  row.size = size_point(row.op, BenchAlgorithm::ring, 4096, DataType::f32, 2);
+  row.out_of_place = {10.0, 0.4096, 0.2048, 0};
+  row.in_place = {20.0, 0.2048, 0.1024, 3};
+  const auto json = nlohmann::json::parse(results_json(context, {row}));
+  REQUIRE(json["results"].size() == 2);
+  const auto& in_place = json["results"][1];
+  CHECK(in_place["op"] == "reduce_scatter");
+  CHECK(in_place["group_size"] == 2);
+  CHECK(in_place["bytes"] == 4096);
+  CHECK(in_place["in_place"] == true);
+  CHECK(in_place["wrong"] == 3);
+  CHECK(in_place["time_us"] == 20.0);
+  CHECK(in_place["nodes"] == 2);
+  CHECK(table_row(row).find("reduce_scatter") == std::string::npos);  // rows hold numbers only, as nccl-tests
+}
