@@ -10,6 +10,10 @@ if(TARGET shardsim-run)
                      -- $<TARGET_FILE:shardsim-run> --backend nccl ${nccl_cli_bench})
     add_test(NAME runtime.nccl_no_device_local_ranks
              COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/nccl_local_ranks.sh $<TARGET_FILE:shardsim-run>)
+    # Needs 2 or more GPUs; skips (77) everywhere else, which is every machine this project has had.
+    add_test(NAME runtime.nccl_gpu_end_to_end
+             COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/nccl_gpu.sh $<TARGET_FILE:shardsim-run> ${PROJECT_SOURCE_DIR}/scenarios nccl)
+    set_tests_properties(runtime.nccl_gpu_end_to_end PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600)
   else()
     add_test(NAME runtime.nccl_not_built
              COMMAND ${nccl_cli_run} 1 "built without NCCL \\(CUDA/NCCL not found at configure time\\)"

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The NCCL backend end to end on a machine with GPUs: every bench collective on the world, on
+# partition groups and hierarchical (2 emulated nodes of 1 GPU), checked result by result, and a
+# ZeRO-3 step where there are 4 GPUs. Skips (77) with fewer than 2 GPUs, i.e. on every machine
+# without one. The backend is an argument so the script's own logic can be run on CPUs with
+# `cpu`, without the GPU count check.
+# Usage: nccl_gpu.sh SHARDSIM_RUN SCENARIO_DIR [nccl|cpu]
+set -euo pipefail
+run=$1 scenarios=$2 backend=${3:-nccl}
+skip_status=77
+
+gpus=2
+if [ "$backend" = nccl ]; then
+  gpus=$( (nvidia-smi -L 2>/dev/null || true) | grep -c '^GPU' || true)
+  if [ "$gpus" -lt 2 ]; then
+    echo "SKIP: $gpus CUDA device(s) visible to nvidia-smi; the NCCL end-to-end test needs at least 2"
+    exit $skip_status
+  fi
+fi
+
+check_bench() {  # JSON on stdin: at least one row, and no row with a wrong element
+  python3 -c '
+import json, sys
+rows = json.load(sys.stdin)["results"]
+assert rows, "bench printed no rows"
+bad = [r for r in rows if r["wrong"] != 0]
+assert not bad, "wrong results: %s" % bad[:3]
+print("%d rows, %s, all correct" % (len(rows), sorted({(r["op"], r["algo"], r["group_size"]) for r in rows})))
+'
+}
+
+common=(--backend "$backend" --timeout-s 60 --job-timeout-s 300)
+sweep=(-b 1K -e 4M -f 16 -n 3 -w 1)
+"$run" --local-ranks 2 "${common[@]}" bench --ops all_gather,reduce_scatter,all_reduce -d bf16 "${sweep[@]}" --json | check_bench
+"$run" --local-ranks 2 --ranks-per-node 1 "${common[@]}" bench --algo hierarchical --ops all_gather,reduce_scatter \
+  -d f32 "${sweep[@]}" --json | check_bench
+if [ "$gpus" -ge 4 ]; then
+  "$run" --local-ranks 4 "${common[@]}" bench --group partition:2 --ops all_gather,reduce_scatter "${sweep[@]}" --json |
+    check_bench
+  "$run" --local-ranks 4 --ranks-per-node 2 "${common[@]}" step "$scenarios/toy-zero3-2node.json" \
+    --scale-bytes 0.001 --scale-compute 0.001 -n 2 -w 1 | grep "step time"
+fi
