@@ -75,12 +75,21 @@ struct GpuComputeEmulator::State {
 };
 
 GpuComputeEmulator::GpuComputeEmulator(int device, int gemm_dimension) : state_(std::make_unique<State>()) {
+  if (device < 0) fail(device, "setup", "the device (or local rank) cannot be negative");
   if (gemm_dimension <= 0) {
     fail(device, "setup", "the GEMM dimension must be positive, got " + std::to_string(gemm_dimension));
   }
+  int visible = 0;
+  cudaError_t counted = cudaGetDeviceCount(&visible);
+  if (counted != cudaSuccess || visible <= 0) {
+    (void)cudaGetLastError();
+    fail(device, "setup", std::string("no CUDA device visible (cudaGetDeviceCount: ") +
+                              (counted != cudaSuccess ? cudaGetErrorString(counted) : "0 devices") + ")");
+  }
   State& s = *state_;
-  s.device = device;
+  s.device = device % visible;
   s.n = gemm_dimension;
+  device = s.device;
   check(cudaSetDevice(device), device, "cudaSetDevice");
   check(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking), device, "cudaStreamCreateWithFlags");
   const nccl_detail::CublasLibrary& cublas = nccl_detail::cublas_library();

@@ -17,6 +17,10 @@ class GpuComputeEmulator {
   // The default is large enough to reach tensor-core throughput on A100/H100-class devices.
   static constexpr int default_gemm_dimension = 4096;
 
+  // `device` may be the rank's local rank: it is taken modulo the devices this process sees, the
+  // rule make_nccl_world uses, so the GEMMs run on the GPU of the rank's NCCL communicators both
+  // with every GPU visible and with one GPU per process (srun --gpus-per-task=1). Throws
+  // RuntimeError when no device is visible.
   explicit GpuComputeEmulator(int device, int gemm_dimension = default_gemm_dimension);
   ~GpuComputeEmulator();
   GpuComputeEmulator(GpuComputeEmulator&&) noexcept;
