@@ -75,7 +75,8 @@ TEST_CASE("without a visible CUDA device the NCCL world says so in one line nami
       "rank 3: no CUDA device visible (cudaGetDeviceCount: " + devices.error + "); use --backend cpu";
   CHECK_THROWS_WITH(make_nccl_world(rank_of(3, 4), store, options), expected);
   CHECK_THROWS_WITH(cuda_device_for(rank_of(3, 4)), expected);
-  CHECK_THROWS_WITH(GpuComputeEmulator(5), Catch::Contains("no CUDA device visible (cudaGetDeviceCount: " + devices.error));
+  CHECK_THROWS_WITH(GpuComputeEmulator(5),
+                    Catch::Contains("no CUDA device visible (cudaGetDeviceCount: " + devices.error));
   CHECK(expected.find('\n') == std::string::npos);
 }
 
