@@ -8,16 +8,7 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"shardsim: simulate and size sharding strategies (ZeRO, MiCS) for large-model training"};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", "shardsim 0.1.0");
-  shardsim::cli::register_topology(app);
-  shardsim::cli::register_collective(app);
-  shardsim::cli::register_formula(app);
-  shardsim::cli::register_bench(app);
-  shardsim::cli::register_simulate(app);
-  shardsim::cli::register_schedule(app);
-  shardsim::cli::register_plan(app);
-  shardsim::cli::register_scaling(app);
+  shardsim::cli::register_all_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -1,0 +1,18 @@
+#include "sim/cli/commands.hpp"
+
+namespace shardsim::cli {
+
+void register_all_commands(CLI::App& app) {
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "shardsim 0.1.0");
+  register_topology(app);
+  register_collective(app);
+  register_formula(app);
+  register_bench(app);
+  register_simulate(app);
+  register_schedule(app);
+  register_plan(app);
+  register_scaling(app);
+}
+
+}  // namespace shardsim::cli
