@@ -140,6 +140,9 @@ void NcclCommunicator::await_ready(const std::string& operation) {
 }
 
 std::unique_ptr<Communicator> NcclCommunicator::split(int colour, int key, const std::string& tag) {
+  if (colour < 0) {
+    nccl_detail::fail(global_rank_, "split '" + tag + "'", "colour must be non-negative, got " + std::to_string(colour));
+  }
   ncclComm_t parent = healthy_comm("split");
   select_device();
   issue("split '" + tag + "' (colour " + std::to_string(colour) + ", key " + std::to_string(key) + ")");
@@ -150,14 +153,13 @@ std::unique_ptr<Communicator> NcclCommunicator::split(int colour, int key, const
   // NCCL (2.23 at least) fills in the child's handle only then, from its own thread - hence the
   // atomic reads. The child is then polled on its own until it is initialised.
   std::atomic_ref<ncclComm_t> child_handle(child);
-  ncclResult_t result = ncclCommSplit(parent, colour < 0 ? NCCL_SPLIT_NOCOLOR : colour, key, &child, &config);
+  ncclResult_t result = ncclCommSplit(parent, colour, key, &child, &config);
   try {
     complete(result);
   } catch (...) {
     if (ncclComm_t made = child_handle.load(); made != nullptr) ncclCommAbort(made);
     throw;
   }
-  if (colour < 0) return nullptr;
   const Clock::time_point deadline = Clock::now() + timeout_;
   while (child_handle.load() == nullptr) {
     if (Clock::now() > deadline) {

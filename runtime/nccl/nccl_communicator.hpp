@@ -37,7 +37,8 @@ class NcclCommunicator final : public Communicator {
   int size() const override { return size_; }
   std::string backend() const override { return "nccl"; }
 
-  // ncclCommSplit; a negative colour is NCCL_SPLIT_NOCOLOR: this rank joins no group and gets nullptr.
+  // ncclCommSplit. A negative colour is refused, as the Gloo backend refuses it, so callers see
+  // the same contract on both backends (NCCL_SPLIT_NOCOLOR is not offered).
   std::unique_ptr<Communicator> split(int colour, int key, const std::string& tag) override;
 
   Buffer allocate(std::size_t bytes) override;

@@ -120,7 +120,7 @@ TEST_CASE("a one-rank NCCL world runs every collective, splits and predicts (nee
   std::unique_ptr<Communicator> group = world->split(0, 0, "partition");
   REQUIRE(group != nullptr);
   CHECK(group->size() == 1);
-  CHECK(world->split(-1, 0, "none") == nullptr);
+  CHECK_THROWS_WITH(world->split(-1, 0, "none"), Catch::Contains("colour must be non-negative"));
 
   std::optional<double> predicted = nccl_predicted_time_us(*world, NcclCollective::all_reduce, 1 << 20, DataType::bf16);
   if (predicted) CHECK(*predicted >= 0);
