@@ -144,20 +144,37 @@ CLI::App* add_step_command(CLI::App& app, StepCommandOptions& o) {
 int run_step_command(const StepCommandOptions& o, World& world) {
   Communicator& comm = *world.communicator;
   const LiveShape shape{world.info.world_size, world.info.local_world_size};
-  if (o.nodes && *o.nodes * shape.ranks_per_node != shape.world_size)
-    throw InputError(fmt::format("--nodes {}: this job has {} ranks, {} per node, so {} nodes", *o.nodes, shape.world_size,
-                                 shape.ranks_per_node, shape.world_size / shape.ranks_per_node));
-  const Scenario scenario = load_scenario(o.scenario_file, overrides_of(o));
-  const InstanceType model = o.topology_file.empty() ? scenario.cluster.instance : load_instance_type(o.topology_file);
-  if (o.predict && model.gpus_per_node != shape.ranks_per_node)
-    throw InputError(fmt::format("--predict: {} has {} GPUs per node but this job runs {} ranks per node; pass --topology FILE "
-                                 "describing a node of {}", model.file.empty() ? model.name : model.file, model.gpus_per_node,
-                                 shape.ranks_per_node, shape.ranks_per_node));
-  const ComputeMode mode = o.compute.empty() ? (comm.backend() == "nccl" ? ComputeMode::gpu : ComputeMode::sleep)
-                                             : parse_compute_mode(o.compute);
-  const Schedule representative =
-      scale_schedule(compile_schedule(live_cluster(model, shape), scenario.step, 0), {o.scale_bytes, o.scale_compute});
-  check_buffer_limit(representative, max_buffer_bytes(o, shape.ranks_per_node), o.scale_bytes);
+  // Every rank reaches the same verdict on its input; they agree on a barrier before failing, so
+  // no rank tears its connections down while a peer still uses them.
+  std::optional<Scenario> loaded;
+  std::optional<InstanceType> model_instance;
+  std::optional<Schedule> compiled;
+  ComputeMode mode = ComputeMode::sleep;
+  try {
+    if (o.nodes && *o.nodes * shape.ranks_per_node != shape.world_size)
+      throw InputError(fmt::format("--nodes {}: this job has {} ranks, {} per node, so {} nodes", *o.nodes, shape.world_size,
+                                   shape.ranks_per_node, shape.world_size / shape.ranks_per_node));
+    const Scenario scenario = load_scenario(o.scenario_file, overrides_of(o));
+    const InstanceType model = o.topology_file.empty() ? scenario.cluster.instance : load_instance_type(o.topology_file);
+    if (o.predict && model.gpus_per_node != shape.ranks_per_node)
+      throw InputError(fmt::format("--predict: {} has {} GPUs per node but this job runs {} ranks per node; pass --topology FILE "
+                                   "describing a node of {}", model.file.empty() ? model.name : model.file, model.gpus_per_node,
+                                   shape.ranks_per_node, shape.ranks_per_node));
+    mode = o.compute.empty() ? (comm.backend() == "nccl" ? ComputeMode::gpu : ComputeMode::sleep)
+                                               : parse_compute_mode(o.compute);
+    const Schedule representative =
+        scale_schedule(compile_schedule(live_cluster(model, shape), scenario.step, 0), {o.scale_bytes, o.scale_compute});
+    check_buffer_limit(representative, max_buffer_bytes(o, shape.ranks_per_node), o.scale_bytes);
+    loaded = scenario;
+    model_instance = model;
+    compiled = representative;
+  } catch (const InputError&) {
+    comm.barrier();
+    throw;
+  }
+  const Scenario& scenario = *loaded;
+  const InstanceType& model = *model_instance;
+  const Schedule& representative = *compiled;
 
   const Schedule mine = rank_program(representative, world.info.rank);
   const auto emulation = make_compute_emulation(mode, world.info.local_rank);
