@@ -1,7 +1,7 @@
 # shardsim-run with real processes: the launcher, the bench output, and failure behaviour.
 if(TARGET shardsim-run)
   set(launcher_cases ${CMAKE_CURRENT_SOURCE_DIR}/launcher_cases.sh)
-  foreach(case bench_json table kill_rank stall_rank mismatched_arguments tcp_rendezvous)
+  foreach(case bench_json table kill_rank stall_rank mismatched_arguments tcp_rendezvous inter_node_delay)
     add_test(NAME runtime.cli.${case} COMMAND ${launcher_cases} ${case} ${SHARDSIM_RUN})
     set_tests_properties(runtime.cli.${case} PROPERTIES TIMEOUT 60)
   endforeach()
