@@ -6,6 +6,7 @@
 #include "sim/input/input_error.hpp"
 #include "sim/cli/output.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "sim/scenario/simulation_size.hpp"
 #include "sim/stepsim/step_simulation.hpp"
 #include "sim/strategies/compile.hpp"
 #include "sim/units/units.hpp"
@@ -13,6 +14,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <charconv>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -79,16 +81,33 @@ Measurement in_child_process(const std::function<Measurement()>& measure, const 
 
 // One training step per strategy ("name" or "name:p"), timed in a child process each.
 void run_step_bench(const BenchOptions& o) {
-  fmt::print("# one training step of {} (memory check skipped: this measures the simulator)\n", o.step_scenario);
-  fmt::print("{:<14} {:>8} {:>10} {:>14} {:>12} {:>12} {:>16}\n", "strategy", "GPUs", "wall (s)", "peak RSS (MB)", "events",
-             "step time", "flow model");
-  std::fflush(stdout);
+  // Every strategy is parsed, loaded and size-checked before the header, so bad input prints
+  // nothing on stdout; the checks run here, not in the measuring child, whose errors only show as
+  // a failed measurement.
+  std::vector<Scenario> scenarios;
   for (const auto& spec : o.step_strategies) {
     ScenarioOverrides ov;
     const auto colon = spec.find(':');
     ov.strategy = spec.substr(0, colon);
-    if (colon != std::string::npos) ov.partition_size = std::stoi(spec.substr(colon + 1));
-    const Scenario sc = load_scenario(o.step_scenario, ov);
+    if (colon != std::string::npos) {
+      // std::stoi would throw std::invalid_argument (an internal error, exit 2) on "mics:x".
+      const std::string p = spec.substr(colon + 1);
+      int value = 0;
+      const auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+      if (ec != std::errc() || end != p.data() + p.size() || value < 1)
+        throw InputError(fmt::format("--strategies: '{}': the partition size after ':' must be a positive integer", spec));
+      ov.partition_size = value;
+    }
+    scenarios.push_back(load_scenario(o.step_scenario, ov));
+    check_simulation_size(compile_schedule(scenarios.back().cluster, scenarios.back().step));
+  }
+  fmt::print("# one training step of {} (memory check skipped: this measures the simulator)\n", o.step_scenario);
+  fmt::print("{:<14} {:>8} {:>10} {:>14} {:>12} {:>12} {:>16}\n", "strategy", "GPUs", "wall (s)", "peak RSS (MB)", "events",
+             "step time", "flow model");
+  std::fflush(stdout);
+  for (std::size_t si = 0; si < o.step_strategies.size(); ++si) {
+    const std::string& spec = o.step_strategies[si];
+    const Scenario& sc = scenarios[si];
     const Measurement m = in_child_process([&] {
       Measurement m{};
       const auto start = std::chrono::steady_clock::now();

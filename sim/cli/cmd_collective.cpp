@@ -7,6 +7,7 @@
 #include "sim/collsim/collective_execution.hpp"
 #include "sim/collsim/formula_estimate.hpp"
 #include "sim/input/input_error.hpp"
+#include "sim/input/limits.hpp"
 #include "sim/units/units.hpp"
 
 #include <CLI/CLI.hpp>
@@ -51,6 +52,9 @@ std::vector<int> parse_group(const std::string& text) {
     } else {
       const int a = number(item.substr(0, dash)), b = number(item.substr(dash + 1));
       if (b < a) throw InputError(fmt::format("--group: range '{}' runs backwards", item));
+      // Checked before the loop: '0-2000000000' would otherwise fill memory with ranks.
+      if (static_cast<std::int64_t>(b) - a >= limits::kMaxClusterGpus)
+        throw InputError(fmt::format("--group: range '{}' spans more than the {} GPUs shardsim simulates", item, limits::kMaxClusterGpus));
       for (int r = a; r <= b; ++r) ranks.push_back(r);
     }
     pos = comma + 1;
@@ -80,10 +84,10 @@ void run_collective(const CollectiveOptions& o) {
     if (lo == 0) throw InputError("--min-bytes must be positive");
     if (hi < lo) throw InputError("--max-bytes is smaller than --min-bytes");
     if (!(o.factor > 1)) throw InputError("--factor must be greater than 1");
-    constexpr int kMaxSweepSizes = 200;
     for (double s = static_cast<double>(lo); s <= static_cast<double>(hi); s *= o.factor) {
       sizes.push_back(static_cast<std::uint64_t>(s));
-      if (sizes.size() > kMaxSweepSizes) throw InputError("--min-bytes/--max-bytes/--factor give more than 200 sizes");
+      if (static_cast<std::int64_t>(sizes.size()) > limits::kMaxSweepSizes)
+        throw InputError(fmt::format("--min-bytes/--max-bytes/--factor give more than {} sizes (sim/input/limits.hpp)", limits::kMaxSweepSizes));
     }
   } else {
     sizes.push_back(size_flag("--bytes", o.bytes));

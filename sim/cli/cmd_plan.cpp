@@ -120,6 +120,16 @@ void run_plan_command(const PlanOptions& o) {
   };
   const PlanResult plan = run_plan(r, progress);
   if (!o.csv.empty()) write_file_atomically(o.csv, csv_of(plan.candidates));
+  const Candidate* smallest = nullptr;
+  for (const auto& c : plan.candidates) {
+    if (c.fits) { smallest = nullptr; break; }
+    if (!smallest || c.memory_per_gpu_bytes < smallest->memory_per_gpu_bytes) smallest = &c;
+  }
+  if (smallest)
+    throw InputError(fmt::format("{} fits in memory in none of the {} candidates; the closest, {} with {} on {} GPUs, {}; "
+                                 "add GPUs (--gpus) or include zero3/mics in --strategies",
+                                 r.model.name, plan.candidates.size(), smallest->instance, to_string(smallest->strategy.strategy),
+                                 smallest->gpus, smallest->why));
   if (o.json) {
     nlohmann::ordered_json j;
     j["model"] = r.model.name;

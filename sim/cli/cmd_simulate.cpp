@@ -5,6 +5,7 @@
 #include "sim/input/input_error.hpp"
 #include "sim/model/memory.hpp"
 #include "sim/model/transformer.hpp"
+#include "sim/scenario/simulation_size.hpp"
 #include "sim/stepsim/step_metrics.hpp"
 #include "sim/stepsim/trace.hpp"
 #include "sim/strategies/compile.hpp"
@@ -32,6 +33,7 @@ void run_simulate(const SimulateOptions& o) {
                                  sc.step.model.name, to_string(sc.step.strategy.strategy), sc.cluster.nodes, sc.cluster.instance.name,
                                  format_size(mem.total_bytes), format_size(capacity), mem.largest_component));
   const Schedule schedule = compile_schedule(sc.cluster, sc.step);
+  check_simulation_size(schedule);
   const StepResult r = simulate_step(sc.cluster, schedule);
   const StepMetrics m = step_metrics(sc, r);
   if (!o.trace.empty())

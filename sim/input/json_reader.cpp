@@ -57,6 +57,11 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& origin)
     auto pos = what.find(": ");
     if (pos != std::string::npos) what = what.substr(what.find(": ", pos + 2) == std::string::npos ? pos + 2 : what.find(": ", pos + 2) + 2);
     throw InputError(fmt::format("{}:{}:{}: malformed JSON: {}", origin, line, col, what));
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number too large for a double (1e999): nlohmann reports no position, only the text.
+    std::string what = e.what();
+    if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
+    throw InputError(fmt::format("{}: malformed JSON: {} (expected a finite number)", origin, what));
   }
 }
 

@@ -1,5 +1,6 @@
 // validate_model (declared in model_validation.hpp).
 #include "sim/input/input_error.hpp"
+#include "sim/input/limits.hpp"
 #include "sim/model/checked_math.hpp"
 #include "sim/model/model_validation.hpp"
 
@@ -25,6 +26,9 @@ void validate_model(const TransformerModel& m, const std::string& origin, const 
   require_positive(origin, fields.ffn_hidden, m.ffn_hidden);
   require_positive(origin, fields.seq_len, m.seq_len);
   require_positive(origin, fields.vocab, m.vocab);
+  if (m.layers > limits::kMaxModelLayers)
+    fail(origin, fields.layers, fmt::format("{} layers is more than the {} shardsim simulates (sim/input/limits.hpp)", m.layers,
+                                            limits::kMaxModelLayers));
   if (m.hidden % m.heads != 0)
     fail(origin, fields.heads, fmt::format("{} heads do not divide hidden size {} (each head needs hidden/heads dimensions)",
                                            m.heads, m.hidden));

@@ -1,8 +1,10 @@
 #include "sim/planner/planner.hpp"
 
 #include "sim/input/input_error.hpp"
+#include "sim/input/limits.hpp"
 #include "sim/model/memory.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "sim/scenario/simulation_size.hpp"
 #include "sim/stepsim/step_metrics.hpp"
 #include "sim/strategies/compile.hpp"
 #include "sim/units/units.hpp"
@@ -65,14 +67,14 @@ std::vector<Candidate> enumerate_candidates(const PlanRequest& r) {
             c.micro_batch = m;
             c.accumulation_steps = static_cast<int>(per_gpu / m);
             out.push_back(c);
+            // Counted as they are made, so a million-candidate sweep stops here, not after allocating them all.
+            if (static_cast<std::int64_t>(out.size()) > limits::kMaxPlanCandidates)
+              throw InputError(fmt::format("the sweep has more than {} candidates, the most the planner runs (sim/input/limits.hpp); "
+                                           "narrow the GPU counts, strategies or --splits", limits::kMaxPlanCandidates));
           }
       }
     }
   }
-  constexpr std::size_t kMaxCandidates = 200000;
-  if (out.size() > kMaxCandidates)
-    throw InputError(fmt::format("the sweep has {} candidates, more than the {} the planner runs; narrow the GPU counts or strategies",
-                                 out.size(), kMaxCandidates));
   return out;
 }
 
@@ -106,7 +108,10 @@ void evaluate_candidate(const PlanRequest& r, const InstanceType& instance, Cand
     c.within_constraints = false;
     c.why = fmt::format("${:.2f}/h exceeds the budget of ${:.2f}/h", c.cluster_price_per_hour_usd, *r.budget_per_hour_usd);
   }
-  const StepResult res = simulate_step(sc.cluster, compile_schedule(sc.cluster, sc.step));
+  check_schedule_size(sc.step);
+  const Schedule schedule = compile_schedule(sc.cluster, sc.step);
+  check_simulation_size(schedule);
+  const StepResult res = simulate_step(sc.cluster, schedule);
   const StepMetrics m = step_metrics(sc, res);
   c.step_time_s = m.step_time_s;
   c.tokens_per_s = m.tokens_per_s;

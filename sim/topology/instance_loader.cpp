@@ -1,6 +1,7 @@
 // Reads topologies/*.json into an InstanceType and validates it (see topology.hpp).
 #include "sim/input/input_error.hpp"
 #include "sim/input/json_reader.hpp"
+#include "sim/input/limits.hpp"
 #include "sim/topology/topology.hpp"
 
 #include <fmt/format.h>
@@ -189,10 +190,9 @@ Cluster make_cluster(InstanceType instance, int nodes) {
   if (nodes < 1) throw InputError(fmt::format("nodes must be at least 1, got {}", nodes));
   if (nodes > 1 && !instance.has_network())
     throw InputError(fmt::format("{}: instance has no 'fabric' block, so it cannot form a {}-node cluster", instance.file, nodes));
-  constexpr long long kMaxGpus = 1 << 22;
-  if (static_cast<long long>(nodes) * instance.gpus_per_node > kMaxGpus)
-    throw InputError(fmt::format("{} nodes x {} GPUs is more than the {} GPUs the simulator supports", nodes,
-                                 instance.gpus_per_node, kMaxGpus));
+  if (static_cast<std::int64_t>(nodes) * instance.gpus_per_node > limits::kMaxClusterGpus)
+    throw InputError(fmt::format("{} nodes x {} GPUs is more than the {} GPUs shardsim simulates (sim/input/limits.hpp)", nodes,
+                                 instance.gpus_per_node, limits::kMaxClusterGpus));
   return Cluster{std::move(instance), nodes};
 }
 

@@ -1,0 +1,39 @@
+// The largest inputs shardsim accepts, in one place. Each limit keeps one run within a few GB of
+// memory and a few minutes on one core; past it the input is refused before any work starts, with a
+// one-line message naming the quantity, its value and the limit (never an out-of-memory kill or an
+// hours-long silent run). The reasons are the measurements on a 2-core machine, noted per limit.
+#pragma once
+
+#include <cstdint>
+
+namespace shardsim::limits {
+
+// GPUs in one cluster: 2^20 = 1,048,576 (131,072 p4d nodes). At that size a topology summary takes
+// 0.4 s and a node-symmetric 1 MiB all-gather over every GPU 31 s in 200 MB; step simulations are
+// bounded separately by kMaxStepRingSteps.
+inline constexpr std::int64_t kMaxClusterGpus = std::int64_t{1} << 20;
+
+// Transformer layers in a model: the schedule holds a handful of ops per layer and micro-step, and
+// every per-layer collective is simulated, so ten thousand layers are fine and a million are not.
+inline constexpr std::int64_t kMaxModelLayers = 100'000;
+
+// Layers x micro-steps in one step's schedule: about six ops of ~200 bytes each per layer and
+// micro-step, so 2^20 of them is ~1.3 GB of schedule before any simulation.
+inline constexpr std::int64_t kMaxLayerMicroSteps = std::int64_t{1} << 20;
+
+// Ring steps in one simulated training step: the sum over the step's collectives of the steps of
+// a flat ring over their group (p - 1 for a gather or reduce-scatter, 2(p - 1) for an all-reduce).
+// Simulation time grows with it: GPT-3 175B with ZeRO-3 on 1024 GPUs is 0.6 million ring steps and
+// 1.3 s; the limit allows about a minute, and refuses ZeRO-3 over a million GPUs (billions of
+// steps, hours) before starting.
+inline constexpr std::int64_t kMaxStepRingSteps = 30'000'000;
+
+// Candidates in one plan sweep. Each feasible candidate is one full step simulation (0.1 s to over
+// a second each), so 20,000 is already hours on 2 cores; a million-candidate sweep is refused
+// after counting, before any candidate is evaluated.
+inline constexpr std::int64_t kMaxPlanCandidates = 20'000;
+
+// Sizes in a `collective --min-bytes/--max-bytes/--factor` sweep: each is one simulation.
+inline constexpr std::int64_t kMaxSweepSizes = 200;
+
+}  // namespace shardsim::limits
