@@ -2,6 +2,9 @@
 
 #include "runtime/bench/bench_report.hpp"
 #include "runtime/comm/hierarchical.hpp"
+#ifdef SHARDSIM_HAVE_NCCL
+#include "runtime/nccl/nccl_prediction.hpp"
+#endif
 #include "sim/units/units.hpp"
 
 #include <CLI/CLI.hpp>
@@ -121,6 +124,15 @@ BenchMeasurement measure(GroupCollectives& collectives, World& world, const Benc
   m.algbw_GBps = static_cast<double>(size.bytes) / time_s / kGB;
   m.busbw_GBps = m.algbw_GBps * bus_bandwidth_factor(op, p);
   m.wrong = static_cast<std::uint64_t>(sums[1]);
+#ifdef SHARDSIM_HAVE_NCCL
+  // Outside the timed loop: NCCL's model needs the call's shape only and launches nothing.
+  if (collectives.two_level == nullptr) {
+    const NcclCollective kind = op == CollectiveOp::all_gather       ? NcclCollective::all_gather
+                                : op == CollectiveOp::reduce_scatter ? NcclCollective::reduce_scatter
+                                                                     : NcclCollective::all_reduce;
+    m.nccl_predicted_time_us = nccl_predicted_time_us(group, kind, size.count, type);
+  }
+#endif
   return m;
 }
 

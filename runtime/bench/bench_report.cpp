@@ -88,6 +88,7 @@ std::string results_json(const BenchContext& c, const std::vector<BenchRow>& row
                          {"algbw_GBps", m.algbw_GBps},
                          {"busbw_GBps", m.busbw_GBps},
                          {"wrong", m.wrong}});
+      if (m.nccl_predicted_time_us) results.back()["nccl_predicted_time_us"] = *m.nccl_predicted_time_us;
     }
   }
   return nlohmann::json{{"results", results}}.dump(2) + "\n";

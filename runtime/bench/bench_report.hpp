@@ -5,6 +5,7 @@
 
 #include "runtime/bench/bench_plan.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@ struct BenchMeasurement {
   double algbw_GBps = 0;
   double busbw_GBps = 0;
   std::uint64_t wrong = 0;  // summed over every rank of every group
+  // NCCL's own estimate for this call (ncclGroupSimulateEnd), on the NCCL backend for flat
+  // collectives; rank 0's, as NCCL's tuning model is the same on every rank.
+  std::optional<double> nccl_predicted_time_us;
 };
 
 struct BenchRow {
