@@ -110,7 +110,13 @@ std::vector<std::vector<int>> build_channel_rings(const Cluster& cluster, const 
       std::vector<int> behind;  // members whose traffic leaves through this channel's NIC
       for (int l : locals) if (inst.nic_of_gpu[l] == nics[c]) behind.push_back(l);
       const int entry = behind.empty() ? locals.front() : behind.front();
-      const int exit = behind.size() >= 2 ? behind[1] : -1;
+      int exit = behind.size() >= 2 ? behind[1] : -1;
+      if (exit < 0 && nics.size() > 1) {
+        // One GPU behind each NIC (p5): leave through the next channel's NIC, so every NIC sends for
+        // exactly one channel instead of all channels leaving through whichever GPU the search ends on.
+        for (int l : locals)
+          if (inst.nic_of_gpu[l] == nics[(c + 1) % nics.size()] && l != entry) { exit = l; break; }
+      }
       for (int l : order(locals, entry, exit, false)) rings[c].push_back(layout.nodes[n] * k + l);
     }
   }

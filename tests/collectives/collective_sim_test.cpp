@@ -1,5 +1,6 @@
 #include "sim/collectives/plan.hpp"
 #include "sim/collsim/collective_execution.hpp"
+#include "sim/collsim/formula_estimate.hpp"
 #include "sim/formulas/alpha_beta.hpp"
 #include "sim/input/input_error.hpp"
 #include "tests/support/test_data.hpp"
@@ -40,6 +41,17 @@ TEST_CASE("on a uniform topology ring collectives match the alpha-beta closed fo
         CHECK(relative_error(per_flow.time_s, ring_time(kind, p, bytes, cost)) < 1e-9);
       }
     }
+  }
+}
+
+TEST_CASE("flat rings across nodes use every NIC: the shipped instances match their closed form", "[collective]") {
+  // p5 has one GPU behind each NIC: if the channels all left a node through the same GPU, one NIC
+  // would carry eight channels and the all-reduce would take 6x its closed form.
+  for (const char* name : {"p3dn.24xlarge", "p4d.24xlarge", "p4de.24xlarge", "p5.48xlarge"}) {
+    INFO(name);
+    const Cluster c = make_cluster(load_instance_by_name(name), 2);
+    const auto plan = plan_collective(c, CollectiveKind::all_reduce, Algorithm::ring, world_group(c), 1073741824.0);
+    CHECK(relative_error(simulate_collective(c, plan).time_s, formula_time_s(c, plan)) < 1e-9);
   }
 }
 
