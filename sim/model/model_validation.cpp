@@ -26,9 +26,6 @@ void validate_model(const TransformerModel& m, const std::string& origin, const 
   require_positive(origin, fields.ffn_hidden, m.ffn_hidden);
   require_positive(origin, fields.seq_len, m.seq_len);
   require_positive(origin, fields.vocab, m.vocab);
-  if (m.layers > limits::kMaxModelLayers)
-    fail(origin, fields.layers, fmt::format("{} layers is more than the {} shardsim simulates (sim/input/limits.hpp)", m.layers,
-                                            limits::kMaxModelLayers));
   if (m.hidden % m.heads != 0)
     fail(origin, fields.heads, fmt::format("{} heads do not divide hidden size {} (each head needs hidden/heads dimensions)",
                                            m.heads, m.hidden));
@@ -50,6 +47,10 @@ void validate_model(const TransformerModel& m, const std::string& origin, const 
          fmt::format("shape too large: {} (layers {}, hidden {}, ffn_hidden {}, seq_len {}, vocab {})", e.what(), m.layers,
                      m.hidden, m.ffn_hidden, m.seq_len, m.vocab));
   }
+  // After the overflow check, so a shape whose counts wrap is reported as that first.
+  if (m.layers > limits::kMaxModelLayers)
+    fail(origin, fields.layers, fmt::format("{} layers is more than the {} shardsim simulates (sim/input/limits.hpp)", m.layers,
+                                            limits::kMaxModelLayers));
 }
 
 }  // namespace shardsim

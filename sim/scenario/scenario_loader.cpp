@@ -101,15 +101,15 @@ void apply_deepspeed_config(const std::string& path, int world, StepConfig& step
   // DeepSpeed configs carry many keys the simulator has no use for; read the ones that matter.
   // Whole numbers may be written as 2.0 or 2e8 in DeepSpeed configs; anything outside [min, max] is
   // refused before it is converted, so no value wraps or truncates on the way to an int.
-  auto number = [&](const nlohmann::json& j, const char* key, long long max = kMaxConfigCount) -> std::optional<long long> {
+  auto number = [&](const nlohmann::json& j, const char* key, long long max = kMaxConfigCount, long long min = 0) -> std::optional<long long> {
     // The JSON path of the field, for messages: top-level keys, or keys inside zero_optimization.
     const std::string field = (&j == &doc ? "/" : "/zero_optimization/") + std::string(key);
     if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
     if (j.at(key).is_string() && j.at(key).get<std::string>() == "auto") return std::nullopt;
     if (!j.at(key).is_number()) throw InputError(fmt::format("{}: {}: expected a number, found {}", path, field, j.at(key).type_name()));
     const double v = j.at(key).get<double>();
-    if (!(v >= 0 && v <= static_cast<double>(max)))
-      throw InputError(fmt::format("{}: {}: expected a whole number in [0, {}], found {}", path, field, max, j.at(key).dump()));
+    if (!(v >= static_cast<double>(min) && v <= static_cast<double>(max)))
+      throw InputError(fmt::format("{}: {}: expected a whole number in [{}, {}], found {}", path, field, min, max, j.at(key).dump()));
     if (v != std::floor(v)) throw InputError(fmt::format("{}: {}: expected a whole number, found {}", path, field, j.at(key).dump()));
     return static_cast<long long>(v);
   };
@@ -127,7 +127,7 @@ void apply_deepspeed_config(const std::string& path, int world, StepConfig& step
     const auto& z = doc.at("zero_optimization");
     if (!z.is_object()) throw InputError(fmt::format("{}: /zero_optimization: expected an object", path));
     const auto stage = number(z, "stage").value_or(0);
-    const auto mics = number(z, "mics_shard_size", limits::kMaxClusterGpus).value_or(-1);
+    const auto mics = number(z, "mics_shard_size", limits::kMaxClusterGpus, -1)  /* DeepSpeed: -1 = off */.value_or(-1);
     const auto hpz = number(z, "zero_hpz_partition_size", limits::kMaxClusterGpus).value_or(1);
     switch (stage) {
       case 0: step.strategy.strategy = Strategy::ddp; break;
