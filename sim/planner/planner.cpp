@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <map>
 #include <thread>
 
@@ -176,13 +177,15 @@ void parallel_for(int total, int thread_count, const std::function<void(int)>& b
   const int threads =
       std::max(1, std::min(thread_count > 0 ? thread_count : static_cast<int>(std::thread::hardware_concurrency()), total));
   std::atomic<int> next{0}, done{0};
-  std::vector<std::string> errors(threads);
+  // The failure of the lowest-numbered item is rethrown as it was thrown (a user error stays one,
+  // a bug stays a bug), so the message does not depend on which thread got there first.
+  std::vector<std::pair<int, std::exception_ptr>> failures(threads, {total, nullptr});
   auto worker = [&](int t) {
     for (int i = next++; i < total; i = next++) {
       try {
         body(i);
-      } catch (const std::exception& e) {
-        if (errors[t].empty()) errors[t] = e.what();
+      } catch (...) {
+        if (i < failures[t].first) failures[t] = {i, std::current_exception()};
       }
       ++done;
     }
@@ -195,8 +198,9 @@ void parallel_for(int total, int thread_count, const std::function<void(int)>& b
   }
   for (auto& th : pool) th.join();
   if (progress) progress(total, total);
-  for (const auto& e : errors)
-    if (!e.empty()) throw InputError(e);
+  const auto first = std::min_element(failures.begin(), failures.end(),
+                                      [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (first->second) std::rethrow_exception(first->second);
 }
 
 PlanResult run_plan(const PlanRequest& r, const std::function<void(int, int)>& progress) {
