@@ -42,16 +42,7 @@ SHARDSIM_FUZZ_TARGET(cli) {
   argv.push_back(nullptr);
 
   CLI::App app{"shardsim (fuzzed)"};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", "shardsim 0.1.0");
-  shardsim::cli::register_topology(app);
-  shardsim::cli::register_collective(app);
-  shardsim::cli::register_formula(app);
-  shardsim::cli::register_bench(app);
-  shardsim::cli::register_simulate(app);
-  shardsim::cli::register_schedule(app);
-  shardsim::cli::register_plan(app);
-  shardsim::cli::register_scaling(app);
+  shardsim::cli::register_all_commands(app);
   // The subcommands' options live in objects their callbacks own, so the callbacks stay; the main
   // app's parse-complete callback runs after every option is parsed and validated and before any
   // subcommand callback, and stops there for the slow subcommands.
