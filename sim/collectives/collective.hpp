@@ -29,6 +29,9 @@ struct RingPhase {
   std::vector<std::vector<int>> rings;  // global ranks in ring order; each ring is cyclic
   double bytes_per_step = 0;            // what each member sends its successor per step
   int steps = 0;
+  // The first `reducing_steps` steps end with each member folding the chunk it received into its
+  // own (reduce-scatter: all of them; all-reduce: the first half); see GpuSpec::reduce_bandwidth_Bps.
+  int reducing_steps = 0;
 };
 
 // A local copy every member makes between phases (the hierarchical gather's reorder).

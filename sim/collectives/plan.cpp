@@ -11,9 +11,10 @@
 namespace shardsim {
 namespace {
 
-PlanPhase ring_phase(std::string label, std::vector<std::vector<int>> rings, double bytes_per_step, int steps) {
+PlanPhase ring_phase(std::string label, std::vector<std::vector<int>> rings, double bytes_per_step, int steps,
+                     int reducing_steps) {
   PlanPhase p;
-  p.ring = RingPhase{std::move(label), std::move(rings), bytes_per_step, steps};
+  p.ring = RingPhase{std::move(label), std::move(rings), bytes_per_step, steps, reducing_steps};
   return p;
 }
 
@@ -26,7 +27,9 @@ void add_flat(CollectivePlan& plan, const Cluster& cluster, CollectiveKind kind,
   plan.channels = std::max(plan.channels, channels);
   const double per_step = bytes / (static_cast<double>(p) * channels);
   const int steps = kind == CollectiveKind::all_reduce ? 2 * (p - 1) : p - 1;
-  plan.phases.push_back(ring_phase(fmt::format("{} {}", scope, to_string(kind)), std::move(rings), per_step, steps));
+  const int reducing_steps = kind == CollectiveKind::all_gather ? 0 : p - 1;
+  plan.phases.push_back(
+      ring_phase(fmt::format("{} {}", scope, to_string(kind)), std::move(rings), per_step, steps, reducing_steps));
 }
 
 // Several disjoint groups doing the same collective at once, as one phase.

@@ -1,5 +1,6 @@
 #include "sim/collsim/collective_execution.hpp"
 
+#include "sim/formulas/alpha_beta.hpp"
 #include "sim/input/input_error.hpp"
 
 #include <algorithm>
@@ -47,21 +48,38 @@ void CollectiveExecution::start_phase(std::size_t index) {
   bytes_per_step_ = rp.bytes_per_step;
   const int links_per_node = cluster_.instance.links_per_node();
   std::map<double, std::vector<std::vector<int>>> by_latency;
+  std::map<int, int> rings_of_member;
+  std::vector<double> hop_latencies_s;
+  std::vector<std::vector<int>> hop_routes;
   for (const auto& ring : rp.rings) {
+    hop_latencies_s.clear();
+    hop_routes.clear();
     for (std::size_t i = 0; i < ring.size(); ++i) {
       const int src = ring[i], dst = ring[(i + 1) % ring.size()];
+      ++rings_of_member[src];
+      std::vector<int> route;
+      hop_latencies_s.push_back(cluster_.route(src, dst, route));
       // Under node symmetry only the representative node's transfers are simulated; the rest are images.
       if (symmetry_ && cluster_.node_of(src) != symmetry_->representative_node) continue;
-      std::vector<int> route;
-      const double latency = cluster_.route(src, dst, route);
       if (symmetry_)
         for (int& l : route) l = symmetry_->representative_node * links_per_node + l % links_per_node;
-      by_latency[latency].push_back(std::move(route));
+      hop_routes.push_back(std::move(route));
     }
+    // Each transfer of a pipelined ring pays the ring's mean critical-path latency per step (see
+    // pipelined_ring_step_latency_s), not its own hop's: members do not wait for each other.
+    auto& routes = by_latency[pipelined_ring_step_latency_s(hop_latencies_s)];
+    for (auto& route : hop_routes) routes.push_back(std::move(route));
   }
+  // A member of several rings (channels) reduces all their chunks on the same GPU.
+  int most_rings_per_member = 0;
+  for (const auto& [member, rings] : rings_of_member) most_rings_per_member = std::max(most_rings_per_member, rings);
+  const double reduce_Bps = cluster_.instance.gpu.reduce_bandwidth_Bps;
+  reduce_s_ = reduce_Bps > 0 ? most_rings_per_member * rp.bytes_per_step / reduce_Bps : 0;
+  reducing_steps_left_ = rp.reducing_steps;
   batches_.clear();
   flows_per_step_ = 0;
   for (auto& [latency, routes] : by_latency) {
+    if (routes.empty()) continue;
     flows_per_step_ += routes.size();
     StepBatch batch{latency, {}};
     for (const auto& route : routes) batch.routes.push_back(sim_.network().intern_route(route));
@@ -88,7 +106,17 @@ void CollectiveExecution::start_step() {
 
 void CollectiveExecution::transfers_done() {
   if (--outstanding_ > 0) return;
+  if (reducing_steps_left_ > 0 && reduce_s_ > 0) {
+    sim_.events().schedule_after(reduce_s_, [this] { step_done(); });
+    return;
+  }
+  step_done();
+}
+
+void CollectiveExecution::step_done() {
   --steps_left_;
+  const bool reducing = reducing_steps_left_ > 0;
+  if (reducing) --reducing_steps_left_;
   const FlowNetwork& network = sim_.network();
   const bool had_network_to_itself = network_idle_at_step_start_ && network.idle() &&
                                      network.changes() - changes_at_step_start_ == 2 * flows_per_step_;
@@ -99,7 +127,9 @@ void CollectiveExecution::transfers_done() {
     const double until_next_event_s = events.empty() ? std::numeric_limits<double>::infinity()
                                                      : events.next_time_s() - sim_.now_s();
     const double fit = std::floor(until_next_event_s / step_s);
-    jump_steps = fit >= steps_left_ ? steps_left_ : static_cast<int>(fit);
+    // A jump repeats this very step, so it stops where steps start or stop reducing.
+    const int alike_steps_left = reducing ? reducing_steps_left_ : steps_left_;
+    jump_steps = fit >= alike_steps_left ? alike_steps_left : static_cast<int>(fit);
   }
   if (jump_steps == 0) {
     continue_after(0);
@@ -112,6 +142,7 @@ void CollectiveExecution::transfers_done() {
 
 void CollectiveExecution::continue_after(int steps_done) {
   steps_left_ -= steps_done;
+  if (reducing_steps_left_ > 0) reducing_steps_left_ -= steps_done;
   if (steps_left_ > 0) start_step();
   else start_phase(phase_ + 1);
 }

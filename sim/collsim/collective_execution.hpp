@@ -1,7 +1,11 @@
 // Executes a CollectivePlan on a NetworkSimulation: phases in order; inside a ring phase every ring
 // runs at once and the phase advances step by step (step s+1 starts when all of step s's transfers
 // have arrived: NCCL's channels and a hierarchical phase's parallel rings are symmetric, so they
-// keep pace on their own); a copy phase costs read + write of its bytes at the GPU's HBM bandwidth.
+// keep pace on their own). A transfer pays its ring's pipelined step latency rather than its own
+// hop's (alpha_beta.hpp): a real ring does not wait at every step for its slowest hop, so the
+// node-crossing latency is paid once per node a chunk crosses, not once per step. A reducing step
+// adds the reduction of the received chunk after its transfers (GpuSpec::reduce_bandwidth_Bps).
+// A copy phase costs read + write of its bytes at the GPU's HBM bandwidth.
 // Two ways to execute, giving the same answer where both apply (tests compare them): `per_flow`
 // simulates every transfer; `node_symmetric` simulates only the transfers leaving a representative
 // node, on that node's links (node_symmetry.hpp), each standing for |S| real ones.
@@ -71,6 +75,7 @@ class CollectiveExecution {
   void start_phase(std::size_t index);
   void start_step();
   void transfers_done();
+  void step_done();
   void continue_after(int steps_done);
 
   const Cluster& cluster_;
@@ -82,6 +87,8 @@ class CollectiveExecution {
   std::vector<StepBatch> batches_;  // the current phase's transfers of one step, by latency
   std::size_t flows_per_step_ = 0;
   int steps_left_ = 0;
+  int reducing_steps_left_ = 0;
+  double reduce_s_ = 0;  // a reducing step's reduction, after its transfers have arrived
   int outstanding_ = 0;
   double bytes_per_step_ = 0;
   // Whether the step in flight has had the network to itself so far (see the header comment).

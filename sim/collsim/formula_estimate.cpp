@@ -17,16 +17,20 @@ double route_capacity(const Cluster& cluster, int src, int dst, double& latency)
   return cap;
 }
 
-// alpha and B of one ring phase: slowest hop latency, narrowest hop x rings sharing the bottleneck.
+// alpha and B of one ring phase: the slowest ring's pipelined step latency, narrowest hop x rings
+// sharing the bottleneck.
 RingCost ring_cost(const Cluster& cluster, const RingPhase& phase, int parallel_rings) {
-  RingCost c{0, std::numeric_limits<double>::infinity()};
+  RingCost c{0, std::numeric_limits<double>::infinity(), cluster.instance.gpu.reduce_bandwidth_Bps};
+  std::vector<double> hop_latencies_s;
   for (const auto& ring : phase.rings) {
+    hop_latencies_s.clear();
     for (std::size_t i = 0; i < ring.size(); ++i) {
       double latency = 0;
       const double cap = route_capacity(cluster, ring[i], ring[(i + 1) % ring.size()], latency);
-      c.alpha_s = std::max(c.alpha_s, latency);
+      hop_latencies_s.push_back(latency);
       c.bandwidth_Bps = std::min(c.bandwidth_Bps, cap);
     }
+    c.alpha_s = std::max(c.alpha_s, pipelined_ring_step_latency_s(hop_latencies_s));
   }
   c.bandwidth_Bps *= parallel_rings;
   return c;

@@ -1,5 +1,6 @@
 #include "sim/formulas/alpha_beta.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace shardsim {
@@ -9,11 +10,32 @@ double ring_all_gather_time(int p, double bytes, RingCost c) {
   return (p - 1) * c.alpha_s + (p - 1) * (bytes / p) / c.bandwidth_Bps;
 }
 
-double ring_reduce_scatter_time(int p, double bytes, RingCost c) { return ring_all_gather_time(p, bytes, c); }
+namespace {
+// What each member spends folding received chunks into its own over p-1 reducing steps.
+double ring_reduction_time(int p, double bytes, RingCost c) {
+  return c.reduce_Bps > 0 ? (p - 1) * (bytes / p) / c.reduce_Bps : 0;
+}
+}  // namespace
+
+double pipelined_ring_step_latency_s(const std::vector<double>& hop_latencies_s) {
+  if (hop_latencies_s.size() < 2) return hop_latencies_s.empty() ? 0 : hop_latencies_s.front();
+  double sum = 0;
+  double smallest = hop_latencies_s.front();
+  for (double l : hop_latencies_s) {
+    sum += l;
+    smallest = std::min(smallest, l);
+  }
+  return (sum - smallest) / static_cast<double>(hop_latencies_s.size() - 1);
+}
+
+double ring_reduce_scatter_time(int p, double bytes, RingCost c) {
+  if (p <= 1) return 0;
+  return ring_all_gather_time(p, bytes, c) + ring_reduction_time(p, bytes, c);
+}
 
 double ring_all_reduce_time(int p, double bytes, RingCost c) {
   if (p <= 1) return 0;
-  return 2 * (p - 1) * c.alpha_s + 2 * (p - 1) * (bytes / p) / c.bandwidth_Bps;
+  return 2 * (p - 1) * c.alpha_s + 2 * (p - 1) * (bytes / p) / c.bandwidth_Bps + ring_reduction_time(p, bytes, c);
 }
 
 double ring_time(CollectiveKind kind, int p, double bytes, RingCost c) {
@@ -28,17 +50,16 @@ double ring_time(CollectiveKind kind, int p, double bytes, RingCost c) {
 double hierarchical_time(CollectiveKind kind, int p, int k, double bytes, TwoLevelCost c) {
   if (k <= 0 || p % k != 0) throw std::invalid_argument("two-level collectives need p to be a multiple of k");
   const int n = p / k;
-  // The inter-node rings move M/k each, k of them per node at once over the node's NICs: the same
-  // time as one ring of M over the aggregate bandwidth.
+  // The inter-node rings move M/k each, k of them per node at once sharing the node's NICs.
+  const RingCost one_inter_ring{c.inter.alpha_s, c.inter.bandwidth_Bps / k, c.inter.reduce_Bps};
   const double intra_first = ring_time(kind == CollectiveKind::all_gather ? kind : CollectiveKind::reduce_scatter, k, bytes, c.intra);
-  const double inter = ring_time(kind, n, bytes, c.inter);
+  const double inter = ring_time(kind, n, bytes / k, one_inter_ring);
   const double copy = (kind == CollectiveKind::all_gather && n > 1 && k > 1 && c.copy_Bps > 0) ? 2 * bytes / c.copy_Bps : 0;
   switch (kind) {
     case CollectiveKind::all_gather: return inter + copy + intra_first;
     case CollectiveKind::reduce_scatter: return intra_first + inter;
     case CollectiveKind::all_reduce:
-      return intra_first + ring_all_reduce_time(n, bytes / k, RingCost{c.inter.alpha_s, c.inter.bandwidth_Bps / k}) +
-             ring_all_gather_time(k, bytes, c.intra);
+      return intra_first + inter + ring_all_gather_time(k, bytes, c.intra);
   }
   return 0;
 }

@@ -1,8 +1,11 @@
 // Closed-form (Hockney alpha-beta) costs of the collectives, the reference the simulator must
 // reproduce on a uniform topology. M = bytes in nccl-tests' convention, p = group size, k = GPUs
-// per node (n = p/k nodes), alpha = per-step latency, B = the ring's bottleneck bandwidth.
-//   flat ring AG / RS:  T = (p-1) alpha + (p-1)/p M / B          (RS adds no reduction cost here)
-//   flat ring AR:       T = 2(p-1) alpha + 2(p-1)/p M / B
+// per node (n = p/k nodes), alpha = per-step latency (of a pipelined ring: see
+// pipelined_ring_step_latency_s), B = the ring's bottleneck bandwidth, R = a rank's reduction rate
+// (infinite where reductions are fused into the transfer, as in NCCL).
+//   flat ring AG:       T = (p-1) alpha + (p-1)/p M / B
+//   flat ring RS:       T = (p-1) alpha + (p-1)/p M / B + (p-1)/p M / R
+//   flat ring AR:       T = 2(p-1) alpha + 2(p-1)/p M / B + (p-1)/p M / R
 //   two-level AG / RS:  T = (n-1) alpha_net + (n-1)/n M / B_net + (k-1) alpha_intra + (k-1)/k M / B_intra
 //                       (+ the AG's reorder copy: 2M / HBM bandwidth)
 //   two-level AR:       intra RS + inter AR of M/k over n + intra AG
@@ -13,12 +16,22 @@
 
 #include "sim/collectives/collective.hpp"
 
+#include <vector>
+
 namespace shardsim {
 
 struct RingCost {
   double alpha_s = 0;
   double bandwidth_Bps = 0;
+  double reduce_Bps = 0;  // 0 = reductions cost nothing (fused into the transfer)
 };
+
+// The latency one step of a pipelined ring pays, given the latency of each of its hops. Every
+// member forwards a chunk as soon as it arrives, so the last arrival of an all-gather is a chain
+// of h-1 consecutive hops: the sum of the hop latencies minus the smallest, not h-1 times the
+// slowest hop (what a ring whose members wait for each other would pay). Spread evenly over the
+// h-1 steps this is that critical path exactly (within one hop for an all-reduce's 2(h-1) steps).
+double pipelined_ring_step_latency_s(const std::vector<double>& hop_latencies_s);
 
 struct TwoLevelCost {
   RingCost inter;  // alpha between nodes, a node's aggregate network bandwidth

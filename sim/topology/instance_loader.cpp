@@ -61,6 +61,7 @@ InstanceType load_instance_type(const std::string& path) {
   inst.gpu.memory_bytes = gpu.size_bytes("memory");
   if (inst.gpu.memory_bytes == 0) gpu.fail("memory", "GPU memory must be positive");
   inst.gpu.hbm_bandwidth_Bps = gpu.rate_Bps("hbm_bandwidth");
+  if (gpu.has("reduce_bandwidth")) inst.gpu.reduce_bandwidth_Bps = gpu.rate_Bps("reduce_bandwidth");
   inst.gpu.source = gpu.optional_string("source").value_or("");
   gpu.finish();
 

@@ -34,6 +34,10 @@ struct GpuSpec {
   double compute_efficiency = 0;  // achievable fraction of peak for large GEMMs
   std::uint64_t memory_bytes = 0;
   double hbm_bandwidth_Bps = 0;
+  // How fast a rank folds a received chunk into its own during a reduce-scatter or all-reduce
+  // step (bytes of chunk per second). 0 = the reduction is fused into the transfer and costs
+  // nothing extra, as in NCCL's kernels; a CPU rank (Gloo) reduces after receiving, in series.
+  double reduce_bandwidth_Bps = 0;
   std::string source;
 };
 

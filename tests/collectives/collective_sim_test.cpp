@@ -6,8 +6,12 @@
 #include "tests/support/test_data.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
 #include <numeric>
 
 using namespace shardsim;
@@ -21,6 +25,25 @@ std::vector<int> range(int begin, int end) {
 }
 
 double relative_error(double a, double b) { return std::abs(a - b) / std::abs(b); }
+
+// Route latency and narrowest capacity between two ranks.
+std::pair<double, double> hop(const Cluster& c, int src, int dst) {
+  std::vector<int> links;
+  const double latency = c.route(src, dst, links);
+  double capacity = std::numeric_limits<double>::infinity();
+  for (int l : links) capacity = std::min(capacity, c.link(l).capacity_Bps);
+  return {latency, capacity};
+}
+
+// The emulated cluster's topology (2 ranks a node, slow node crossings) with a reduction rate.
+InstanceType emulated_with_reduce_rate(const std::string& rate) {
+  std::ifstream in(test::data_path("topologies/emulated-k2.json"));
+  nlohmann::json doc = nlohmann::json::parse(in);
+  doc["gpu"]["reduce_bandwidth"] = rate;
+  const auto path = (std::filesystem::temp_directory_path() / "shardsim-test-emulated-reduce.json").string();
+  std::ofstream(path) << doc.dump();
+  return load_instance_type(path);
+}
 
 }  // namespace
 
@@ -126,4 +149,47 @@ TEST_CASE("bad collective requests", "[collective]") {
   CHECK_THROWS_WITH(plan_collective(c, CollectiveKind::all_gather, Algorithm::ring, {0, 0}, 1024), Catch::Contains("twice"));
   CHECK_THROWS_WITH(plan_collective(c, CollectiveKind::all_gather, Algorithm::hierarchical, {0, 1, 8}, 1024), Catch::Contains("same local ranks"));
   CHECK_THROWS_AS(parse_collective_kind("all_to_all"), InputError);
+}
+
+TEST_CASE("a ring pays each node crossing once along its critical path, not its slowest hop every step", "[collective]") {
+  // 4 nodes x 2 ranks, one ring 0-1-2-...-7: 4 intra-node hops and 4 node crossings.
+  const Cluster c = make_cluster(load_instance_by_name("emulated-k2"), 4);
+  const auto [intra_s, intra_Bps] = hop(c, 0, 1);
+  const auto [inter_s, inter_Bps] = hop(c, 1, 2);
+  REQUIRE(inter_s > intra_s);
+  const double M = 8e6;
+  const auto plan = plan_collective(c, CollectiveKind::all_gather, Algorithm::ring, world_group(c), M);
+  // The critical path: 7 hops, every crossing and 3 of the 4 intra-node hops.
+  const double expected_s = 3 * intra_s + 4 * inter_s + 7 * (M / 8) / std::min(intra_Bps, inter_Bps);
+  CHECK(relative_error(simulate_collective(c, plan).time_s, expected_s) < 1e-9);
+  CHECK(relative_error(simulate_collective(c, plan, FlowModel::per_flow).time_s, expected_s) < 1e-9);
+  CHECK(relative_error(formula_time_s(c, plan), expected_s) < 1e-9);
+}
+
+TEST_CASE("a reducing step adds the reduction of what it received; the closed form agrees", "[collective]") {
+  const InstanceType inst = emulated_with_reduce_rate("400MBps");
+  const double reduce_Bps = 400e6;
+  const double M = 8e6;
+  for (int nodes : {1, 4}) {
+    const Cluster c = make_cluster(inst, nodes);
+    const int p = c.gpus();
+    auto time = [&](CollectiveKind kind, Algorithm algorithm) {
+      const auto plan = plan_collective(c, kind, algorithm, world_group(c), M);
+      const double simulated = simulate_collective(c, plan).time_s;
+      CHECK(relative_error(simulated, formula_time_s(c, plan)) < 1e-9);
+      return simulated;
+    };
+    INFO(nodes << " nodes");
+    const double ag = time(CollectiveKind::all_gather, Algorithm::ring);
+    const double rs = time(CollectiveKind::reduce_scatter, Algorithm::ring);
+    const double ar = time(CollectiveKind::all_reduce, Algorithm::ring);
+    // Each rank reduces (p-1) chunks of M/p; the all-reduce's gather half reduces nothing.
+    const double reduction_s = (p - 1) * (M / p) / reduce_Bps;
+    CHECK(relative_error(rs - ag, reduction_s) < 1e-9);
+    CHECK(relative_error(ar - 2 * ag, reduction_s) < 1e-9);
+    if (nodes > 1) {
+      time(CollectiveKind::reduce_scatter, Algorithm::hierarchical);
+      time(CollectiveKind::all_reduce, Algorithm::hierarchical);
+    }
+  }
 }

@@ -21,3 +21,27 @@ TEST_CASE("closed forms", "[formulas]") {
         Approx(15 * 20e-6 + 15.0 / 16 * M / 50e9 + 7 * 3e-6 + 7.0 / 8 * M / 200e9));
   CHECK_THROWS(hierarchical_time(CollectiveKind::all_gather, 12, 8, M, two));
 }
+
+TEST_CASE("a pipelined ring pays its hop latencies once along the critical path", "[formulas]") {
+  // The last chunk to arrive crosses every hop but the cheapest one.
+  CHECK(pipelined_ring_step_latency_s({2e-6, 8e-6}) == 8e-6);
+  CHECK(pipelined_ring_step_latency_s({3e-6, 3e-6, 3e-6, 3e-6}) == Approx(3e-6).epsilon(1e-15));
+  // Two nodes of four: six intra-node hops of 1 us, two node crossings of 9 us; 7 steps pay
+  // 5 x 1 + 2 x 9 us in all, where waiting for the slowest hop every step would pay 7 x 9 us.
+  const std::vector<double> two_nodes{1e-6, 1e-6, 1e-6, 9e-6, 1e-6, 1e-6, 1e-6, 9e-6};
+  CHECK(7 * pipelined_ring_step_latency_s(two_nodes) == Approx(23e-6).epsilon(1e-12));
+}
+
+TEST_CASE("reductions add (p-1)/p M / R to reduce-scatter and all-reduce, nothing to all-gather", "[formulas]") {
+  const RingCost fused{1e-6, 1e9};
+  const RingCost reducing{1e-6, 1e9, 2e9};
+  const double M = 4e6;
+  CHECK(ring_all_gather_time(4, M, reducing) == ring_all_gather_time(4, M, fused));
+  CHECK(ring_reduce_scatter_time(4, M, reducing) == Approx(3e-6 + 3e6 / 1e9 + 3e6 / 2e9).epsilon(1e-12));
+  CHECK(ring_all_reduce_time(4, M, reducing) == Approx(6e-6 + 6e6 / 1e9 + 3e6 / 2e9).epsilon(1e-12));
+  CHECK(ring_reduce_scatter_time(4, M, fused) == ring_all_gather_time(4, M, fused));
+  // Two-level: the intra-node reduce-scatter reduces (k-1)/k M, the inter-node one (n-1)/n M/k.
+  const TwoLevelCost two{reducing, reducing, 0};
+  CHECK(hierarchical_time(CollectiveKind::reduce_scatter, 8, 2, M, two) ==
+        Approx(ring_reduce_scatter_time(2, M, reducing) + 3e-6 + 0.75 * M / 1e9 + 0.75 * (M / 2) / 2e9).epsilon(1e-12));
+}

@@ -68,11 +68,12 @@ std::vector<Case> matrix() {
 
 TEST_CASE("calibration recovers the latencies and capacities the simulator was run with", "[validate][calibrate]") {
   StepModelFit truth;
-  truth.identified = {true, true, true, true};
+  truth.identified = {true, true, true, true, true};
   truth.alpha_intra_s = 40e-6;
   truth.alpha_inter_s = 700e-6;
   truth.intra_Bps = 0.8e9;
   truth.inter_Bps = 48e6;
+  truth.reduce_Bps = 1.5e9;
   const InstanceType known = truth_topology(truth);
   const LinkClassRoles roles = link_class_roles(known);
 
@@ -83,7 +84,7 @@ TEST_CASE("calibration recovers the latencies and capacities the simulator was r
     const double simulated_s = simulate_collective(cluster, plan).time_s;
     const StepModelTerms terms = step_model_terms(cluster, roles, plan);
     // The step model is the simulator's: same time from both for every case.
-    REQUIRE(terms.time_s(truth.alpha_intra_s, truth.alpha_inter_s, truth.intra_Bps, truth.inter_Bps) ==
+    REQUIRE(terms.time_s(truth.alpha_intra_s, truth.alpha_inter_s, truth.intra_Bps, truth.inter_Bps, truth.reduce_Bps) ==
             Approx(simulated_s).epsilon(1e-9));
     samples.push_back({terms, simulated_s});
   }
@@ -92,6 +93,7 @@ TEST_CASE("calibration recovers the latencies and capacities the simulator was r
   CHECK(fit.alpha_inter_s == Approx(truth.alpha_inter_s).epsilon(1e-7));
   CHECK(fit.intra_Bps == Approx(truth.intra_Bps).epsilon(1e-7));
   CHECK(fit.inter_Bps == Approx(truth.inter_Bps).epsilon(1e-7));
+  CHECK(fit.reduce_Bps == Approx(truth.reduce_Bps).epsilon(1e-7));
   CHECK(fit.r_squared == Approx(1).epsilon(1e-12));
   CHECK(fit.max_abs_error_pct < 1e-6);
 
@@ -118,8 +120,8 @@ TEST_CASE("the fit recovers exact parameters from noise-free linear data and wei
     for (double bytes : {1e4, 1e6, 1e8}) {
       StepModelTerms intra{steps, 0, steps * bytes / 8, 0, 0};
       StepModelTerms inter{0, steps, 0, steps * bytes / 8, 1e-4};
-      samples.push_back({intra, intra.time_s(a_intra, a_inter, c_intra, c_inter)});
-      samples.push_back({inter, inter.time_s(a_intra, a_inter, c_intra, c_inter)});
+      samples.push_back({intra, intra.time_s(a_intra, a_inter, c_intra, c_inter, 0)});
+      samples.push_back({inter, inter.time_s(a_intra, a_inter, c_intra, c_inter, 0)});
     }
   const StepModelFit fit = fit_step_model(samples);
   CHECK(fit.alpha_intra_s == Approx(a_intra).epsilon(1e-9));
@@ -137,7 +139,7 @@ TEST_CASE("the fit pins a negative latency at zero and reports unknowns no row d
     samples.push_back({t, 3 * bytes / 1e8 * 0.98 - 1e-4});
   }
   const StepModelFit fit = fit_step_model(samples);
-  CHECK(fit.identified == std::array<bool, 4>{false, true, false, true});
+  CHECK(fit.identified == std::array<bool, 5>{false, true, false, true, false});
   CHECK(fit.alpha_inter_s == 0);
   CHECK(fit.inter_Bps > 1e8 / 0.98);
 }

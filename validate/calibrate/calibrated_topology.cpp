@@ -83,6 +83,13 @@ CalibratedTopology calibrated_topology(const InstanceType& base, const LinkClass
   };
   apply(intra_class, fit.identified[2], fit.intra_Bps, bounding_count(base, base.gpu_route[0][1], roles.intra_class), intra_latency);
   apply(inter_class, fit.identified[3], fit.inter_Bps, bounding_count(base, base.up[0], roles.inter_class), inter_latency);
+  if (fit.identified[4]) {
+    auto& gpu = doc["gpu"];
+    if (fit.reduce_Bps > 0) gpu["reduce_bandwidth"] = rate_text(fit.reduce_Bps);
+    else gpu.erase("reduce_bandwidth");  // measured as free
+    gpu["source"] = fmt::format("reduce_bandwidth calibrated ({}); {}", calibration_source,
+                                gpu.value("source", std::string()));
+  }
   return out;
 }
 

@@ -2,7 +2,8 @@
 // so the two link classes that bound intra- and inter-node hops get the per-link latency that makes
 // the routes add up to the fitted hop latencies (every other link keeps its latency); their
 // bandwidth becomes the fitted per-link capacity (efficiency 1, since the fit measured what is
-// achievable). Unidentified values keep the base file's. Everything else is copied unchanged, and
+// achievable); the reduction rate becomes the GPU's `reduce_bandwidth` (absent when measured as
+// free). Unidentified values keep the base file's. Everything else is copied unchanged, and
 // each changed class's `source` names the calibration.
 #pragma once
 

@@ -11,12 +11,15 @@
 namespace shardsim::validate {
 namespace {
 
-constexpr int kUnknowns = 4;  // alpha_intra, alpha_inter, 1/C_intra, 1/C_inter
+constexpr int kUnknowns = 5;  // alpha_intra, alpha_inter, 1/C_intra, 1/C_inter, 1/R
 constexpr const char* kUnknownNames[kUnknowns] = {"intra-node latency", "inter-node latency", "intra-node bandwidth",
-                                                  "inter-node bandwidth"};
+                                                  "inter-node bandwidth", "reduction rate"};
+// Unknowns that may physically be 0 (a delay, a reduction fused into the transfer): pinned at 0
+// when the unconstrained fit makes them negative. The bandwidths must come out positive.
+constexpr int kNonNegative[] = {0, 1, 4};
 
 std::array<double, kUnknowns> coefficients(const StepModelTerms& t) {
-  return {t.intra_steps, t.inter_steps, t.intra_bytes, t.inter_bytes};
+  return {t.intra_steps, t.inter_steps, t.intra_bytes, t.inter_bytes, t.reduce_bytes};
 }
 
 // Weighted least squares over the unknowns marked free; the others stay 0.
@@ -62,14 +65,14 @@ StepModelFit fit_step_model(const std::vector<FitSample>& samples) {
   StepModelFit fit;
   fit.identified = free;
   Eigen::VectorXd x = solve(samples, free);
-  // Latencies are physical delays: a negative one means the data cannot resolve it; pin it at 0.
-  for (int j = 0; j < 2; ++j) {
+  // A negative delay or reduction cost means the data cannot resolve it; pin it at 0.
+  for (int j : kNonNegative) {
     if (free[j] && x(j) < 0) {
       free[j] = false;
       x = solve(samples, free);
     }
   }
-  for (int j = 2; j < kUnknowns; ++j) {
+  for (int j : {2, 3}) {
     if (fit.identified[j] && !(x(j) > 0))
       throw InputError(fmt::format("the fitted {} is not positive: the measurements do not follow the step model "
                                    "(check for wrong rows or add larger sizes)",
@@ -79,6 +82,7 @@ StepModelFit fit_step_model(const std::vector<FitSample>& samples) {
   fit.alpha_inter_s = x(1);
   fit.intra_Bps = fit.identified[2] ? 1 / x(2) : 0;
   fit.inter_Bps = fit.identified[3] ? 1 / x(3) : 0;
+  fit.reduce_Bps = fit.identified[4] && x(4) > 0 ? 1 / x(4) : 0;
 
   double mean = 0;
   for (const auto& s : samples) mean += s.measured_s;

@@ -1,9 +1,10 @@
 // Least-squares fit of the step model (step_model.hpp) to measured collective times: the unknowns
-// are the route latency of an intra- and an inter-node hop and the per-link capacity of the two
-// link classes that bound them (fitted as seconds per byte, which makes the model linear). Rows
+// are the route latency of an intra- and an inter-node hop, the per-link capacity of the two
+// link classes that bound them and a rank's reduction rate (fitted as seconds per byte, which
+// makes the model linear). Rows
 // are weighted by 1 / measured time, so the fit minimises relative error: a 10 ms and a 10 s
-// collective count alike. Latencies are constrained to be >= 0 (a negative one is fixed at 0 and
-// the rest refitted); an unknown no row depends on is reported as not identified and left out.
+// collective count alike. Latencies and the reduction's seconds per byte are constrained to be
+// >= 0 (a negative one is fixed at 0 and the rest refitted); an unknown no row depends on is reported as not identified and left out.
 #pragma once
 
 #include "validate/calibrate/step_model.hpp"
@@ -24,8 +25,9 @@ struct StepModelFit {
   double alpha_inter_s = 0;
   double intra_Bps = 0;
   double inter_Bps = 0;
-  // Which of (alpha_intra, alpha_inter, intra bandwidth, inter bandwidth) the data determine.
-  std::array<bool, 4> identified{};
+  double reduce_Bps = 0;  // 0 = the data show reductions cost nothing
+  // Which of (alpha_intra, alpha_inter, intra bandwidth, inter bandwidth, reduction rate) the data determine.
+  std::array<bool, 5> identified{};
   std::vector<double> predicted_s;  // per sample
   double r_squared = 0;             // of the times, 1 - SS_res / SS_tot
   double median_abs_error_pct = 0;

@@ -80,6 +80,8 @@ void run(const CalibrateOptions& o) {
   fmt::print("inter-node hop latency ({}): {}\n", inter, value(1, fmt::format("{:.2f} us", fit.alpha_inter_s * 1e6)));
   fmt::print("intra-node link capacity ({}): {}\n", intra, value(2, fmt::format("{:.4f} GB/s", fit.intra_Bps / 1e9)));
   fmt::print("inter-node link capacity ({}): {}\n", inter, value(3, fmt::format("{:.4f} GB/s ({:.1f} Mbit/s)", fit.inter_Bps / 1e9, fit.inter_Bps * 8 / 1e6)));
+  fmt::print("reduction rate (per rank): {}\n",
+             value(4, fit.reduce_Bps > 0 ? fmt::format("{:.4f} GB/s", fit.reduce_Bps / 1e9) : std::string("free (fused into the transfer)")));
   fmt::print("fit quality: R^2 {:.6f}, median |residual| {:.2f}%, max {:.2f}%\n", fit.r_squared, fit.median_abs_error_pct,
              fit.max_abs_error_pct);
   for (const auto& note : topology.notes) fmt::print("note: {}\n", note);
@@ -106,6 +108,7 @@ void run(const CalibrateOptions& o) {
         {"alpha_inter_s", fit.identified[1] ? nlohmann::ordered_json(fit.alpha_inter_s) : nullptr},
         {"intra_link_Bps", fit.identified[2] ? nlohmann::ordered_json(fit.intra_Bps) : nullptr},
         {"inter_link_Bps", fit.identified[3] ? nlohmann::ordered_json(fit.inter_Bps) : nullptr},
+        {"reduce_Bps", fit.identified[4] ? nlohmann::ordered_json(fit.reduce_Bps) : nullptr},
         {"r_squared", fit.r_squared},
         {"median_abs_residual_pct", fit.median_abs_error_pct},
         {"max_abs_residual_pct", fit.max_abs_error_pct},

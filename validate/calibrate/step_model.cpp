@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <utility>
 
 namespace shardsim::validate {
 namespace {
@@ -50,28 +51,44 @@ StepModelTerms step_model_terms(const Cluster& cluster, const LinkClassRoles& ro
     const RingPhase& ring_phase = phase.ring;
     bool crosses_nodes = false;
     std::map<int, int> flows_on_link;
+    std::map<int, int> rings_of_member;
+    // Per step, the pipelined latency of the ring that pays most: (hop latencies - the smallest) /
+    // (hops - 1), with every intra-node hop cheaper than every inter-node one.
+    double step_intra_weight = 0, step_inter_weight = 0;
     for (const auto& ring : ring_phase.rings) {
+      int intra_hops = 0, inter_hops = 0;
       for (std::size_t i = 0; i < ring.size(); ++i) {
         const int src = ring[i], dst = ring[(i + 1) % ring.size()];
-        crosses_nodes = crosses_nodes || cluster.node_of(src) != cluster.node_of(dst);
+        ++rings_of_member[src];
+        const bool crossing = cluster.node_of(src) != cluster.node_of(dst);
+        crosses_nodes = crosses_nodes || crossing;
+        ++(crossing ? inter_hops : intra_hops);
         route.clear();
         cluster.route(src, dst, route);
         for (int l : route) ++flows_on_link[l];
       }
+      const int hops = intra_hops + inter_hops;
+      if (hops < 2) continue;
+      (intra_hops > 0 ? intra_hops : inter_hops) -= 1;  // the smallest hop is off the critical path
+      const double intra_weight = static_cast<double>(intra_hops) / (hops - 1);
+      const double inter_weight = static_cast<double>(inter_hops) / (hops - 1);
+      if (std::pair(inter_weight, intra_weight) > std::pair(step_inter_weight, step_intra_weight)) {
+        step_intra_weight = intra_weight;
+        step_inter_weight = inter_weight;
+      }
     }
+    int rings_per_member = 0;
+    for (const auto& [member, rings] : rings_of_member) rings_per_member = std::max(rings_per_member, rings);
+    terms.reduce_bytes += ring_phase.reducing_steps * ring_phase.bytes_per_step * rings_per_member;
     const int bounding_class = crosses_nodes ? roles.inter_class : roles.intra_class;
     int busiest = 0;
     for (const auto& [link, flows] : flows_on_link)
       if (cluster.link(link).link_class == bounding_class) busiest = std::max(busiest, flows);
     const double steps = ring_phase.steps;
     const double bytes = steps * ring_phase.bytes_per_step * busiest;
-    if (crosses_nodes) {
-      terms.inter_steps += steps;
-      terms.inter_bytes += bytes;
-    } else {
-      terms.intra_steps += steps;
-      terms.intra_bytes += bytes;
-    }
+    terms.intra_steps += steps * step_intra_weight;
+    terms.inter_steps += steps * step_inter_weight;
+    (crosses_nodes ? terms.inter_bytes : terms.intra_bytes) += bytes;
   }
   return terms;
 }
