@@ -1,5 +1,6 @@
 // `shardsim plan [--model M] [--instances a,b] [--gpus 128,256,512] [--global-batch 1024] ...`
 // With no arguments: a 100B model on p4d at 128, 256 and 512 GPUs (the README's main job).
+#include "sim/cli/candidate_json.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/output.hpp"
 #include "sim/input/input_error.hpp"
@@ -39,7 +40,7 @@ struct PlanOptions {
 
 std::string strategy_label(const Candidate& c) {
   std::string s = to_string(c.strategy.strategy);
-  if (c.strategy.strategy == Strategy::mics && c.strategy.hierarchical_gather) s += "+hier";
+  if (gathers_hierarchically(c)) s += "+hier";
   return s;
 }
 
@@ -49,7 +50,7 @@ std::string csv_of(const std::vector<Candidate>& cs) {
          "step_time_s,tokens_per_s,tflops_per_gpu,exposed_comm_s,memory_per_gpu_bytes,cluster_usd_per_hour,usd_per_million_tokens,why\n";
   for (const auto& c : cs)
     out << fmt::format("{},{},{},{},{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{},{:.6g},{:.9g},\"{}\"\n", c.instance, c.nodes, c.gpus,
-                       to_string(c.strategy.strategy), c.partition_size, c.strategy.hierarchical_gather ? "true" : "false", c.micro_batch,
+                       to_string(c.strategy.strategy), c.partition_size, gathers_hierarchically(c) ? "true" : "false", c.micro_batch,
                        c.accumulation_steps, c.fits ? "true" : "false", c.within_constraints ? "true" : "false", c.step_time_s,
                        c.tokens_per_s, c.tflops_per_gpu, c.exposed_comm_s, c.memory_per_gpu_bytes, c.cluster_price_per_hour_usd,
                        c.usd_per_million_tokens, c.why);
@@ -57,14 +58,9 @@ std::string csv_of(const std::vector<Candidate>& cs) {
 }
 
 nlohmann::ordered_json json_of(const Candidate& c, bool with_training) {
-  nlohmann::ordered_json j{{"instance", c.instance}, {"nodes", c.nodes}, {"gpus", c.gpus}, {"strategy", to_string(c.strategy.strategy)},
-                           {"partition_size", c.partition_size}, {"hierarchical", c.strategy.hierarchical_gather},
-                           {"micro_batch", c.micro_batch}, {"accumulation_steps", c.accumulation_steps}, {"fits", c.fits},
-                           {"within_constraints", c.within_constraints}, {"memory_per_gpu_bytes", c.memory_per_gpu_bytes}};
-  if (c.fits) {
-    j["step_time_s"] = c.step_time_s;
-    j["tokens_per_s"] = c.tokens_per_s;
-    j["tflops_per_gpu"] = c.tflops_per_gpu;
+  nlohmann::ordered_json j = candidate_json(c);
+  j["within_constraints"] = c.within_constraints;
+  if (c.simulated) {
     j["exposed_comm_s"] = c.exposed_comm_s;
     j["cluster_usd_per_hour"] = c.cluster_price_per_hour_usd;
     j["usd_per_million_tokens"] = c.usd_per_million_tokens;
@@ -73,7 +69,6 @@ nlohmann::ordered_json json_of(const Candidate& c, bool with_training) {
       j["train_cost_usd"] = c.train_cost_usd;
     }
   }
-  if (!c.why.empty()) j["why"] = c.why;
   return j;
 }
 
@@ -147,14 +142,16 @@ void run_plan_command(const PlanOptions& o) {
     return;
   }
   std::vector<const Candidate*> ranked;
-  int infeasible = 0;
+  int infeasible = 0, not_simulated = 0;
   for (const auto& c : plan.candidates) {
-    if (c.fits) ranked.push_back(&c); else ++infeasible;
+    if (c.simulated) ranked.push_back(&c);
+    else ++(c.fits ? not_simulated : infeasible);
   }
   std::stable_sort(ranked.begin(), ranked.end(), [](const Candidate* a, const Candidate* b) { return a->tokens_per_s > b->tokens_per_s; });
   fmt::print("plan for {} ({:.1f}B parameters), global batch {} sequences of {} tokens\n", r.model.name, parameter_count(r.model) / 1e9,
              r.global_batch, r.model.seq_len);
-  fmt::print("{} candidates: {} fit in memory, {} do not\n\n", plan.candidates.size(), ranked.size(), infeasible);
+  fmt::print("{} candidates: {} fit in memory, {} do not{}\n\n", plan.candidates.size(), ranked.size() + not_simulated, infeasible,
+             not_simulated ? fmt::format("; {} that fit are too large to simulate (--json or --csv says why)", not_simulated) : "");
   fmt::print("{:<14} {:>5} {:<16} {:>4} {:>3}x{:<3} {:>10} {:>11} {:>8} {:>9} {:>9} {:>9}\n", "instance", "GPUs", "strategy", "p", "mb", "acc",
              "step", "tokens/s", "TFLOPS", "mem/GPU", "$/h", "$/Mtok");
   int shown = 0;

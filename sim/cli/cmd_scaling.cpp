@@ -1,4 +1,5 @@
 // `shardsim scaling --model M --instance I --gpus 16,32,64,128,256,512 --strategies zero3,mics`
+#include "sim/cli/candidate_json.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/output.hpp"
 #include "sim/input/input_error.hpp"
@@ -65,19 +66,12 @@ void run_scaling_command(const ScalingOptions& o) {
     csv << fmt::format("{},{},{},{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{},\"{}\"\n", pt.mode, to_string(c.strategy.strategy),
                        c.instance, c.gpus, c.nodes, c.partition_size, c.micro_batch, c.accumulation_steps, pt.global_batch, c.step_time_s,
                        c.tokens_per_s, pt.tokens_per_s_per_gpu, c.tflops_per_gpu, pt.efficiency, c.fits ? "true" : "false", c.why);
-    nlohmann::ordered_json j{{"mode", pt.mode}, {"strategy", to_string(c.strategy.strategy)}, {"instance", c.instance},
-                             {"gpus", c.gpus}, {"nodes", c.nodes}, {"partition_size", c.partition_size},
-                             {"hierarchical", c.strategy.strategy == Strategy::mics && c.strategy.hierarchical_gather},
-                             {"micro_batch", c.micro_batch}, {"accumulation_steps", c.accumulation_steps},
-                             {"global_batch", pt.global_batch}, {"fits", c.fits}};
-    if (c.fits) {
-      j["step_time_s"] = c.step_time_s;
-      j["tokens_per_s"] = c.tokens_per_s;
+    nlohmann::ordered_json j{{"mode", pt.mode}};
+    j.update(candidate_json(c));
+    j["global_batch"] = pt.global_batch;
+    if (c.simulated) {
       j["tokens_per_s_per_gpu"] = pt.tokens_per_s_per_gpu;
-      j["tflops_per_gpu"] = c.tflops_per_gpu;
       j["efficiency"] = pt.efficiency;
-    } else {
-      j["why"] = c.why;
     }
     rows.push_back(std::move(j));
   }
@@ -94,7 +88,7 @@ void run_scaling_command(const ScalingOptions& o) {
     for (const auto& pt : points) {
       if (pt.mode != mode) continue;
       const Candidate& c = pt.candidate;
-      if (!c.fits) {
+      if (!c.simulated) {
         fmt::print("{:<18} {:>6} {:>8} {}\n", label(c), c.gpus, pt.global_batch, "does not run: " + c.why);
         continue;
       }

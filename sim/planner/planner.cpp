@@ -109,10 +109,19 @@ void evaluate_candidate(const PlanRequest& r, const InstanceType& instance, Cand
     c.within_constraints = false;
     c.why = fmt::format("${:.2f}/h exceeds the budget of ${:.2f}/h", c.cluster_price_per_hour_usd, *r.budget_per_hour_usd);
   }
-  check_schedule_size(sc.step);
-  const Schedule schedule = compile_schedule(sc.cluster, sc.step);
-  check_simulation_size(schedule);
+  Schedule schedule;
+  try {
+    check_schedule_size(sc.step);
+    schedule = compile_schedule(sc.cluster, sc.step);
+    check_simulation_size(schedule);
+  } catch (const SimulationTooLarge& e) {
+    // One candidate too large to simulate must not stop a sweep whose others are fine.
+    c.within_constraints = false;
+    c.why = fmt::format("not simulated: {}", e.what());
+    return;
+  }
   const StepResult res = simulate_step(sc.cluster, schedule);
+  c.simulated = true;
   const StepMetrics m = step_metrics(sc, res);
   c.step_time_s = m.step_time_s;
   c.tokens_per_s = m.tokens_per_s;

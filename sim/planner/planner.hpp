@@ -42,7 +42,8 @@ struct Candidate {
   int accumulation_steps = 0;
   bool fits = false;
   bool within_constraints = true;
-  std::string why;  // why it does not fit, or which constraint it breaks
+  bool simulated = false;  // fits, and its step was simulated (not too large to simulate)
+  std::string why;  // why it does not fit, which constraint it breaks, or why it was not simulated
   std::uint64_t memory_per_gpu_bytes = 0;
   std::uint64_t gpu_memory_bytes = 0;
   double step_time_s = 0;

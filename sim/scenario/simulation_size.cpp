@@ -1,6 +1,5 @@
 #include "sim/scenario/simulation_size.hpp"
 
-#include "sim/input/input_error.hpp"
 #include "sim/input/limits.hpp"
 
 #include <fmt/format.h>
@@ -10,7 +9,7 @@ namespace shardsim {
 void check_schedule_size(const StepConfig& step) {
   const std::int64_t layer_micro_steps = std::int64_t{step.model.layers} * step.accumulation_steps;
   if (layer_micro_steps > limits::kMaxLayerMicroSteps)
-    throw InputError(fmt::format("{} layers x {} micro-steps = {} layer micro-steps in one step's schedule, more than the {} "
+    throw SimulationTooLarge(fmt::format("{} layers x {} micro-steps = {} layer micro-steps in one step's schedule, more than the {} "
                                  "shardsim simulates (sim/input/limits.hpp); use fewer accumulation steps or layers",
                                  step.model.layers, step.accumulation_steps, layer_micro_steps, limits::kMaxLayerMicroSteps));
 }
@@ -29,7 +28,7 @@ std::int64_t ring_steps(const Schedule& schedule) {
 void check_simulation_size(const Schedule& schedule) {
   const std::int64_t steps = ring_steps(schedule);
   if (steps > limits::kMaxStepRingSteps)
-    throw InputError(fmt::format("simulating this {} step on {} GPUs means {} ring steps, more than the {} shardsim simulates "
+    throw SimulationTooLarge(fmt::format("simulating this {} step on {} GPUs means {} ring steps, more than the {} shardsim simulates "
                                  "(sim/input/limits.hpp): use fewer GPUs or a strategy with smaller groups (mics, hybrid_shard)",
                                  schedule.strategy, schedule.world_size, steps, limits::kMaxStepRingSteps));
 }
