@@ -47,6 +47,9 @@ GlooCommunicator::GlooCommunicator(std::shared_ptr<Store> store, std::string pre
                                    members_.world_rank[rank_], size() - 1, describe(error)));
   }
   context_ = std::move(context);
+  // connectFullMesh returns once this rank's pairs are up; a rank that went on and closed the
+  // communicator at once would fail a peer still finishing its handshake with "closed by peer".
+  barrier();
 }
 
 GlooCommunicator::~GlooCommunicator() = default;
@@ -121,6 +124,9 @@ void GlooCommunicator::wait_send(void* buffer, int peer) {
   }
 }
 
+// The emulated wire latency: what came from another node is held that long before it is used. A
+// receiver-side hold delays only the chain that depends on the data, as a network's latency does;
+// a pause before sending would stall the sender every step and turn latency into lost bandwidth.
 void GlooCommunicator::delay_if_crossing_nodes(int peer) const {
   if (settings_.inter_node_delay_s > 0 && members_.node[peer] != members_.node[rank_]) {
     std::this_thread::sleep_for(std::chrono::duration<double>(settings_.inter_node_delay_s));
@@ -139,12 +145,14 @@ void GlooCommunicator::ring_all_gather(char* data, std::size_t total_bytes, cons
     const Chunk& in = chunks[(rank_ - step - 1 + 2 * p) % p];
     try {
       if (in.bytes > 0) buffer->recv(left(), slot + step, in.offset_bytes, in.bytes);
-      delay_if_crossing_nodes(right());
       if (out.bytes > 0) buffer->send(right(), slot + step, out.offset_bytes, out.bytes);
     } catch (const gloo::Exception& error) {
       throw_peer_error("exchanging with", right(), error);
     }
-    if (in.bytes > 0) wait_recv(buffer.get(), left());
+    if (in.bytes > 0) {
+      wait_recv(buffer.get(), left());
+      delay_if_crossing_nodes(left());
+    }
     if (out.bytes > 0) wait_send(buffer.get(), right());
   }
 }
@@ -166,13 +174,13 @@ void GlooCommunicator::ring_reduce_scatter(char* data, std::size_t total_bytes, 
     const Chunk& in = chunks[(rank_ - step - 2 + 2 * p) % p];
     try {
       if (in.bytes > 0) incoming->recv(left(), slot + step, 0, in.bytes);
-      delay_if_crossing_nodes(right());
       if (out.bytes > 0) buffer->send(right(), slot + step, out.offset_bytes, out.bytes);
     } catch (const gloo::Exception& error) {
       throw_peer_error("exchanging with", right(), error);
     }
     if (in.bytes > 0) {
       wait_recv(incoming.get(), left());
+      delay_if_crossing_nodes(left());
       add_into(data + in.offset_bytes, scratch_.data(), in.bytes / element, type);
     }
     if (out.bytes > 0) wait_send(buffer.get(), right());

@@ -27,7 +27,7 @@ struct WorldOptions {
   std::string arguments_digest;                 // compared across ranks at start
   std::string hostname;        // address Gloo listens on; empty: SHARDSIM_GLOO_HOSTNAME, else a default
   int ranks_per_node = 0;      // overrides the launcher's LOCAL_WORLD_SIZE (emulated nodes); 0: keep it
-  double inter_node_delay_s = 0;  // emulated cluster only: added to each ring step that crosses nodes
+  double inter_node_delay_s = 0;  // emulated cluster only: latency of each ring transfer between nodes
 };
 
 struct World {
