@@ -92,8 +92,8 @@ TEST_CASE("the JSON rows carry what calibration reads", "[runtime][bench]") {
   BenchRow row;
   row.op = CollectiveOp::reduce_scatter;
   row.size = size_point(row.op, BenchAlgorithm::ring, 4096, DataType::f32, 2);
-  row.out_of_place = {10.0, 0.4096, 0.2048, 0};
-  row.in_place = {20.0, 0.2048, 0.1024, 3};
+  row.out_of_place = {10.0, 0.4096, 0.2048, 0, std::nullopt};
+  row.in_place = {20.0, 0.2048, 0.1024, 3, std::nullopt};
   const auto json = nlohmann::json::parse(results_json(context, {row}));
   REQUIRE(json["results"].size() == 2);
   const auto& in_place = json["results"][1];
