@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <sstream>
@@ -125,6 +126,13 @@ void run_plan_command(const PlanOptions& o) {
                                  "add GPUs (--gpus) or include zero3/mics in --strategies",
                                  r.model.name, plan.candidates.size(), smallest->instance, to_string(smallest->strategy.strategy),
                                  smallest->gpus, smallest->why));
+  const auto simulated = std::find_if(plan.candidates.begin(), plan.candidates.end(), [](const Candidate& c) { return c.simulated; });
+  if (simulated == plan.candidates.end()) {
+    const auto first_fit = std::find_if(plan.candidates.begin(), plan.candidates.end(), [](const Candidate& c) { return c.fits; });
+    throw InputError(fmt::format("none of the {} candidates that fit in memory could be simulated; the first, {} on {} GPUs, was {}",
+                                 std::count_if(plan.candidates.begin(), plan.candidates.end(), [](const Candidate& c) { return c.fits; }),
+                                 to_string(first_fit->strategy.strategy), first_fit->gpus, first_fit->why));
+  }
   if (o.json) {
     nlohmann::ordered_json j;
     j["model"] = r.model.name;

@@ -13,5 +13,8 @@ cli_fail(limit_step_ring_steps 1 "simulating this zero3 step on 1048576 GPUs mea
 cli_fail(limit_plan_candidates 1 "the sweep has more than 20000 candidates"
          plan --model toy-1b --instances p4d.24xlarge,p4de.24xlarge,p5.48xlarge,p3dn.24xlarge --gpus 2882880,5765760
          --global-batch 4155498547200 --splits 250 --strategies zero2,zero3,mics,hybrid_shard)
+# A plan whose every fitting candidate is too large to simulate says so (one that has others goes on).
+cli_fail(limit_plan_nothing_simulated 1 "none of the 1 candidates that fit in memory could be simulated; the first, zero3 on 1048576 GPUs, was not simulated: simulating this zero3 step"
+         plan --model toy-1b --gpus 1048576 --strategies zero3 --global-batch 1048576 --splits 1)
 # Ten thousand layers is within the limits and runs.
 cli_pass(limit_ten_thousand_layers "step time" simulate ${CMAKE_CURRENT_SOURCE_DIR}/cli/limits/ten-thousand-layers.json)

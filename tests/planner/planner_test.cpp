@@ -92,3 +92,23 @@ TEST_CASE("the sweep enumerates every valid partition size", "[planner]") {
   r.gpus = {12};
   CHECK_THROWS_WITH(enumerate_candidates(r), Catch::Contains("not a whole number"));
 }
+
+TEST_CASE("a candidate too large to simulate is marked and skipped, not the end of the sweep", "[planner]") {
+  // ZeRO-3 over a million GPUs: each gather is a ring of 2^20 steps, past the simulator's limit.
+  PlanRequest r = small_request();
+  r.gpus = {1 << 20};
+  r.global_batch = 1 << 20;
+  Candidate c;
+  c.instance = "p4d.24xlarge";
+  c.gpus = 1 << 20;
+  c.nodes = c.gpus / 8;
+  c.strategy.strategy = Strategy::zero3;
+  c.micro_batch = 1;
+  c.accumulation_steps = 1;
+  evaluate_candidate(r, load_instance_by_name(c.instance), c);
+  CHECK(c.fits);
+  CHECK_FALSE(c.simulated);
+  CHECK_FALSE(c.within_constraints);
+  CHECK_THAT(c.why, Catch::StartsWith("not simulated: simulating this zero3 step on 1048576 GPUs"));
+  CHECK(c.step_time_s == 0);
+}
