@@ -48,33 +48,35 @@ void CollectiveExecution::start_phase(std::size_t index) {
   bytes_per_step_ = rp.bytes_per_step;
   const int links_per_node = cluster_.instance.links_per_node();
   std::map<double, std::vector<std::vector<int>>> by_latency;
-  std::map<int, int> rings_of_member;
   std::vector<double> hop_latencies_s;
-  std::vector<std::vector<int>> hop_routes;
   for (const auto& ring : rp.rings) {
     hop_latencies_s.clear();
-    hop_routes.clear();
-    for (std::size_t i = 0; i < ring.size(); ++i) {
-      const int src = ring[i], dst = ring[(i + 1) % ring.size()];
-      ++rings_of_member[src];
-      std::vector<int> route;
-      hop_latencies_s.push_back(cluster_.route(src, dst, route));
-      // Under node symmetry only the representative node's transfers are simulated; the rest are images.
-      if (symmetry_ && cluster_.node_of(src) != symmetry_->representative_node) continue;
-      if (symmetry_)
-        for (int& l : route) l = symmetry_->representative_node * links_per_node + l % links_per_node;
-      hop_routes.push_back(std::move(route));
-    }
+    for (std::size_t i = 0; i < ring.size(); ++i)
+      hop_latencies_s.push_back(cluster_.route_latency_s(ring[i], ring[(i + 1) % ring.size()]));
     // Each transfer of a pipelined ring pays the ring's mean critical-path latency per step (see
     // pipelined_ring_step_latency_s), not its own hop's: members do not wait for each other.
     auto& routes = by_latency[pipelined_ring_step_latency_s(hop_latencies_s)];
-    for (auto& route : hop_routes) routes.push_back(std::move(route));
+    for (std::size_t i = 0; i < ring.size(); ++i) {
+      const int src = ring[i], dst = ring[(i + 1) % ring.size()];
+      // Under node symmetry only the representative node's transfers are simulated; the rest are images.
+      if (symmetry_ && cluster_.node_of(src) != symmetry_->representative_node) continue;
+      std::vector<int> route;
+      cluster_.route(src, dst, route);
+      if (symmetry_)
+        for (int& l : route) l = symmetry_->representative_node * links_per_node + l % links_per_node;
+      routes.push_back(std::move(route));
+    }
   }
-  // A member of several rings (channels) reduces all their chunks on the same GPU.
-  int most_rings_per_member = 0;
-  for (const auto& [member, rings] : rings_of_member) most_rings_per_member = std::max(most_rings_per_member, rings);
   const double reduce_Bps = cluster_.instance.gpu.reduce_bandwidth_Bps;
-  reduce_s_ = reduce_Bps > 0 ? most_rings_per_member * rp.bytes_per_step / reduce_Bps : 0;
+  reduce_s_ = 0;
+  if (reduce_Bps > 0) {
+    // A member of several rings (channels) reduces all their chunks on the same GPU.
+    std::map<int, int> rings_of_member;
+    int most_rings_per_member = 0;
+    for (const auto& ring : rp.rings)
+      for (int member : ring) most_rings_per_member = std::max(most_rings_per_member, ++rings_of_member[member]);
+    reduce_s_ = most_rings_per_member * rp.bytes_per_step / reduce_Bps;
+  }
   reducing_steps_left_ = rp.reducing_steps;
   batches_.clear();
   flows_per_step_ = 0;

@@ -212,6 +212,12 @@ double Cluster::route(int src, int dst, std::vector<int>& out) const {
   return up.latency_s + down.latency_s;
 }
 
+double Cluster::route_latency_s(int src, int dst) const {
+  const int la = local_of(src), lb = local_of(dst);
+  if (node_of(src) == node_of(dst)) return instance.gpu_route[la][lb].latency_s;
+  return instance.up[la].latency_s + instance.down[lb].latency_s;
+}
+
 double InstanceType::node_network_Bps() const {
   if (!has_network()) return 0;
   double into_network = 0;

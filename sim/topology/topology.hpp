@@ -104,6 +104,8 @@ struct Cluster {
 
   // Global link ids from GPU rank `src` to GPU rank `dst`, appended to `out`; returns latency.
   double route(int src, int dst, std::vector<int>& out) const;
+  // The same route's latency alone (no allocation: called for every hop of every ring).
+  double route_latency_s(int src, int dst) const;
 };
 
 // Reads and validates one instance file; throws InputError naming the file and field.
