@@ -3,7 +3,7 @@
 # matrix, report. Asserts the report is complete and the simulator orders the strategies as the
 # live runs do. Skips (77) where namespaces cannot be created.
 set -euo pipefail
-repo=$1 bin=$2
+repo=$1 bin=$2 timing=${3:-plain}  # timing: plain, or sanitized (ordering reported, not asserted)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 set +e
@@ -12,10 +12,10 @@ status=$?
 set -e
 ((status == 77)) && exit 77
 ((status == 0)) || { echo "FAIL: validate/run --quick exited $status" >&2; exit 1; }
-/usr/bin/python3 - "$out" <<'PY'
+/usr/bin/python3 - "$out" "$timing" <<'PY'
 import json, sys
 from pathlib import Path
-out = Path(sys.argv[1])
+out, timing = Path(sys.argv[1]), sys.argv[2]
 report = json.loads((out / "report.json").read_text())
 cases, summary = report["cases"], report["summary"]
 def check(ok, what):
@@ -26,9 +26,12 @@ check({"all_gather", "reduce_scatter", "all_reduce"} <= {c["kind"] for c in case
 for c in cases:
     check(c["predicted_s"] > 0 and c["measured_s"] > 0 and c["spread"]["runs"] == report["setup"]["runs"] >= 3, f"case {c['case']} incomplete")
     check(abs(c["error_pct"] - (c["predicted_s"] / c["measured_s"] - 1) * 100) < 1e-9, f"error_pct of {c['case']}")
-check(summary["ordering_matches"] is True, f"strategy ordering differs: {summary['orderings']}")
+if timing == "plain":
+    check(summary["ordering_matches"] is True, f"strategy ordering differs: {summary['orderings']}")
+elif not summary["ordering_matches"]:
+    print(f"note: sanitizer build, ordering not asserted: {summary['orderings']}")
 check((out / "report.md").stat().st_size > 0 and (out / "predicted_vs_measured.png").stat().st_size > 0, "report files")
 check(report["calibration"]["r_squared"] > 0, "calibration")
 print(f"quick validation: {len(cases)} cases, median |error| {summary['median_abs_error_pct']:.1f}%, "
-      f"max {summary['max_abs_error_pct']:.1f}%, ordering matches")
+      f"max {summary['max_abs_error_pct']:.1f}%, ordering matches: {summary['ordering_matches']}")
 PY
