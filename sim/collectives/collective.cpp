@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
+
 namespace shardsim {
 
 const char* to_string(CollectiveKind kind) {
@@ -33,6 +36,14 @@ Algorithm parse_algorithm(const std::string& text) {
 double bus_bandwidth_factor(CollectiveKind kind, int n) {
   const double base = static_cast<double>(n - 1) / n;
   return kind == CollectiveKind::all_reduce ? 2 * base : base;
+}
+
+int most_rings_per_member(const RingPhase& phase) {
+  std::map<int, int> rings_of_member;
+  int most = 0;
+  for (const auto& ring : phase.rings)
+    for (int member : ring) most = std::max(most, ++rings_of_member[member]);
+  return most;
 }
 
 int CollectivePlan::sequential_steps() const {

@@ -34,6 +34,10 @@ struct RingPhase {
   int reducing_steps = 0;
 };
 
+// The most rings any one member belongs to (one per channel it sends on): the chunks a member
+// reduces in one step, since its rings' reductions all run on the same GPU.
+int most_rings_per_member(const RingPhase& phase);
+
 // A local copy every member makes between phases (the hierarchical gather's reorder).
 struct CopyPhase {
   std::string label;

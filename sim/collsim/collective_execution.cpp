@@ -68,15 +68,8 @@ void CollectiveExecution::start_phase(std::size_t index) {
     }
   }
   const double reduce_Bps = cluster_.instance.gpu.reduce_bandwidth_Bps;
-  reduce_s_ = 0;
-  if (reduce_Bps > 0) {
-    // A member of several rings (channels) reduces all their chunks on the same GPU.
-    std::map<int, int> rings_of_member;
-    int most_rings_per_member = 0;
-    for (const auto& ring : rp.rings)
-      for (int member : ring) most_rings_per_member = std::max(most_rings_per_member, ++rings_of_member[member]);
-    reduce_s_ = most_rings_per_member * rp.bytes_per_step / reduce_Bps;
-  }
+  // Counted only where reductions cost time: this runs at the start of every phase.
+  reduce_s_ = reduce_Bps > 0 ? most_rings_per_member(rp) * rp.bytes_per_step / reduce_Bps : 0;
   reducing_steps_left_ = rp.reducing_steps;
   batches_.clear();
   flows_per_step_ = 0;

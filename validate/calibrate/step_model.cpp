@@ -51,7 +51,6 @@ StepModelTerms step_model_terms(const Cluster& cluster, const LinkClassRoles& ro
     const RingPhase& ring_phase = phase.ring;
     bool crosses_nodes = false;
     std::map<int, int> flows_on_link;
-    std::map<int, int> rings_of_member;
     // Per step, the pipelined latency of the ring that pays most: (hop latencies - the smallest) /
     // (hops - 1), with every intra-node hop cheaper than every inter-node one.
     double step_intra_weight = 0, step_inter_weight = 0;
@@ -59,7 +58,6 @@ StepModelTerms step_model_terms(const Cluster& cluster, const LinkClassRoles& ro
       int intra_hops = 0, inter_hops = 0;
       for (std::size_t i = 0; i < ring.size(); ++i) {
         const int src = ring[i], dst = ring[(i + 1) % ring.size()];
-        ++rings_of_member[src];
         const bool crossing = cluster.node_of(src) != cluster.node_of(dst);
         crosses_nodes = crosses_nodes || crossing;
         ++(crossing ? inter_hops : intra_hops);
@@ -77,9 +75,7 @@ StepModelTerms step_model_terms(const Cluster& cluster, const LinkClassRoles& ro
         step_inter_weight = inter_weight;
       }
     }
-    int rings_per_member = 0;
-    for (const auto& [member, rings] : rings_of_member) rings_per_member = std::max(rings_per_member, rings);
-    terms.reduce_bytes += ring_phase.reducing_steps * ring_phase.bytes_per_step * rings_per_member;
+    terms.reduce_bytes += ring_phase.reducing_steps * ring_phase.bytes_per_step * most_rings_per_member(ring_phase);
     const int bounding_class = crosses_nodes ? roles.inter_class : roles.intra_class;
     int busiest = 0;
     for (const auto& [link, flows] : flows_on_link)

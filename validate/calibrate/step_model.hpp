@@ -6,11 +6,12 @@
 // the received chunk. On a cluster whose inter-node hops are slower than its intra-node hops
 // (every real and emulated cluster here), a collective then costs
 //   T = S_intra a_intra + S_inter a_inter + V_intra / C_intra + V_inter / C_inter + V_reduce / R + T_known
-// with S the intra- and inter-node hops on the critical path (a flat ring over n nodes of k ranks
-// pays n-1 inter-node and n(k-1) intra-node hop latencies in all), a the route latency of an intra- and an inter-node hop, V
-// the bytes per step times the flows sharing the busiest link of the class that bounds the phase
-// (summed over steps), C that class's per-link capacity, V_reduce the bytes a rank reduces, R its
-// reduction rate, and T_known the reorder copies (2 x bytes / memory bandwidth), not fitted.
+// with S the intra- and inter-node hop latencies on the critical path (a flat ring over n nodes of
+// k ranks pays n inter-node and n(k-1)-1 intra-node ones in all: every hop but one intra-node
+// hop), a the route latency of an intra- and an inter-node hop, V the bytes per step times the
+// flows sharing the busiest link of the class that bounds the phase (summed over steps), C that
+// class's per-link capacity, V_reduce the bytes a rank reduces, R its reduction rate, and T_known
+// the reorder copies (2 x bytes / memory bandwidth), not fitted.
 #pragma once
 
 #include "sim/collectives/collective.hpp"
