@@ -1,6 +1,7 @@
 #include "runtime/gloo/gloo_communicator.hpp"
 
 #include "runtime/comm/element_math.hpp"
+#include "runtime/gloo/delay_line.hpp"
 #include "runtime/gloo/gloo_store_adapter.hpp"
 
 #include <fmt/format.h>
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <new>
 #include <thread>
 #include <tuple>
@@ -37,6 +39,12 @@ GlooCommunicator::GlooCommunicator(std::shared_ptr<Store> store, std::string pre
                                    std::shared_ptr<gloo::transport::Device> device, GlooSettings settings)
     : store_(std::move(store)), prefix_(std::move(prefix)), members_(std::move(members)), rank_(rank),
       device_(std::move(device)), settings_(settings) {
+  const bool spans_nodes = std::any_of(members_.node.begin(), members_.node.end(),
+                                       [&](int node) { return node != members_.node[rank_]; });
+  if (settings_.inter_node_delay_s > 0 && spans_nodes) {
+    delay_line_ = std::make_unique<DelayLine>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::duration<double>(settings_.inter_node_delay_s)));
+  }
   auto context = std::make_shared<gloo::rendezvous::Context>(rank_, size());
   context->setTimeout(settings_.timeout);
   GlooStoreAdapter adapter(*store_, prefix_, settings_.timeout);
@@ -124,67 +132,121 @@ void GlooCommunicator::wait_send(void* buffer, int peer) {
   }
 }
 
-// The emulated wire latency: what came from another node is held that long before it is used. A
-// receiver-side hold delays only the chain that depends on the data, as a network's latency does;
-// a pause before sending would stall the sender every step and turn latency into lost bandwidth.
-void GlooCommunicator::delay_if_crossing_nodes(int peer) const {
-  if (settings_.inter_node_delay_s > 0 && members_.node[peer] != members_.node[rank_]) {
-    std::this_thread::sleep_for(std::chrono::duration<double>(settings_.inter_node_delay_s));
+namespace {
+
+// A collective that fails part-way must not leave sends queued on the delay line: they read
+// buffers that go away with the collective.
+class CancelSendsOnFailure {
+ public:
+  explicit CancelSendsOnFailure(DelayLine* line) : line_(line), exceptions_(std::uncaught_exceptions()) {}
+  ~CancelSendsOnFailure() {
+    if (line_ && std::uncaught_exceptions() > exceptions_) line_->cancel();
+  }
+  CancelSendsOnFailure(const CancelSendsOnFailure&) = delete;
+  CancelSendsOnFailure& operator=(const CancelSendsOnFailure&) = delete;
+
+ private:
+  DelayLine* line_;
+  int exceptions_;
+};
+
+}  // namespace
+
+bool GlooCommunicator::crosses_nodes(int peer) const { return members_.node[peer] != members_.node[rank_]; }
+
+// A send to another node goes through the delay line when there is one (the emulated wire latency).
+void GlooCommunicator::send_to(void* buffer, int peer, std::uint64_t slot, const Chunk& chunk) {
+  auto* unbound = static_cast<UnboundBuffer*>(buffer);
+  if (delay_line_ && crosses_nodes(peer)) {
+    delay_line_->post([unbound, peer, slot, chunk] { unbound->send(peer, slot, chunk.offset_bytes, chunk.bytes); });
+    return;
+  }
+  try {
+    unbound->send(peer, slot, chunk.offset_bytes, chunk.bytes);
+  } catch (const gloo::Exception& error) {
+    throw_peer_error("sending to", peer, error);
   }
 }
 
-// Step s: send chunk (rank - s) to the right, receive chunk (rank - s - 1) from the left. The
-// receive is posted before the send: control and data share one TCP stream per pair, and a
-// send-first ring serialises the two directions of each exchange.
+void GlooCommunicator::wait_sends(void* buffer, int peer, int sends) {
+  if (delay_line_ && crosses_nodes(peer)) {
+    try {
+      delay_line_->drain();
+    } catch (const gloo::Exception& error) {
+      throw_peer_error("sending to", peer, error);
+    }
+  }
+  for (int i = 0; i < sends; ++i) wait_send(buffer, peer);
+}
+
+// Every receive of the ring is posted before the first send. Gloo moves a message only once its
+// receiver has posted the receive (a rendezvous), so a receive posted step by step would add a
+// notification round trip to every step and make each step wait for its slowest hop; posted up
+// front, a rank forwards a chunk as soon as it has it and the ring runs as a pipeline, as NCCL's
+// rings do (the simulator's model of a ring step).
+// Step s: send chunk (rank - s) to the right, receive chunk (rank - s - 1) from the left.
 void GlooCommunicator::ring_all_gather(char* data, std::size_t total_bytes, const std::vector<Chunk>& chunks) {
   const int p = size();
   auto buffer = context_->createUnboundBuffer(data, total_bytes);
   const std::uint64_t slot = context_->nextSlot(p);
-  for (int step = 0; step < p - 1; ++step) {
-    const Chunk& out = chunks[(rank_ - step + p) % p];
-    const Chunk& in = chunks[(rank_ - step - 1 + 2 * p) % p];
-    try {
-      if (in.bytes > 0) buffer->recv(left(), slot + step, in.offset_bytes, in.bytes);
-      if (out.bytes > 0) buffer->send(right(), slot + step, out.offset_bytes, out.bytes);
-    } catch (const gloo::Exception& error) {
-      throw_peer_error("exchanging with", right(), error);
+  const auto incoming = [&](int step) -> const Chunk& { return chunks[(rank_ - step - 1 + 2 * p) % p]; };
+  const auto outgoing = [&](int step) -> const Chunk& { return chunks[(rank_ - step + p) % p]; };
+  const CancelSendsOnFailure guard(delay_line_.get());
+  try {
+    for (int step = 0; step < p - 1; ++step) {
+      if (incoming(step).bytes > 0) buffer->recv(left(), slot + step, incoming(step).offset_bytes, incoming(step).bytes);
     }
-    if (in.bytes > 0) {
-      wait_recv(buffer.get(), left());
-      delay_if_crossing_nodes(left());
-    }
-    if (out.bytes > 0) wait_send(buffer.get(), right());
+  } catch (const gloo::Exception& error) {
+    throw_peer_error("receiving from", left(), error);
   }
+  int sends = 0;
+  for (int step = 0; step < p - 1; ++step) {
+    if (outgoing(step).bytes > 0) {
+      send_to(buffer.get(), right(), slot + step, outgoing(step));
+      ++sends;
+    }
+    if (incoming(step).bytes > 0) wait_recv(buffer.get(), left());
+  }
+  wait_sends(buffer.get(), right(), sends);
 }
 
 // Step s: send the partial sum of chunk (rank - s - 1) to the right, receive the partial sum of
-// chunk (rank - s - 2) from the left and add it in; after p-1 steps chunk `rank` is complete.
+// chunk (rank - s - 2) from the left into a scratch slot of its own and add it in; after p-1
+// steps chunk `rank` is complete. Receives are posted up front, as in ring_all_gather.
 void GlooCommunicator::ring_reduce_scatter(char* data, std::size_t total_bytes, const std::vector<Chunk>& chunks,
                                            DataType type) {
   const int p = size();
-  std::size_t largest = 0;
+  std::size_t largest = 1;
   for (const auto& chunk : chunks) largest = std::max(largest, chunk.bytes);
-  if (scratch_.size() < largest) scratch_.resize(largest);
+  const std::size_t scratch_bytes = largest * std::max(p - 1, 1);
+  if (scratch_.size() < scratch_bytes) scratch_.resize(scratch_bytes);
   auto buffer = context_->createUnboundBuffer(data, total_bytes);
-  auto incoming = context_->createUnboundBuffer(scratch_.data(), std::max<std::size_t>(largest, 1));
+  auto incoming_buffer = context_->createUnboundBuffer(scratch_.data(), scratch_bytes);
   const std::uint64_t slot = context_->nextSlot(p);
   const std::size_t element = size_of(type);
-  for (int step = 0; step < p - 1; ++step) {
-    const Chunk& out = chunks[(rank_ - step - 1 + 2 * p) % p];
-    const Chunk& in = chunks[(rank_ - step - 2 + 2 * p) % p];
-    try {
-      if (in.bytes > 0) incoming->recv(left(), slot + step, 0, in.bytes);
-      if (out.bytes > 0) buffer->send(right(), slot + step, out.offset_bytes, out.bytes);
-    } catch (const gloo::Exception& error) {
-      throw_peer_error("exchanging with", right(), error);
+  const auto incoming = [&](int step) -> const Chunk& { return chunks[(rank_ - step - 2 + 2 * p) % p]; };
+  const auto outgoing = [&](int step) -> const Chunk& { return chunks[(rank_ - step - 1 + 2 * p) % p]; };
+  const CancelSendsOnFailure guard(delay_line_.get());
+  try {
+    for (int step = 0; step < p - 1; ++step) {
+      if (incoming(step).bytes > 0) incoming_buffer->recv(left(), slot + step, step * largest, incoming(step).bytes);
     }
-    if (in.bytes > 0) {
-      wait_recv(incoming.get(), left());
-      delay_if_crossing_nodes(left());
-      add_into(data + in.offset_bytes, scratch_.data(), in.bytes / element, type);
-    }
-    if (out.bytes > 0) wait_send(buffer.get(), right());
+  } catch (const gloo::Exception& error) {
+    throw_peer_error("receiving from", left(), error);
   }
+  int sends = 0;
+  for (int step = 0; step < p - 1; ++step) {
+    if (outgoing(step).bytes > 0) {
+      send_to(buffer.get(), right(), slot + step, outgoing(step));
+      ++sends;
+    }
+    const Chunk& in = incoming(step);
+    if (in.bytes > 0) {
+      wait_recv(incoming_buffer.get(), left());
+      add_into(data + in.offset_bytes, scratch_.data() + step * largest, in.bytes / element, type);
+    }
+  }
+  wait_sends(buffer.get(), right(), sends);
 }
 
 void GlooCommunicator::all_gather(const void* send, void* recv, std::size_t count, DataType type) {

@@ -8,6 +8,7 @@
 
 #include "runtime/comm/communicator.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,10 +22,12 @@ class Device;
 
 namespace shardsim::runtime {
 
+class DelayLine;
+
 struct GlooSettings {
   std::chrono::milliseconds timeout{60000};
-  // Emulated cluster only (the kernel here has no netem): each ring step whose send crosses
-  // nodes waits this long first, standing in for the inter-node link latency.
+  // Emulated cluster only (the kernel here has no netem): a message to another node enters the
+  // transport this long after it was sent (delay_line.hpp), standing in for the link latency.
   double inter_node_delay_s = 0;
 };
 
@@ -67,7 +70,9 @@ class GlooCommunicator : public Communicator {
   void ring_reduce_scatter(char* data, std::size_t total_bytes, const std::vector<Chunk>& chunks, DataType type);
   void wait_recv(void* buffer, int peer);
   void wait_send(void* buffer, int peer);
-  void delay_if_crossing_nodes(int peer) const;
+  bool crosses_nodes(int peer) const;
+  void send_to(void* buffer, int peer, std::uint64_t slot, const Chunk& chunk);
+  void wait_sends(void* buffer, int peer, int sends);
   [[noreturn]] void throw_peer_error(const char* action, int peer, const std::exception& error) const;
   int left() const { return (rank_ + size() - 1) % size(); }
   int right() const { return (rank_ + 1) % size(); }
@@ -81,7 +86,8 @@ class GlooCommunicator : public Communicator {
   std::shared_ptr<gloo::Context> context_;
   // Reused across calls so that timed loops do not measure page faults.
   std::vector<char> work_;     // reduce_scatter's copy of its input (the input must stay untouched)
-  std::vector<char> scratch_;  // the chunk received in a reduce-scatter step
+  std::vector<char> scratch_;  // the chunks a reduce-scatter receives, one slot per step
+  std::unique_ptr<DelayLine> delay_line_;  // only with an emulated inter-node delay
   int splits_ = 0;
 };
 
