@@ -7,6 +7,8 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <set>
+#include <utility>
 
 namespace shardsim {
 
@@ -47,41 +49,46 @@ void CollectiveExecution::start_phase(std::size_t index) {
   const RingPhase& rp = phase.ring;
   bytes_per_step_ = rp.bytes_per_step;
   const int links_per_node = cluster_.instance.links_per_node();
-  std::map<double, std::vector<std::vector<int>>> by_latency;
-  std::vector<double> hop_latencies_s;
+  // One batch of transfers per distinct hop latency; each ring is summarised by how many of its
+  // hops fall in each batch (rings alike in that, e.g. the rings of the partition groups, once).
+  batches_.clear();
+  std::map<double, int> batch_of_latency;
+  std::set<std::vector<std::pair<int, int>>> patterns;
+  std::map<int, int> hops_in_batch;
+  std::vector<std::vector<int>> routes_of_batch;
   for (const auto& ring : rp.rings) {
-    hop_latencies_s.clear();
-    for (std::size_t i = 0; i < ring.size(); ++i)
-      hop_latencies_s.push_back(cluster_.route_latency_s(ring[i], ring[(i + 1) % ring.size()]));
-    // Each transfer of a pipelined ring pays the ring's mean critical-path latency per step (see
-    // pipelined_ring_step_latency_s), not its own hop's: members do not wait for each other.
-    auto& routes = by_latency[pipelined_ring_step_latency_s(hop_latencies_s)];
+    hops_in_batch.clear();
     for (std::size_t i = 0; i < ring.size(); ++i) {
       const int src = ring[i], dst = ring[(i + 1) % ring.size()];
+      const double latency_s = cluster_.route_latency_s(src, dst);
+      auto [it, added] = batch_of_latency.emplace(latency_s, static_cast<int>(batches_.size()));
+      if (added) {
+        batches_.push_back(StepBatch{latency_s, {}, 0});
+        routes_of_batch.emplace_back();
+      }
+      ++hops_in_batch[it->second];
       // Under node symmetry only the representative node's transfers are simulated; the rest are images.
       if (symmetry_ && cluster_.node_of(src) != symmetry_->representative_node) continue;
       std::vector<int> route;
       cluster_.route(src, dst, route);
       if (symmetry_)
         for (int& l : route) l = symmetry_->representative_node * links_per_node + l % links_per_node;
-      routes.push_back(std::move(route));
+      routes_of_batch[it->second].push_back(sim_.network().intern_route(route));
     }
+    patterns.emplace(hops_in_batch.begin(), hops_in_batch.end());
+  }
+  ring_patterns_.assign(patterns.begin(), patterns.end());
+  flows_per_step_ = 0;
+  for (std::size_t b = 0; b < batches_.size(); ++b) {
+    batches_[b].routes = std::move(routes_of_batch[b]);
+    flows_per_step_ += batches_[b].routes.size();
   }
   const double reduce_Bps = cluster_.instance.gpu.reduce_bandwidth_Bps;
   // Counted only where reductions cost time: this runs at the start of every phase.
   reduce_s_ = reduce_Bps > 0 ? most_rings_per_member(rp) * rp.bytes_per_step / reduce_Bps : 0;
   reducing_steps_left_ = rp.reducing_steps;
-  batches_.clear();
-  flows_per_step_ = 0;
-  for (auto& [latency, routes] : by_latency) {
-    if (routes.empty()) continue;
-    flows_per_step_ += routes.size();
-    StepBatch batch{latency, {}};
-    for (const auto& route : routes) batch.routes.push_back(sim_.network().intern_route(route));
-    batches_.push_back(std::move(batch));
-  }
   steps_left_ = rp.steps;
-  if (batches_.empty() || steps_left_ == 0) {
+  if (flows_per_step_ == 0 || steps_left_ == 0) {
     start_phase(index + 1);
     return;
   }
@@ -89,20 +96,43 @@ void CollectiveExecution::start_phase(std::size_t index) {
 }
 
 void CollectiveExecution::start_step() {
-  outstanding_ = static_cast<int>(batches_.size());
+  outstanding_ = 0;
   step_start_s_ = sim_.now_s();
   changes_at_step_start_ = sim_.network().changes();
   network_idle_at_step_start_ = sim_.network().idle();
-  for (const StepBatch& batch : batches_) {
+  for (std::size_t b = 0; b < batches_.size(); ++b) {
+    StepBatch& batch = batches_[b];
+    batch.transfer_s = 0;
+    if (batch.routes.empty()) continue;
+    ++outstanding_;
     simulated_flows_ += batch.routes.size();
-    sim_.start_transfers(&batch.routes, bytes_per_step_, batch.latency_s, [this] { transfers_done(); });
+    sim_.start_transfers(&batch.routes, bytes_per_step_, 0, [this, b] {
+      batches_[b].transfer_s = sim_.now_s() - step_start_s_;
+      transfers_done();
+    });
   }
 }
 
+// Every transfer of the step has arrived; the step is over when the slowest ring's pipelined
+// hop time (latency + transfer, + reduction in a reducing step) has passed too (alpha_beta.hpp).
 void CollectiveExecution::transfers_done() {
   if (--outstanding_ > 0) return;
-  if (reducing_steps_left_ > 0 && reduce_s_ > 0) {
-    sim_.events().schedule_after(reduce_s_, [this] { step_done(); });
+  const double reduce_s = reducing_steps_left_ > 0 ? reduce_s_ : 0;
+  double ring_step_s = 0;
+  for (const auto& pattern : ring_patterns_) {
+    double sum_s = 0, smallest_s = std::numeric_limits<double>::infinity();
+    int hops = 0;
+    for (const auto& [batch, count] : pattern) {
+      const double hop_s = batches_[batch].latency_s + batches_[batch].transfer_s + reduce_s;
+      sum_s += count * hop_s;
+      smallest_s = std::min(smallest_s, hop_s);
+      hops += count;
+    }
+    ring_step_s = std::max(ring_step_s, hops < 2 ? sum_s : (sum_s - smallest_s) / (hops - 1));
+  }
+  const double wait_s = step_start_s_ + ring_step_s - sim_.now_s();
+  if (wait_s > 0) {
+    sim_.events().schedule_after(wait_s, [this] { step_done(); });
     return;
   }
   step_done();

@@ -1,11 +1,13 @@
 // Executes a CollectivePlan on a NetworkSimulation: phases in order; inside a ring phase every ring
-// runs at once and the phase advances step by step (step s+1 starts when all of step s's transfers
-// have arrived: NCCL's channels and a hierarchical phase's parallel rings are symmetric, so they
-// keep pace on their own). A transfer pays its ring's pipelined step latency rather than its own
-// hop's (alpha_beta.hpp): a real ring does not wait at every step for its slowest hop, so the
-// node-crossing latency is paid once per node a chunk crosses, not once per step. A reducing step
-// adds the reduction of the received chunk after its transfers (GpuSpec::reduce_bandwidth_Bps).
-// A copy phase costs read + write of its bytes at the GPU's HBM bandwidth.
+// runs at once and the phase advances step by step (NCCL's channels and a hierarchical phase's
+// parallel rings are symmetric, so they keep pace on their own). A step's transfers start
+// together and share the links (the flow network); the step ends when they have all arrived and
+// when the slowest ring's pipelined hop time has passed: (sum over hops of latency + transfer
+// time [+ reduction] - the smallest) / (hops - 1) (alpha_beta.hpp). A ring is a pipeline, so a
+// node crossing's latency is paid once per node a chunk crosses, not once per step, and it hides
+// behind a slow link's transfer while the fast hops carry the next chunk. In a uniform ring this
+// is latency + transfer (+ reduction) per step. A copy phase costs read + write of its bytes at the
+// GPU's HBM bandwidth.
 // Two ways to execute, giving the same answer where both apply (tests compare them): `per_flow`
 // simulates every transfer; `node_symmetric` simulates only the transfers leaving a representative
 // node, on that node's links (node_symmetry.hpp), each standing for |S| real ones.
@@ -69,8 +71,9 @@ class CollectiveExecution {
 
  private:
   struct StepBatch {
-    double latency_s = 0;
+    double latency_s = 0;     // of each hop in the batch
     std::vector<int> routes;  // interned in the network
+    double transfer_s = 0;    // when the batch's last transfer of this step arrived, from the step's start
   };
   void start_phase(std::size_t index);
   void start_step();
@@ -84,11 +87,13 @@ class CollectiveExecution {
   std::optional<NodeSymmetry> symmetry_;
   std::function<void()> done_;
   std::size_t phase_ = 0;
-  std::vector<StepBatch> batches_;  // the current phase's transfers of one step, by latency
+  std::vector<StepBatch> batches_;  // the current phase's transfers of one step, by hop latency
+  // Each distinct ring of the phase as (batch, hops of the ring in that batch) pairs.
+  std::vector<std::vector<std::pair<int, int>>> ring_patterns_;
   std::size_t flows_per_step_ = 0;
   int steps_left_ = 0;
   int reducing_steps_left_ = 0;
-  double reduce_s_ = 0;  // a reducing step's reduction, after its transfers have arrived
+  double reduce_s_ = 0;  // a reducing step's reduction of the chunk a member received
   int outstanding_ = 0;
   double bytes_per_step_ = 0;
   // Whether the step in flight has had the network to itself so far (see the header comment).

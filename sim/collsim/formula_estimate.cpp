@@ -17,22 +17,27 @@ double route_capacity(const Cluster& cluster, int src, int dst, double& latency)
   return cap;
 }
 
-// alpha and B of one ring phase: the slowest ring's pipelined step latency, narrowest hop x rings
-// sharing the bottleneck.
+// alpha, B and B_path of one ring phase: the slowest ring's pipelined step latency and mean hop
+// bandwidth, narrowest hop; bandwidths x rings sharing the bottleneck.
 RingCost ring_cost(const Cluster& cluster, const RingPhase& phase, int parallel_rings) {
-  RingCost c{0, std::numeric_limits<double>::infinity(), cluster.instance.gpu.reduce_bandwidth_Bps};
-  std::vector<double> hop_latencies_s;
+  RingCost c{0, std::numeric_limits<double>::infinity(), cluster.instance.gpu.reduce_bandwidth_Bps, 0};
+  std::vector<double> hop_latencies_s, hop_seconds_per_byte;
+  double path_seconds_per_byte = 0;
   for (const auto& ring : phase.rings) {
     hop_latencies_s.clear();
+    hop_seconds_per_byte.clear();
     for (std::size_t i = 0; i < ring.size(); ++i) {
       double latency = 0;
       const double cap = route_capacity(cluster, ring[i], ring[(i + 1) % ring.size()], latency);
       hop_latencies_s.push_back(latency);
+      hop_seconds_per_byte.push_back(1 / cap);
       c.bandwidth_Bps = std::min(c.bandwidth_Bps, cap);
     }
     c.alpha_s = std::max(c.alpha_s, pipelined_ring_step_latency_s(hop_latencies_s));
+    path_seconds_per_byte = std::max(path_seconds_per_byte, pipelined_ring_step_latency_s(hop_seconds_per_byte));
   }
   c.bandwidth_Bps *= parallel_rings;
+  if (path_seconds_per_byte > 0) c.path_bandwidth_Bps = parallel_rings / path_seconds_per_byte;
   return c;
 }
 

@@ -5,17 +5,16 @@
 
 namespace shardsim {
 
-double ring_all_gather_time(int p, double bytes, RingCost c) {
-  if (p <= 1) return 0;
-  return (p - 1) * c.alpha_s + (p - 1) * (bytes / p) / c.bandwidth_Bps;
+double ring_step_time(double chunk_bytes, RingCost c, bool reducing) {
+  const double path_Bps = c.path_bandwidth_Bps > 0 ? c.path_bandwidth_Bps : c.bandwidth_Bps;
+  const double reduce_s = reducing && c.reduce_Bps > 0 ? chunk_bytes / c.reduce_Bps : 0;
+  return std::max(chunk_bytes / c.bandwidth_Bps, c.alpha_s + chunk_bytes / path_Bps + reduce_s);
 }
 
-namespace {
-// What each member spends folding received chunks into its own over p-1 reducing steps.
-double ring_reduction_time(int p, double bytes, RingCost c) {
-  return c.reduce_Bps > 0 ? (p - 1) * (bytes / p) / c.reduce_Bps : 0;
+double ring_all_gather_time(int p, double bytes, RingCost c) {
+  if (p <= 1) return 0;
+  return (p - 1) * ring_step_time(bytes / p, c, false);
 }
-}  // namespace
 
 double pipelined_ring_step_latency_s(const std::vector<double>& hop_latencies_s) {
   if (hop_latencies_s.size() < 2) return hop_latencies_s.empty() ? 0 : hop_latencies_s.front();
@@ -30,12 +29,12 @@ double pipelined_ring_step_latency_s(const std::vector<double>& hop_latencies_s)
 
 double ring_reduce_scatter_time(int p, double bytes, RingCost c) {
   if (p <= 1) return 0;
-  return ring_all_gather_time(p, bytes, c) + ring_reduction_time(p, bytes, c);
+  return (p - 1) * ring_step_time(bytes / p, c, true);
 }
 
 double ring_all_reduce_time(int p, double bytes, RingCost c) {
   if (p <= 1) return 0;
-  return 2 * (p - 1) * c.alpha_s + 2 * (p - 1) * (bytes / p) / c.bandwidth_Bps + ring_reduction_time(p, bytes, c);
+  return ring_reduce_scatter_time(p, bytes, c) + ring_all_gather_time(p, bytes, c);
 }
 
 double ring_time(CollectiveKind kind, int p, double bytes, RingCost c) {
@@ -51,7 +50,8 @@ double hierarchical_time(CollectiveKind kind, int p, int k, double bytes, TwoLev
   if (k <= 0 || p % k != 0) throw std::invalid_argument("two-level collectives need p to be a multiple of k");
   const int n = p / k;
   // The inter-node rings move M/k each, k of them per node at once sharing the node's NICs.
-  const RingCost one_inter_ring{c.inter.alpha_s, c.inter.bandwidth_Bps / k, c.inter.reduce_Bps};
+  const RingCost one_inter_ring{c.inter.alpha_s, c.inter.bandwidth_Bps / k, c.inter.reduce_Bps,
+                                c.inter.path_bandwidth_Bps / k};
   const double intra_first = ring_time(kind == CollectiveKind::all_gather ? kind : CollectiveKind::reduce_scatter, k, bytes, c.intra);
   const double inter = ring_time(kind, n, bytes / k, one_inter_ring);
   const double copy = (kind == CollectiveKind::all_gather && n > 1 && k > 1 && c.copy_Bps > 0) ? 2 * bytes / c.copy_Bps : 0;

@@ -1,11 +1,18 @@
 // Closed-form (Hockney alpha-beta) costs of the collectives, the reference the simulator must
 // reproduce on a uniform topology. M = bytes in nccl-tests' convention, p = group size, k = GPUs
-// per node (n = p/k nodes), alpha = per-step latency (of a pipelined ring: see
-// pipelined_ring_step_latency_s), B = the ring's bottleneck bandwidth, R = a rank's reduction rate
-// (infinite where reductions are fused into the transfer, as in NCCL).
-//   flat ring AG:       T = (p-1) alpha + (p-1)/p M / B
-//   flat ring RS:       T = (p-1) alpha + (p-1)/p M / B + (p-1)/p M / R
-//   flat ring AR:       T = 2(p-1) alpha + 2(p-1)/p M / B + (p-1)/p M / R
+// per node (n = p/k nodes), c = M/p the chunk a ring step moves, alpha = per-step latency (of a
+// pipelined ring: see pipelined_ring_step_latency_s), B = the ring's bottleneck bandwidth, R = a
+// rank's reduction rate (infinite where reductions are fused into the transfer, as in NCCL).
+// A ring is a pipeline: a member forwards a chunk once it has it, so one step of a uniform ring
+// costs alpha + c/B (+ c/R when it reduces). In a ring whose hops differ (a flat ring across nodes:
+// fast intra-node hops, slow node crossings) a step costs the larger of what its busiest link
+// needs, c/B, and the ring's mean hop time along a chunk's path, alpha + c/B_path (+ c/R), where
+// 1/B_path is the pipelined mean of the hops' 1/B: while a slow link carries one chunk, the next
+// one travels the fast hops, so node-crossing latency hides behind the transfer until the chunk
+// is small (ring_step_time).
+//   flat ring AG:       T = (p-1) step(c)
+//   flat ring RS:       T = (p-1) step_reducing(c)
+//   flat ring AR:       T = RS + AG; on a uniform ring 2(p-1) alpha + 2(p-1)/p M / B + (p-1)/p M / R
 //   two-level AG / RS:  T = (n-1) alpha_net + (n-1)/n M / B_net + (k-1) alpha_intra + (k-1)/k M / B_intra
 //                       (+ the AG's reorder copy: 2M / HBM bandwidth)
 //   two-level AR:       intra RS + inter AR of M/k over n + intra AG
@@ -24,13 +31,19 @@ struct RingCost {
   double alpha_s = 0;
   double bandwidth_Bps = 0;
   double reduce_Bps = 0;  // 0 = reductions cost nothing (fused into the transfer)
+  // B_path: 1 / (pipelined mean of the hops' 1/B); 0 = every hop has bandwidth_Bps (a uniform ring).
+  double path_bandwidth_Bps = 0;
 };
+
+// One ring step moving `chunk_bytes` per hop: max(c/B, alpha + c/B_path + c/R if reducing).
+double ring_step_time(double chunk_bytes, RingCost c, bool reducing);
 
 // The latency one step of a pipelined ring pays, given the latency of each of its hops. Every
 // member forwards a chunk as soon as it arrives, so the last arrival of an all-gather is a chain
 // of h-1 consecutive hops: the sum of the hop latencies minus the smallest, not h-1 times the
 // slowest hop (what a ring whose members wait for each other would pay). Spread evenly over the
 // h-1 steps this is that critical path exactly (within one hop for an all-reduce's 2(h-1) steps).
+// The same mean applies to any per-hop time (a hop's transfer time, or latency + transfer).
 double pipelined_ring_step_latency_s(const std::vector<double>& hop_latencies_s);
 
 struct TwoLevelCost {

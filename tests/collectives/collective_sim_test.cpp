@@ -8,11 +8,13 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <numeric>
+#include <utility>
 
 using namespace shardsim;
 
@@ -151,26 +153,37 @@ TEST_CASE("bad collective requests", "[collective]") {
   CHECK_THROWS_AS(parse_collective_kind("all_to_all"), InputError);
 }
 
-TEST_CASE("a ring pays each node crossing once along its critical path, not its slowest hop every step", "[collective]") {
+TEST_CASE("a ring is a pipeline: node crossings are paid once along a chunk's path and hide behind a slow link",
+          "[collective]") {
   // 4 nodes x 2 ranks, one ring 0-1-2-...-7: 4 intra-node hops and 4 node crossings.
   const Cluster c = make_cluster(load_instance_by_name("emulated-k2"), 4);
   const auto [intra_s, intra_Bps] = hop(c, 0, 1);
   const auto [inter_s, inter_Bps] = hop(c, 1, 2);
   REQUIRE(inter_s > intra_s);
-  const double M = 8e6;
-  const auto plan = plan_collective(c, CollectiveKind::all_gather, Algorithm::ring, world_group(c), M);
-  // The critical path: 7 hops, every crossing and 3 of the 4 intra-node hops.
-  const double expected_s = 3 * intra_s + 4 * inter_s + 7 * (M / 8) / std::min(intra_Bps, inter_Bps);
-  CHECK(relative_error(simulate_collective(c, plan).time_s, expected_s) < 1e-9);
-  CHECK(relative_error(simulate_collective(c, plan, FlowModel::per_flow).time_s, expected_s) < 1e-9);
-  CHECK(relative_error(formula_time_s(c, plan), expected_s) < 1e-9);
+  REQUIRE(inter_Bps < intra_Bps);
+  for (const double M : {8e3, 8e6}) {
+    INFO(M << " bytes");
+    const double chunk = M / 8;
+    // A chunk's path: 7 hops, every crossing and 3 of the 4 intra-node hops, over 7 steps; the
+    // node's egress link must also carry one chunk per step.
+    const double path_step_s = (4 * (inter_s + chunk / inter_Bps) + 3 * (intra_s + chunk / intra_Bps)) / 7;
+    const double link_step_s = chunk / inter_Bps;
+    const double expected_s = 7 * std::max(path_step_s, link_step_s);
+    // Small chunks are latency-bound, large ones bound by the slow link (their latency hidden).
+    CHECK((M < 1e6 ? path_step_s > link_step_s : link_step_s > path_step_s));
+    const auto plan = plan_collective(c, CollectiveKind::all_gather, Algorithm::ring, world_group(c), M);
+    CHECK(relative_error(simulate_collective(c, plan).time_s, expected_s) < 1e-9);
+    CHECK(relative_error(simulate_collective(c, plan, FlowModel::per_flow).time_s, expected_s) < 1e-9);
+    CHECK(relative_error(formula_time_s(c, plan), expected_s) < 1e-9);
+  }
 }
 
 TEST_CASE("a reducing step adds the reduction of what it received; the closed form agrees", "[collective]") {
   const InstanceType inst = emulated_with_reduce_rate("400MBps");
   const double reduce_Bps = 400e6;
-  const double M = 8e6;
-  for (int nodes : {1, 4}) {
+  // One node: a uniform ring. Four nodes: a chunk small enough that the ring's path, not the
+  // node's slow link, bounds each step (a larger one hides the reduction: next test).
+  for (const auto [nodes, M] : {std::pair{1, 8e6}, std::pair{4, 8e4}}) {
     const Cluster c = make_cluster(inst, nodes);
     const int p = c.gpus();
     auto time = [&](CollectiveKind kind, Algorithm algorithm) {
@@ -192,4 +205,15 @@ TEST_CASE("a reducing step adds the reduction of what it received; the closed fo
       time(CollectiveKind::all_reduce, Algorithm::hierarchical);
     }
   }
+}
+
+TEST_CASE("a reduction hides behind a slow link's transfer as latency does", "[collective]") {
+  // 4 x 2 ranks, 1 MB chunks: the node's 200 Mbit/s egress needs ~40 ms per step, the path with
+  // a 2.5 ms reduction per hop far less, so reducing costs the flat ring nothing.
+  const Cluster c = make_cluster(emulated_with_reduce_rate("400MBps"), 4);
+  const double M = 8e6;
+  const auto time = [&](CollectiveKind kind) {
+    return simulate_collective(c, plan_collective(c, kind, Algorithm::ring, world_group(c), M)).time_s;
+  };
+  CHECK(relative_error(time(CollectiveKind::reduce_scatter), time(CollectiveKind::all_gather)) < 1e-9);
 }
