@@ -78,6 +78,7 @@ TEST_CASE("calibration recovers the latencies and capacities the simulator was r
   const LinkClassRoles roles = link_class_roles(known);
 
   std::vector<FitSample> samples;
+  int link_bound_groups = 0, path_bound_groups = 0;  // the matrix must exercise both bounds
   for (const auto& c : matrix()) {
     const Cluster cluster = make_cluster(known, c.nodes);
     const CollectivePlan plan = plan_collective(cluster, c.kind, c.algorithm, first(c.group), c.bytes);
@@ -86,8 +87,16 @@ TEST_CASE("calibration recovers the latencies and capacities the simulator was r
     // The step model is the simulator's: same time from both for every case.
     REQUIRE(terms.time_s(truth.alpha_intra_s, truth.alpha_inter_s, truth.intra_Bps, truth.inter_Bps, truth.reduce_Bps) ==
             Approx(simulated_s).epsilon(1e-9));
+    for (const auto& g : terms.groups) {
+      const auto at_truth = [&](const LinearTerms& t) {
+        return t.time_s(truth.alpha_intra_s, truth.alpha_inter_s, truth.intra_Bps, truth.inter_Bps, truth.reduce_Bps);
+      };
+      ++(at_truth(g.link_bound) > at_truth(g.path_bound) ? link_bound_groups : path_bound_groups);
+    }
     samples.push_back({terms, simulated_s});
   }
+  CHECK(link_bound_groups > 0);
+  CHECK(path_bound_groups > 0);
   const StepModelFit fit = fit_step_model(samples);
   CHECK(fit.alpha_intra_s == Approx(truth.alpha_intra_s).epsilon(1e-7));
   CHECK(fit.alpha_inter_s == Approx(truth.alpha_inter_s).epsilon(1e-7));
@@ -118,8 +127,8 @@ TEST_CASE("the fit recovers exact parameters from noise-free linear data and wei
   std::vector<FitSample> samples;
   for (double steps : {1.0, 3.0, 7.0})
     for (double bytes : {1e4, 1e6, 1e8}) {
-      StepModelTerms intra{steps, 0, steps * bytes / 8, 0, 0};
-      StepModelTerms inter{0, steps, 0, steps * bytes / 8, 1e-4};
+      const auto intra = StepModelTerms::linear({steps, 0, steps * bytes / 8, 0, 0});
+      const auto inter = StepModelTerms::linear({0, steps, 0, steps * bytes / 8, 0}, 1e-4);
       samples.push_back({intra, intra.time_s(a_intra, a_inter, c_intra, c_inter, 0)});
       samples.push_back({inter, inter.time_s(a_intra, a_inter, c_intra, c_inter, 0)});
     }
@@ -134,7 +143,7 @@ TEST_CASE("the fit recovers exact parameters from noise-free linear data and wei
 TEST_CASE("the fit pins a negative latency at zero and reports unknowns no row depends on", "[validate][calibrate]") {
   std::vector<FitSample> samples;
   for (double bytes : {1e6, 2e6, 4e6}) {
-    StepModelTerms t{0, 3, 0, 3 * bytes, 0};
+    const auto t = StepModelTerms::linear({0, 3, 0, 3 * bytes, 0});
     // 100 us less than a zero-latency link at 1e8 B/s / 0.98: the unconstrained latency is negative.
     samples.push_back({t, 3 * bytes / 1e8 * 0.98 - 1e-4});
   }
@@ -147,7 +156,7 @@ TEST_CASE("the fit pins a negative latency at zero and reports unknowns no row d
 TEST_CASE("measurements that cannot separate the unknowns are refused with a reason", "[validate][calibrate]") {
   // Every row has the same steps-to-bytes ratio: latency and bandwidth are indistinguishable.
   std::vector<FitSample> samples;
-  for (double scale : {1.0, 2.0, 3.0}) samples.push_back({StepModelTerms{0, scale, 0, scale * 1e6, 0}, scale * 0.02});
+  for (double scale : {1.0, 2.0, 3.0}) samples.push_back({StepModelTerms::linear({0, scale, 0, scale * 1e6, 0}), scale * 0.02});
   CHECK_THROWS_WITH(fit_step_model(samples), Catch::Contains("cannot tell the unknowns apart"));
 }
 

@@ -1,7 +1,8 @@
 // Least-squares fit of the step model (step_model.hpp) to measured collective times: the unknowns
 // are the route latency of an intra- and an inter-node hop, the per-link capacity of the two
 // link classes that bound them and a rank's reduction rate (fitted as seconds per byte, which
-// makes the model linear). Rows are weighted by 1 / measured time, so the fit minimises relative
+// makes each bound linear; each step group pays the larger of its two bounds, and the fit settles
+// which by refitting until no group changes). Rows are weighted by 1 / measured time, so the fit minimises relative
 // error: a 10 ms and a 10 s collective count alike. Latencies and the reduction's seconds per byte
 // are constrained to be >= 0 (a negative one is fixed at 0 and the rest refitted); an unknown no
 // row depends on is reported as not identified and left out.

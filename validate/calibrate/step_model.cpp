@@ -51,7 +51,7 @@ StepModelTerms step_model_terms(const Cluster& cluster, const LinkClassRoles& ro
     const RingPhase& ring_phase = phase.ring;
     bool crosses_nodes = false;
     std::map<int, int> flows_on_link;
-    // Per step, the pipelined latency of the ring that pays most: (hop latencies - the smallest) /
+    // Per step, the hops on a chunk's path in the ring that pays most: (hops - the smallest) /
     // (hops - 1), with every intra-node hop cheaper than every inter-node one.
     double step_intra_weight = 0, step_inter_weight = 0;
     for (const auto& ring : ring_phase.rings) {
@@ -75,16 +75,30 @@ StepModelTerms step_model_terms(const Cluster& cluster, const LinkClassRoles& ro
         step_inter_weight = inter_weight;
       }
     }
-    terms.reduce_bytes += ring_phase.reducing_steps * ring_phase.bytes_per_step * most_rings_per_member(ring_phase);
-    const int bounding_class = crosses_nodes ? roles.inter_class : roles.intra_class;
-    int busiest = 0;
-    for (const auto& [link, flows] : flows_on_link)
-      if (cluster.link(link).link_class == bounding_class) busiest = std::max(busiest, flows);
-    const double steps = ring_phase.steps;
-    const double bytes = steps * ring_phase.bytes_per_step * busiest;
-    terms.intra_steps += steps * step_intra_weight;
-    terms.inter_steps += steps * step_inter_weight;
-    (crosses_nodes ? terms.inter_bytes : terms.intra_bytes) += bytes;
+    int busiest_intra = 0, busiest_inter = 0;
+    for (const auto& [link, flows] : flows_on_link) {
+      const int link_class = cluster.link(link).link_class;
+      if (link_class == roles.intra_class) busiest_intra = std::max(busiest_intra, flows);
+      if (link_class == roles.inter_class) busiest_inter = std::max(busiest_inter, flows);
+    }
+    const double chunk = ring_phase.bytes_per_step;
+    LinearTerms link_step;
+    (crosses_nodes ? link_step.inter_bytes : link_step.intra_bytes) = chunk * (crosses_nodes ? busiest_inter : busiest_intra);
+    LinearTerms path_step;
+    path_step.intra_steps = step_intra_weight;
+    path_step.inter_steps = step_inter_weight;
+    path_step.intra_bytes = chunk * busiest_intra * step_intra_weight;
+    path_step.inter_bytes = chunk * busiest_inter * step_inter_weight;
+    const auto times = [](LinearTerms t, double steps) {
+      for (double* v : {&t.intra_steps, &t.inter_steps, &t.intra_bytes, &t.inter_bytes, &t.reduce_bytes}) *v *= steps;
+      return t;
+    };
+    const int plain_steps = ring_phase.steps - ring_phase.reducing_steps;
+    if (plain_steps > 0) terms.groups.push_back({times(link_step, plain_steps), times(path_step, plain_steps), chunk});
+    if (ring_phase.reducing_steps > 0) {
+      path_step.reduce_bytes = chunk * most_rings_per_member(ring_phase);
+      terms.groups.push_back({times(link_step, ring_phase.reducing_steps), times(path_step, ring_phase.reducing_steps), chunk});
+    }
   }
   return terms;
 }
