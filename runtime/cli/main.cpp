@@ -8,6 +8,7 @@
 #include "sim/input/input_error.hpp"
 
 #if __has_include("runtime/step/step_command.hpp")
+#include "runtime/step/gemm_command.hpp"
 #include "runtime/step/step_command.hpp"
 #define SHARDSIM_HAVE_STEP_COMMAND 1
 #endif
@@ -59,6 +60,8 @@ int run(int argc, char** argv) {
 #if defined(SHARDSIM_HAVE_STEP_COMMAND)
   StepCommandOptions step_options;
   CLI::App* step = add_step_command(app, step_options);
+  GemmCommandOptions gemm_options;
+  CLI::App* gemm = add_gemm_command(app, gemm_options);
 #endif
   try {
     app.parse(argc, argv);
@@ -98,6 +101,7 @@ int run(int argc, char** argv) {
     if (bench->parsed()) status = run_bench_command(bench_options, world);
 #if defined(SHARDSIM_HAVE_STEP_COMMAND)
     if (step->parsed()) status = run_step_command(step_options, world);
+    if (gemm->parsed()) status = run_gemm_command(gemm_options, world);
 #endif
     // Nobody tears down connections (or rank 0's rendezvous server) while a peer still uses them.
     world.communicator->barrier();

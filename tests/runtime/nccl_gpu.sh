@@ -40,3 +40,14 @@ if [ "$gpus" -ge 4 ]; then
   "$run" --local-ranks 4 --ranks-per-node 2 "${common[@]}" step "$scenarios/toy-zero3-2node.json" \
     --scale-bytes 0.001 --scale-compute 0.001 -n 2 -w 1 | grep "step time"
 fi
+# GEMM throughput for the compute-efficiency calibration: real cuBLAS GEMMs on nccl; on cpu the
+# sleep stand-in at the emulated topology's rate. Every row must report a positive rate.
+gemm=(--min-flops 1e9 --max-flops 1e11)
+if [ "$backend" = cpu ]; then gemm=(--min-flops 1e5 --max-flops 1e7 --instance emulated-k2); fi  # 10 us-1 ms at 10 GFLOP/s
+"$run" --local-ranks 2 "${common[@]}" gemm "${gemm[@]}" --stepfactor 10 -n 3 -w 1 --json |
+  python3 -c '
+import json, sys
+rows = json.load(sys.stdin)["results"]
+assert len(rows) == 3 and all(r["op"] == "gemm" and r["tflops"] > 0 for r in rows), rows
+print("gemm: %s TFLOP/s" % [round(r["tflops"], 4) for r in rows])
+'

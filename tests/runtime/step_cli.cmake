@@ -22,4 +22,11 @@ if(TARGET shardsim-run AND step_cli_main MATCHES "run_step_command" AND step_cli
                 --predict --topology ${PROJECT_SOURCE_DIR}/topologies/emulated-k2.json ${step_small})
   step_cli_fail(buffer_limit 1 "--max-buffer-bytes" ${PROJECT_SOURCE_DIR}/scenarios/toy-zero3-2node.json --max-buffer-bytes 1K)
   step_cli_fail(predict_shape 1 "pass --topology FILE" ${PROJECT_SOURCE_DIR}/scenarios/toy-zero3-2node.json --predict)
+  # The GEMM sweep behind the compute-efficiency calibration (CPU stand-in: 10 us-1 ms sleeps).
+  add_test(NAME runtime.cli.gemm_sleep
+           COMMAND ${step_launch} gemm --instance emulated-k2 --min-flops 1e5 --max-flops 1e7 --stepfactor 10 -n 2 -w 1)
+  set_tests_properties(runtime.cli.gemm_sleep PROPERTIES PASS_REGULAR_EXPRESSION "1e\\+07 +[0-9.]+ +[0-9.]+ +0\\.0" TIMEOUT 120)
+  add_test(NAME runtime.cli.gemm_needs_instance COMMAND ${EXPECT_ERROR} 1 "name that model with --instance"
+           -- ${step_launch} gemm)
+  set_tests_properties(runtime.cli.gemm_needs_instance PROPERTIES TIMEOUT 120)
 endif()

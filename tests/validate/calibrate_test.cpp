@@ -6,6 +6,7 @@
 #include "sim/input/input_error.hpp"
 #include "validate/calibrate/bench_rows.hpp"
 #include "validate/calibrate/calibrated_topology.hpp"
+#include "validate/calibrate/compute_fit.hpp"
 #include "validate/calibrate/fit.hpp"
 #include "validate/calibrate/step_model.hpp"
 
@@ -165,7 +166,7 @@ TEST_CASE("bench rows are read from runtime output and wrong rows are refused", 
   write(good, R"({"results": [{"op": "all_gather", "algo": "ring", "group_size": 4, "bytes": 1048576, "time_us": 2500.5,
     "algbw_GBps": 0.4, "busbw_GBps": 0.3, "wrong": 0, "in_place": false, "dtype": "f32", "count": 65536,
     "ranks_per_node": 2, "nodes": 2}]})");
-  const auto rows = read_bench_rows(good);
+  const auto rows = read_bench_file(good).collectives;
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].kind == CollectiveKind::all_gather);
   CHECK(rows[0].time_s == Approx(2500.5e-6));
@@ -174,9 +175,48 @@ TEST_CASE("bench rows are read from runtime output and wrong rows are refused", 
   const std::string wrong = temp_path("bench-wrong.json");
   write(wrong, R"([{"op": "all_reduce", "algo": "ring", "group_size": 4, "bytes": 64, "time_us": 30, "wrong": 3,
     "ranks_per_node": 2, "nodes": 2}])");
-  CHECK_THROWS_WITH(read_bench_rows(wrong), Catch::Contains("/0/wrong") && Catch::Contains("correctness check"));
+  CHECK_THROWS_WITH(read_bench_file(wrong), Catch::Contains("/0/wrong") && Catch::Contains("correctness check"));
 
   const std::string missing = temp_path("bench-missing.json");
   write(missing, R"([{"op": "all_reduce", "algo": "ring", "group_size": 4, "bytes": 64, "ranks_per_node": 2, "nodes": 2}])");
-  CHECK_THROWS_WITH(read_bench_rows(missing), Catch::Contains("time_us"));
+  CHECK_THROWS_WITH(read_bench_file(missing), Catch::Contains("time_us"));
+}
+
+TEST_CASE("the compute fit gives back a GEMM rate and launch overhead, and refuses what it cannot fit", "[validate][calibrate]") {
+  const double peak = 312e12, rate = 0.45 * peak, launch_s = 12e-6;
+  std::vector<GemmRow> rows;
+  for (double flops : {1e9, 1e10, 1e11, 1e12}) rows.push_back({"test", flops, flops / rate + launch_s});
+  const ComputeFit fit = fit_compute(rows, peak);
+  CHECK(fit.achieved_flops_per_s == Approx(rate).epsilon(1e-9));
+  CHECK(fit.launch_overhead_s == Approx(launch_s).epsilon(1e-6));
+  CHECK(fit.efficiency == Approx(0.45).epsilon(1e-9));
+  CHECK(fit.max_abs_error_pct < 1e-6);
+
+  // Times a little under a launch-free line: the overhead is pinned at 0, not made negative.
+  std::vector<GemmRow> fast;
+  for (double flops : {1e9, 1e10, 1e11}) fast.push_back({"test", flops, flops / rate - 1e-7});
+  CHECK(fit_compute(fast, peak).launch_overhead_s == 0);
+
+  CHECK_THROWS_WITH(fit_compute({{"a", 1e9, 1e-3}, {"b", 1e9, 1.1e-3}}, peak), Catch::Contains("fewer than two FLOP counts"));
+  CHECK_THROWS_WITH(fit_compute(rows, 0.1 * rate), Catch::Contains("above the topology's peak"));
+  CHECK_THROWS_WITH(fit_compute({{"a", 1e9, 2e-3}, {"b", 1e10, 1e-3}}, peak), Catch::Contains("do not grow with the FLOPs"));
+}
+
+TEST_CASE("a compute fit lands in the calibrated topology's compute efficiency", "[validate][calibrate]") {
+  const InstanceType base = load_instance_type(kEmulated);
+  ComputeFit compute;
+  compute.achieved_flops_per_s = 0.8 * base.gpu.peak_flops;
+  compute.efficiency = 0.8;
+  // Links not fitted (GEMM rows only): roles unset, every link class kept as it was.
+  const auto written = calibrated_topology(base, LinkClassRoles{}, StepModelFit{}, "test", compute);
+  const std::string path = temp_path("compute-calibrated.json");
+  write(path, written.document.dump(2));
+  const InstanceType calibrated = load_instance_type(path);
+  CHECK(calibrated.gpu.compute_efficiency == Approx(0.8));
+  CHECK(calibrated.gpu.peak_flops == base.gpu.peak_flops);
+  REQUIRE(calibrated.links.size() == base.links.size());
+  for (std::size_t l = 0; l < base.links.size(); ++l) {
+    CHECK(calibrated.links[l].capacity_Bps == base.links[l].capacity_Bps);
+    CHECK(calibrated.links[l].latency_s == base.links[l].latency_s);
+  }
 }

@@ -26,16 +26,21 @@ const nlohmann::json& rows_of(const nlohmann::json& doc, const std::string& path
 
 }  // namespace
 
-std::vector<BenchRow> read_bench_rows(const std::string& path) {
+BenchMeasurements read_bench_file(const std::string& path) {
   const nlohmann::json doc = load_json_file(path);
   std::string pointer;
   const nlohmann::json& rows = rows_of(doc, path, pointer);
-  std::vector<BenchRow> out;
+  BenchMeasurements out;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const std::string where = fmt::format("{}/{}", pointer, i);
     if (!rows[i].is_object()) throw InputError(fmt::format("{}: {}: expected an object (one bench row)", path, where));
     // Rows carry more columns than the fit needs (algbw, busbw, dtype, ...): read only ours.
     JsonObject row(rows[i], path, where);
+    if (row.string("op") == "gemm") {
+      out.gemms.push_back({fmt::format("{}: {}", path, where), row.positive_number("flops"),
+                           row.positive_number("time_us") * kMicrosecond_s});
+      continue;
+    }
     BenchRow r;
     r.origin = fmt::format("{}: {}", path, where);
     r.kind = parse_collective_kind(row.string("op"));
@@ -49,9 +54,9 @@ std::vector<BenchRow> read_bench_rows(const std::string& path) {
       row.fail("wrong", "this measurement failed its correctness check; fix the runtime before calibrating on it");
     if (r.group_size > r.ranks_per_node * r.nodes)
       row.fail("group_size", fmt::format("group of {} ranks on {} nodes x {} ranks", r.group_size, r.nodes, r.ranks_per_node));
-    out.push_back(r);
+    out.collectives.push_back(r);
   }
-  if (out.empty()) throw InputError(fmt::format("{}: no bench rows", path));
+  if (out.collectives.empty() && out.gemms.empty()) throw InputError(fmt::format("{}: no bench rows", path));
   return out;
 }
 

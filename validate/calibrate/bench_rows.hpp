@@ -1,4 +1,5 @@
-// Measured collectives as `shardsim-run bench --json` writes them (nccl-tests' conventions: M =
+// Measured collectives as `shardsim-run bench --json` writes them, and timed GEMM calls as
+// `shardsim-run gemm --json` writes them (rows with op "gemm") (nccl-tests' conventions: M =
 // all-gather output, reduce-scatter input, all-reduce vector; time per call). Rows that failed
 // their correctness check (`wrong` > 0) are refused: a fit to wrong answers calibrates nothing.
 // The group of a row is ranks [0, group_size): the runtime's partition groups are consecutive
@@ -8,6 +9,7 @@
 #pragma once
 
 #include "sim/collectives/collective.hpp"
+#include "validate/calibrate/compute_fit.hpp"
 
 #include <string>
 #include <vector>
@@ -25,8 +27,13 @@ struct BenchRow {
   int nodes = 0;
 };
 
-// Reads one bench --json file (an array of rows, or an object holding one under "results" or
-// "rows"). Throws InputError naming the file and row.
-std::vector<BenchRow> read_bench_rows(const std::string& path);
+struct BenchMeasurements {
+  std::vector<BenchRow> collectives;
+  std::vector<GemmRow> gemms;
+};
+
+// Reads one bench or gemm --json file (an array of rows, or an object holding one under "results"
+// or "rows"). Throws InputError naming the file and row, or when the file holds no rows.
+BenchMeasurements read_bench_file(const std::string& path);
 
 }  // namespace shardsim::validate

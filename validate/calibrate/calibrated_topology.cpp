@@ -38,16 +38,11 @@ std::string time_text(double s) { return fmt::format("{:.9g}us", s * 1e6); }
 
 }  // namespace
 
-CalibratedTopology calibrated_topology(const InstanceType& base, const LinkClassRoles& roles, const StepModelFit& fit,
-                                       const std::string& calibration_source) {
-  CalibratedTopology out;
-  // Parsed again in file order (the loaded document sorts keys), so the output diffs cleanly.
-  std::ifstream file(base.file);
-  out.document = nlohmann::ordered_json::parse(file);
-  auto& doc = out.document;
-  doc["name"] = base.name + "-calibrated";
-  doc["description"] = fmt::format("{} (calibrated: {})", base.description, calibration_source);
+namespace {
 
+// The link classes bounding intra- and inter-node hops, and the reduction rate, from `fit`.
+void apply_link_fit(nlohmann::ordered_json& doc, std::vector<std::string>& notes, const InstanceType& base,
+                    const LinkClassRoles& roles, const StepModelFit& fit, const std::string& calibration_source) {
   const RouteLatency intra = split(base, roles, {&base.gpu_route[0][1]});
   // An inter-node hop: up from local rank 0 to the fabric, down to local rank 1 of another node.
   const RouteLatency inter = split(base, roles, {&base.up[0], &base.down[1]});
@@ -58,7 +53,7 @@ CalibratedTopology calibrated_topology(const InstanceType& base, const LinkClass
   if (fit.identified[0] && intra.intra_links > 0) {
     intra_latency = (fit.alpha_intra_s - intra.other_s) / intra.intra_links;
     if (intra_latency < 0) {
-      out.notes.push_back(fmt::format("fitted intra-node hop latency {:.3f} us is below the fixed links' {:.3f} us; "
+      notes.push_back(fmt::format("fitted intra-node hop latency {:.3f} us is below the fixed links' {:.3f} us; "
                                       "'{}' latency set to 0", fit.alpha_intra_s * 1e6, intra.other_s * 1e6, intra_class.name));
       intra_latency = 0;
     }
@@ -66,7 +61,7 @@ CalibratedTopology calibrated_topology(const InstanceType& base, const LinkClass
   if (fit.identified[1] && inter.inter_links > 0) {
     inter_latency = (fit.alpha_inter_s - inter.other_s - inter.intra_links * intra_latency) / inter.inter_links;
     if (inter_latency < 0) {
-      out.notes.push_back(fmt::format("fitted inter-node hop latency {:.3f} us is below what its other links already add; "
+      notes.push_back(fmt::format("fitted inter-node hop latency {:.3f} us is below what its other links already add; "
                                       "'{}' latency set to 0", fit.alpha_inter_s * 1e6, inter_class.name));
       inter_latency = 0;
     }
@@ -89,6 +84,29 @@ CalibratedTopology calibrated_topology(const InstanceType& base, const LinkClass
     else gpu.erase("reduce_bandwidth");  // measured as free
     gpu["source"] = fmt::format("reduce_bandwidth calibrated ({}); {}", calibration_source,
                                 gpu.value("source", std::string()));
+  }
+}
+
+}  // namespace
+
+CalibratedTopology calibrated_topology(const InstanceType& base, const LinkClassRoles& roles, const StepModelFit& fit,
+                                       const std::string& calibration_source, const std::optional<ComputeFit>& compute) {
+  CalibratedTopology out;
+  // Parsed again in file order (the loaded document sorts keys), so the output diffs cleanly.
+  std::ifstream file(base.file);
+  out.document = nlohmann::ordered_json::parse(file);
+  auto& doc = out.document;
+  doc["name"] = base.name + "-calibrated";
+  doc["description"] = fmt::format("{} (calibrated: {})", base.description, calibration_source);
+  // Only GEMM rows: no link class was fitted (roles are unset).
+  if (roles.intra_class >= 0 && roles.inter_class >= 0) apply_link_fit(doc, out.notes, base, roles, fit, calibration_source);
+
+  if (compute) {
+    auto& gpu = doc["gpu"];
+    gpu["compute_efficiency"] = compute->efficiency;
+    gpu["source"] = fmt::format("compute_efficiency calibrated ({}: GEMMs at {:.4g} TFLOP/s, launch overhead {:.3g} us; was {}); {}",
+                                calibration_source, compute->achieved_flops_per_s / 1e12, compute->launch_overhead_s * 1e6,
+                                base.gpu.compute_efficiency, gpu.value("source", std::string()));
   }
   return out;
 }

@@ -3,15 +3,18 @@
 // the routes add up to the fitted hop latencies (every other link keeps its latency); their
 // bandwidth becomes the fitted per-link capacity (efficiency 1, since the fit measured what is
 // achievable); the reduction rate becomes the GPU's `reduce_bandwidth` (absent when measured as
-// free). Unidentified values keep the base file's. Everything else is copied unchanged, and
+// free); a compute fit, when given, becomes the GPU's `compute_efficiency`. Unidentified values
+// keep the base file's. Everything else is copied unchanged, and
 // each changed class's `source` names the calibration.
 #pragma once
 
+#include "validate/calibrate/compute_fit.hpp"
 #include "validate/calibrate/fit.hpp"
 #include "validate/calibrate/step_model.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +26,7 @@ struct CalibratedTopology {
 };
 
 CalibratedTopology calibrated_topology(const InstanceType& base, const LinkClassRoles& roles, const StepModelFit& fit,
-                                       const std::string& calibration_source);
+                                       const std::string& calibration_source,
+                                       const std::optional<ComputeFit>& compute = std::nullopt);
 
 }  // namespace shardsim::validate

@@ -1,5 +1,6 @@
 // shardsim-calibrate: fits the simulator's step model to `shardsim-run bench --json` measurements
-// and writes a calibrated topology file that `shardsim ... --instance FILE` loads.
+// and the GPU's compute efficiency to `shardsim-run gemm --json` measurements (either or both), and
+// writes a calibrated topology file that `shardsim ... --instance FILE` loads.
 //   shardsim-calibrate --topology topologies/emulated-k2.json --out calibrated.json [--report fit.json] bench.json...
 #include "sim/input/output_file.hpp"
 #include "sim/collectives/plan.hpp"
@@ -54,48 +55,77 @@ std::string group_text(const BenchRow& row) {
 
 void run(const CalibrateOptions& o) {
   const InstanceType base = load_instance_by_name(o.topology);
-  const LinkClassRoles roles = link_class_roles(base);
   std::vector<BenchRow> rows;
+  std::vector<GemmRow> gemms;
   std::vector<std::string> sources;
   for (const auto& file : o.bench_files) {
-    auto more = read_bench_rows(file);
-    rows.insert(rows.end(), more.begin(), more.end());
+    auto more = read_bench_file(file);
+    rows.insert(rows.end(), more.collectives.begin(), more.collectives.end());
+    gemms.insert(gemms.end(), more.gemms.begin(), more.gemms.end());
     sources.push_back(std::filesystem::path(file).filename().string());
   }
+  // Only GEMM rows: the links keep the base file's values (an empty fit identifies nothing).
+  const LinkClassRoles roles = rows.empty() ? LinkClassRoles{} : link_class_roles(base);
   std::vector<FitSample> samples;
   for (const auto& row : rows) samples.push_back(sample_of(base, roles, row));
-  const StepModelFit fit = fit_step_model(samples);
+  const StepModelFit fit = samples.empty() ? StepModelFit{} : fit_step_model(samples);
+  std::optional<ComputeFit> compute;
+  if (!gemms.empty()) compute = fit_compute(gemms, base.gpu.peak_flops);
 
   const std::string calibration_source =
-      fmt::format("shardsim-calibrate from {} rows of {}", rows.size(), fmt::join(sources, ", "));
-  const CalibratedTopology topology = calibrated_topology(base, roles, fit, calibration_source);
+      fmt::format("shardsim-calibrate from {} rows of {}", rows.size() + gemms.size(), fmt::join(sources, ", "));
+  const CalibratedTopology topology = calibrated_topology(base, roles, fit, calibration_source, compute);
   write_file_atomically(o.out, topology.document.dump(2) + "\n");
   load_instance_type(o.out);  // what we wrote must load: a calibration nobody can use is a bug
 
-  const auto& intra = base.link_classes[roles.intra_class].name;
-  const auto& inter = base.link_classes[roles.inter_class].name;
+  const bool links_fitted = !rows.empty();
+  const std::string intra = links_fitted ? base.link_classes[roles.intra_class].name : "";
+  const std::string inter = links_fitted ? base.link_classes[roles.inter_class].name : "";
   auto value = [&](int j, std::string text) { return fit.identified[j] ? text : std::string("not identified (kept)"); };
-  fmt::print("# calibration of {} from {} measurements\n", base.name, rows.size());
-  fmt::print("intra-node hop latency ({}): {}\n", intra, value(0, fmt::format("{:.2f} us", fit.alpha_intra_s * 1e6)));
-  fmt::print("inter-node hop latency ({}): {}\n", inter, value(1, fmt::format("{:.2f} us", fit.alpha_inter_s * 1e6)));
-  fmt::print("intra-node link capacity ({}): {}\n", intra, value(2, fmt::format("{:.4f} GB/s", fit.intra_Bps / 1e9)));
-  fmt::print("inter-node link capacity ({}): {}\n", inter, value(3, fmt::format("{:.4f} GB/s ({:.1f} Mbit/s)", fit.inter_Bps / 1e9, fit.inter_Bps * 8 / 1e6)));
-  fmt::print("reduction rate (per rank): {}\n",
-             value(4, fit.reduce_Bps > 0 ? fmt::format("{:.4f} GB/s", fit.reduce_Bps / 1e9) : std::string("free (fused into the transfer)")));
-  fmt::print("fit quality: R^2 {:.6f}, median |residual| {:.2f}%, max {:.2f}%\n", fit.r_squared, fit.median_abs_error_pct,
-             fit.max_abs_error_pct);
-  for (const auto& note : topology.notes) fmt::print("note: {}\n", note);
-  fmt::print("#{:>14} {:>13} {:>6} {:>12} {:>13} {:>13} {:>9}\n", "op", "algo", "group", "bytes", "measured(us)", "fitted(us)",
-             "resid(%)");
+  fmt::print("# calibration of {} from {} measurements\n", base.name, rows.size() + gemms.size());
   nlohmann::ordered_json residuals = nlohmann::ordered_json::array();
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const auto& r = rows[i];
-    const double resid_pct = (fit.predicted_s[i] - r.time_s) / r.time_s * 100;
-    fmt::print("{:>15} {:>13} {:>6} {:>12.0f} {:>13.1f} {:>13.1f} {:>+9.2f}\n", to_string(r.kind), to_string(r.algorithm),
-               group_text(r), r.bytes, r.time_s * 1e6, fit.predicted_s[i] * 1e6, resid_pct);
-    residuals.push_back({{"op", to_string(r.kind)}, {"algo", to_string(r.algorithm)}, {"group_size", r.group_size},
-                         {"nodes", r.nodes}, {"bytes", r.bytes}, {"measured_s", r.time_s}, {"fitted_s", fit.predicted_s[i]},
-                         {"residual_pct", resid_pct}});
+  if (links_fitted) {
+    fmt::print("intra-node hop latency ({}): {}\n", intra, value(0, fmt::format("{:.2f} us", fit.alpha_intra_s * 1e6)));
+    fmt::print("inter-node hop latency ({}): {}\n", inter, value(1, fmt::format("{:.2f} us", fit.alpha_inter_s * 1e6)));
+    fmt::print("intra-node link capacity ({}): {}\n", intra, value(2, fmt::format("{:.4f} GB/s", fit.intra_Bps / 1e9)));
+    fmt::print("inter-node link capacity ({}): {}\n", inter,
+               value(3, fmt::format("{:.4f} GB/s ({:.1f} Mbit/s)", fit.inter_Bps / 1e9, fit.inter_Bps * 8 / 1e6)));
+    fmt::print("reduction rate (per rank): {}\n",
+               value(4, fit.reduce_Bps > 0 ? fmt::format("{:.4f} GB/s", fit.reduce_Bps / 1e9) : std::string("free (fused into the transfer)")));
+    fmt::print("fit quality: R^2 {:.6f}, median |residual| {:.2f}%, max {:.2f}%\n", fit.r_squared, fit.median_abs_error_pct,
+               fit.max_abs_error_pct);
+    for (const auto& note : topology.notes) fmt::print("note: {}\n", note);
+    fmt::print("#{:>14} {:>13} {:>6} {:>12} {:>13} {:>13} {:>9}\n", "op", "algo", "group", "bytes", "measured(us)", "fitted(us)",
+               "resid(%)");
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const auto& r = rows[i];
+      const double resid_pct = (fit.predicted_s[i] - r.time_s) / r.time_s * 100;
+      fmt::print("{:>15} {:>13} {:>6} {:>12.0f} {:>13.1f} {:>13.1f} {:>+9.2f}\n", to_string(r.kind), to_string(r.algorithm),
+                 group_text(r), r.bytes, r.time_s * 1e6, fit.predicted_s[i] * 1e6, resid_pct);
+      residuals.push_back({{"op", to_string(r.kind)}, {"algo", to_string(r.algorithm)}, {"group_size", r.group_size},
+                           {"nodes", r.nodes}, {"bytes", r.bytes}, {"measured_s", r.time_s}, {"fitted_s", fit.predicted_s[i]},
+                           {"residual_pct", resid_pct}});
+    }
+  }
+  nlohmann::ordered_json compute_report = nullptr;
+  if (compute) {
+    fmt::print("GEMM throughput (per GPU): {:.4g} TFLOP/s = compute efficiency {:.4f} of the {:.4g} TFLOP/s peak (was {:.4f}); "
+               "launch overhead {:.2f} us\n",
+               compute->achieved_flops_per_s / 1e12, compute->efficiency, base.gpu.peak_flops / 1e12, base.gpu.compute_efficiency,
+               compute->launch_overhead_s * 1e6);
+    fmt::print("GEMM fit: median |residual| {:.2f}%, max {:.2f}%\n", compute->median_abs_error_pct, compute->max_abs_error_pct);
+    fmt::print("#{:>15} {:>13} {:>13} {:>9}\n", "flops", "measured(us)", "fitted(us)", "resid(%)");
+    nlohmann::ordered_json gemm_rows = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < gemms.size(); ++i) {
+      const double resid_pct = (compute->predicted_s[i] - gemms[i].time_s) / gemms[i].time_s * 100;
+      fmt::print("{:>16.4g} {:>13.1f} {:>13.1f} {:>+9.2f}\n", gemms[i].flops, gemms[i].time_s * 1e6, compute->predicted_s[i] * 1e6,
+                 resid_pct);
+      gemm_rows.push_back({{"flops", gemms[i].flops}, {"measured_s", gemms[i].time_s}, {"fitted_s", compute->predicted_s[i]},
+                           {"residual_pct", resid_pct}});
+    }
+    compute_report = {{"achieved_flops_per_s", compute->achieved_flops_per_s}, {"compute_efficiency", compute->efficiency},
+                      {"launch_overhead_s", compute->launch_overhead_s}, {"median_abs_residual_pct", compute->median_abs_error_pct},
+                      {"max_abs_residual_pct", compute->max_abs_error_pct}, {"rows", gemm_rows}};
   }
   fmt::print("wrote {}\n", o.out);
   if (!o.report.empty()) {
@@ -109,11 +139,12 @@ void run(const CalibrateOptions& o) {
         {"intra_link_Bps", fit.identified[2] ? nlohmann::ordered_json(fit.intra_Bps) : nullptr},
         {"inter_link_Bps", fit.identified[3] ? nlohmann::ordered_json(fit.inter_Bps) : nullptr},
         {"reduce_Bps", fit.identified[4] ? nlohmann::ordered_json(fit.reduce_Bps) : nullptr},
-        {"r_squared", fit.r_squared},
-        {"median_abs_residual_pct", fit.median_abs_error_pct},
-        {"max_abs_residual_pct", fit.max_abs_error_pct},
+        {"r_squared", links_fitted ? nlohmann::ordered_json(fit.r_squared) : nullptr},
+        {"median_abs_residual_pct", links_fitted ? nlohmann::ordered_json(fit.median_abs_error_pct) : nullptr},
+        {"max_abs_residual_pct", links_fitted ? nlohmann::ordered_json(fit.max_abs_error_pct) : nullptr},
         {"notes", topology.notes},
-        {"rows", residuals}};
+        {"rows", residuals},
+        {"compute", compute_report}};
     write_file_atomically(o.report, report.dump(2) + "\n");
   }
 }
@@ -122,12 +153,13 @@ void run(const CalibrateOptions& o) {
 }  // namespace shardsim::validate
 
 int main(int argc, char** argv) {
-  CLI::App app{"Fit the simulator's per-step latency and per-link bandwidth to shardsim-run bench --json measurements"};
+  CLI::App app{"Fit the simulator's per-step latency and per-link bandwidth to shardsim-run bench --json measurements, and "
+               "the GPU's compute efficiency to shardsim-run gemm --json measurements"};
   shardsim::validate::CalibrateOptions o;
   app.add_option("--topology", o.topology, "Topology the measurements were taken on (name or JSON path)")->required();
   app.add_option("--out", o.out, "Where to write the calibrated topology JSON")->required();
   app.add_option("--report", o.report, "Also write the fitted values and residuals as JSON here");
-  app.add_option("bench", o.bench_files, "bench --json files")->required();
+  app.add_option("bench", o.bench_files, "shardsim-run bench --json and/or gemm --json files")->required();
   try {
     app.parse(argc, argv);
     shardsim::validate::run(o);
