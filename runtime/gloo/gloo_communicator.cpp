@@ -179,6 +179,18 @@ void GlooCommunicator::wait_sends(void* buffer, int peer, int sends) {
   for (int i = 0; i < sends; ++i) wait_send(buffer, peer);
 }
 
+void GlooCommunicator::post_receives(void* buffer, std::uint64_t slot, const std::function<Chunk(int step)>& where) {
+  auto* unbound = static_cast<UnboundBuffer*>(buffer);
+  try {
+    for (int step = 0; step < size() - 1; ++step) {
+      const Chunk chunk = where(step);
+      if (chunk.bytes > 0) unbound->recv(left(), slot + step, chunk.offset_bytes, chunk.bytes);
+    }
+  } catch (const gloo::Exception& error) {
+    throw_peer_error("receiving from", left(), error);
+  }
+}
+
 // Every receive of the ring is posted before the first send. Gloo moves a message only once its
 // receiver has posted the receive (a rendezvous), so a receive posted step by step would add a
 // notification round trip to every step and make each step wait for its slowest hop; posted up
@@ -192,13 +204,7 @@ void GlooCommunicator::ring_all_gather(char* data, std::size_t total_bytes, cons
   const auto incoming = [&](int step) -> const Chunk& { return chunks[(rank_ - step - 1 + 2 * p) % p]; };
   const auto outgoing = [&](int step) -> const Chunk& { return chunks[(rank_ - step + p) % p]; };
   const CancelSendsOnFailure guard(delay_line_.get());
-  try {
-    for (int step = 0; step < p - 1; ++step) {
-      if (incoming(step).bytes > 0) buffer->recv(left(), slot + step, incoming(step).offset_bytes, incoming(step).bytes);
-    }
-  } catch (const gloo::Exception& error) {
-    throw_peer_error("receiving from", left(), error);
-  }
+  post_receives(buffer.get(), slot, [&](int step) { return incoming(step); });
   int sends = 0;
   for (int step = 0; step < p - 1; ++step) {
     if (outgoing(step).bytes > 0) {
@@ -227,13 +233,7 @@ void GlooCommunicator::ring_reduce_scatter(char* data, std::size_t total_bytes, 
   const auto incoming = [&](int step) -> const Chunk& { return chunks[(rank_ - step - 2 + 2 * p) % p]; };
   const auto outgoing = [&](int step) -> const Chunk& { return chunks[(rank_ - step - 1 + 2 * p) % p]; };
   const CancelSendsOnFailure guard(delay_line_.get());
-  try {
-    for (int step = 0; step < p - 1; ++step) {
-      if (incoming(step).bytes > 0) incoming_buffer->recv(left(), slot + step, step * largest, incoming(step).bytes);
-    }
-  } catch (const gloo::Exception& error) {
-    throw_peer_error("receiving from", left(), error);
-  }
+  post_receives(incoming_buffer.get(), slot, [&](int step) { return Chunk{step * largest, incoming(step).bytes}; });
   int sends = 0;
   for (int step = 0; step < p - 1; ++step) {
     if (outgoing(step).bytes > 0) {

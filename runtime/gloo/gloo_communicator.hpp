@@ -9,6 +9,7 @@
 #include "runtime/comm/communicator.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -73,6 +74,8 @@ class GlooCommunicator : public Communicator {
   bool crosses_nodes(int peer) const;
   void send_to(void* buffer, int peer, std::uint64_t slot, const Chunk& chunk);
   void wait_sends(void* buffer, int peer, int sends);
+  // Posts the ring's p-1 receives from the left, step s into where(s) of `buffer`.
+  void post_receives(void* buffer, std::uint64_t slot, const std::function<Chunk(int step)>& where);
   [[noreturn]] void throw_peer_error(const char* action, int peer, const std::exception& error) const;
   int left() const { return (rank_ + size() - 1) % size(); }
   int right() const { return (rank_ + 1) % size(); }

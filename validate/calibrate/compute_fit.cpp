@@ -1,6 +1,7 @@
 #include "validate/calibrate/compute_fit.hpp"
 
 #include "sim/input/input_error.hpp"
+#include "validate/calibrate/error_summary.hpp"
 
 #include <Eigen/Dense>
 #include <fmt/format.h>
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <utility>
 
 namespace shardsim::validate {
 namespace {
@@ -62,10 +64,9 @@ ComputeFit fit_compute(const std::vector<GemmRow>& rows, double peak_flops) {
     fit.predicted_s.push_back(predicted);
     errors.push_back(std::abs(predicted - r.time_s) / r.time_s * 100);
   }
-  std::sort(errors.begin(), errors.end());
-  const std::size_t n = errors.size();
-  fit.median_abs_error_pct = n % 2 ? errors[n / 2] : (errors[n / 2 - 1] + errors[n / 2]) / 2;
-  fit.max_abs_error_pct = errors.back();
+  const ErrorSummary summary = summarise_errors(std::move(errors));
+  fit.median_abs_error_pct = summary.median_abs_error_pct;
+  fit.max_abs_error_pct = summary.max_abs_error_pct;
   return fit;
 }
 

@@ -1,6 +1,7 @@
 #include "validate/calibrate/fit.hpp"
 
 #include "sim/input/input_error.hpp"
+#include "validate/calibrate/error_summary.hpp"
 
 #include <Eigen/Dense>
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include <limits>
 #include <optional>
 #include <set>
+#include <utility>
 
 namespace shardsim::validate {
 namespace {
@@ -203,10 +205,9 @@ StepModelFit fit_step_model(const std::vector<FitSample>& samples) {
     abs_errors.push_back(std::abs(predicted - s.measured_s) / s.measured_s * 100);
   }
   fit.r_squared = ss_tot > 0 ? 1 - ss_res / ss_tot : 1;
-  std::sort(abs_errors.begin(), abs_errors.end());
-  const std::size_t n = abs_errors.size();
-  fit.median_abs_error_pct = n % 2 ? abs_errors[n / 2] : (abs_errors[n / 2 - 1] + abs_errors[n / 2]) / 2;
-  fit.max_abs_error_pct = abs_errors.back();
+  const ErrorSummary summary = summarise_errors(std::move(abs_errors));
+  fit.median_abs_error_pct = summary.median_abs_error_pct;
+  fit.max_abs_error_pct = summary.max_abs_error_pct;
   return fit;
 }
 
