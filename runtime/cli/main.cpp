@@ -45,7 +45,7 @@ void add_run_options(CLI::App& app, RunOptions& options) {
   app.add_option("--job-timeout-s", options.job_timeout_s, "with --local-ranks: stop every rank after this long (0: no limit)")->capture_default_str();
   app.add_option("--hostname", options.hostname, "address Gloo listens on (default: SHARDSIM_GLOO_HOSTNAME, else 127.0.0.1 on one node, else the host name)");
   app.add_option("--inter-node-delay-us", options.inter_node_delay_us,
-                 "EMULATION ONLY (the emulated cluster has no netem): data received from another node is held this long before it is used, as if the wire had this latency")
+                 "EMULATION ONLY (the emulated cluster has no netem): every message to another node enters the transport this long after it was sent, as if the wire had this latency")
       ->capture_default_str();
 }
 

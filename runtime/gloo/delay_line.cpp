@@ -32,6 +32,7 @@ void DelayLine::drain() {
 void DelayLine::cancel() {
   std::unique_lock lock(mutex_);
   pending_.clear();
+  changed_.notify_all();
   changed_.wait(lock, [this] { return !running_send_; });
 }
 
@@ -41,7 +42,10 @@ void DelayLine::run() {
     changed_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
     if (stopping_) return;
     const auto due = pending_.front().due;
-    if (changed_.wait_until(lock, due, [this] { return stopping_; })) return;
+    // Woken early by a cancel (the queue emptied or holds later sends) or by the destructor.
+    changed_.wait_until(lock, due, [this, due] { return stopping_ || pending_.empty() || pending_.front().due != due; });
+    if (stopping_) return;
+    if (pending_.empty() || std::chrono::steady_clock::now() < pending_.front().due) continue;
     Pending next = std::move(pending_.front());
     pending_.pop_front();
     running_send_ = true;
