@@ -1,6 +1,8 @@
 #include "runtime/step/gemm_command.hpp"
 
+#include "runtime/comm/host_gather.hpp"
 #include "runtime/step/compute_emulation.hpp"
+#include "runtime/step/step_report.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/topology/topology.hpp"
 
@@ -60,25 +62,6 @@ GemmPlan make_gemm_plan(const GemmCommandOptions& o, const std::string& backend)
   return plan;
 }
 
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
-// Every rank's median call time per size, rank-major.
-std::vector<double> gather(Communicator& world, const std::vector<double>& mine) {
-  const std::size_t bytes = mine.size() * sizeof(double);
-  Buffer send = world.allocate(bytes);
-  Buffer recv = world.allocate(bytes * world.size());
-  world.copy_from_host(send, mine.data(), bytes);
-  world.all_gather(send.data(), recv.data(), mine.size(), DataType::f64);
-  world.synchronize();
-  std::vector<double> all(mine.size() * world.size());
-  world.copy_to_host(all.data(), recv, all.size() * sizeof(double));
-  return all;
-}
-
 }  // namespace
 
 CLI::App* add_gemm_command(CLI::App& app, GemmCommandOptions& o) {
@@ -120,7 +103,7 @@ int run_gemm_command(const GemmCommandOptions& o, World& world) {
     }
     mine.push_back(median(calls));
   }
-  const std::vector<double> all = gather(comm, mine);
+  const std::vector<double> all = all_gather_host_values(comm, mine);  // [rank][size]
   if (world.info.rank != 0) return 0;
 
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();

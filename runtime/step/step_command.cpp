@@ -1,5 +1,6 @@
 #include "runtime/step/step_command.hpp"
 
+#include "runtime/comm/host_gather.hpp"
 #include "runtime/step/compute_emulation.hpp"
 #include "runtime/step/live_schedule.hpp"
 #include "runtime/step/step_executor.hpp"
@@ -52,15 +53,7 @@ WorldTimings gather_timings(Communicator& world, const RankTimings& mine, std::s
       flat.push_back(t.start_s);
       flat.push_back(t.end_s);
     }
-  const std::size_t count = flat.size();
-  const std::size_t bytes = count * sizeof(double);
-  Buffer send = world.allocate(bytes);
-  Buffer recv = world.allocate(bytes * world.size());
-  world.copy_from_host(send, flat.data(), bytes);
-  world.all_gather(send.data(), recv.data(), count, DataType::f64);
-  world.synchronize();
-  std::vector<double> all(count * world.size());
-  world.copy_to_host(all.data(), recv, all.size() * sizeof(double));
+  const std::vector<double> all = all_gather_host_values(world, flat);
   WorldTimings out(world.size(), RankTimings(mine.size(), IterationTimings(ops)));
   std::size_t at = 0;
   for (auto& rank : out)
