@@ -128,7 +128,7 @@ void CollectiveExecution::transfers_done() {
       smallest_s = std::min(smallest_s, hop_s);
       hops += count;
     }
-    ring_step_s = std::max(ring_step_s, hops < 2 ? sum_s : (sum_s - smallest_s) / (hops - 1));
+    ring_step_s = std::max(ring_step_s, pipelined_ring_step_s(sum_s, smallest_s, hops));
   }
   const double wait_s = step_start_s_ + ring_step_s - sim_.now_s();
   if (wait_s > 0) {

@@ -16,15 +16,20 @@ double ring_all_gather_time(int p, double bytes, RingCost c) {
   return (p - 1) * ring_step_time(bytes / p, c, false);
 }
 
+double pipelined_ring_step_s(double sum_s, double smallest_s, int hops) {
+  if (hops < 2) return hops == 1 ? sum_s : 0;
+  return (sum_s - smallest_s) / (hops - 1);
+}
+
 double pipelined_ring_step_latency_s(const std::vector<double>& hop_latencies_s) {
-  if (hop_latencies_s.size() < 2) return hop_latencies_s.empty() ? 0 : hop_latencies_s.front();
+  if (hop_latencies_s.empty()) return 0;
   double sum = 0;
   double smallest = hop_latencies_s.front();
   for (double l : hop_latencies_s) {
     sum += l;
     smallest = std::min(smallest, l);
   }
-  return (sum - smallest) / static_cast<double>(hop_latencies_s.size() - 1);
+  return pipelined_ring_step_s(sum, smallest, static_cast<int>(hop_latencies_s.size()));
 }
 
 double ring_reduce_scatter_time(int p, double bytes, RingCost c) {

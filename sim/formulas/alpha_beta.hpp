@@ -45,6 +45,9 @@ double ring_step_time(double chunk_bytes, RingCost c, bool reducing);
 // h-1 steps this is that critical path exactly (within one hop for an all-reduce's 2(h-1) steps).
 // The same mean applies to any per-hop time (a hop's transfer time, or latency + transfer).
 double pipelined_ring_step_latency_s(const std::vector<double>& hop_latencies_s);
+// The same mean from a ring's summed hop times, its smallest hop time and its number of hops
+// (what the simulator keeps per ring): (sum - smallest) / (hops - 1); one hop: its own time.
+double pipelined_ring_step_s(double sum_s, double smallest_s, int hops);
 
 struct TwoLevelCost {
   RingCost inter;  // alpha between nodes, a node's aggregate network bandwidth
