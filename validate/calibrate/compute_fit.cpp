@@ -2,6 +2,7 @@
 
 #include "sim/input/input_error.hpp"
 #include "validate/calibrate/error_summary.hpp"
+#include "validate/calibrate/scaled_least_squares.hpp"
 
 #include <Eigen/Dense>
 #include <fmt/format.h>
@@ -26,12 +27,9 @@ Eigen::Vector2d solve(const std::vector<GemmRow>& rows, bool with_overhead) {
     if (with_overhead) a(i, 1) = weight;
     b(i) = r.time_s * weight;
   }
-  // Columns differ by ~1e12 (FLOPs vs seconds): scale them to unit norm first.
-  const Eigen::VectorXd scale = a.colwise().norm().transpose();
-  for (Eigen::Index j = 0; j < a.cols(); ++j) a.col(j) /= scale(j);
-  const Eigen::VectorXd x = a.colPivHouseholderQr().solve(b);
-  Eigen::Vector2d out(x(0) / scale(0), with_overhead ? x(1) / scale(1) : 0);
-  return out;
+  // Columns differ by ~1e12 (FLOPs vs seconds): the solver scales them.
+  const Eigen::VectorXd x = solve_scaled_least_squares(std::move(a), b).x;
+  return {x(0), with_overhead ? x(1) : 0};
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "sim/input/input_error.hpp"
 #include "validate/calibrate/error_summary.hpp"
+#include "validate/calibrate/scaled_least_squares.hpp"
 
 #include <Eigen/Dense>
 #include <fmt/format.h>
@@ -68,18 +69,14 @@ Eigen::VectorXd solve(const std::vector<FitSample>& samples, const BoundChoice& 
     for (std::size_t j = 0; j < columns.size(); ++j) a(i, static_cast<Eigen::Index>(j)) = c[columns[j]] * weight;
     b(i) = (s.measured_s - s.terms.known_s) * weight;
   }
-  // Columns differ by ~1e9 (steps vs bytes): scale them to unit norm so the rank test is fair.
-  Eigen::VectorXd scale = a.colwise().norm().transpose();
-  for (Eigen::Index j = 0; j < a.cols(); ++j) a.col(j) /= scale(j);
-  Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(a);
-  if (qr.rank() < a.cols())
+  // Columns differ by ~1e9 (steps vs bytes): the solver scales them so the rank test is fair.
+  const ScaledSolution solution = solve_scaled_least_squares(std::move(a), b);
+  if (solution.rank < static_cast<Eigen::Index>(columns.size()))
     throw InputError(fmt::format("the measurements cannot tell the unknowns apart (rank {} of {}): add sizes or group shapes "
                                  "(e.g. both a one-node and a multi-node group, and small and large sizes)",
-                                 qr.rank(), a.cols()));
-  const Eigen::VectorXd scaled = qr.solve(b);
+                                 solution.rank, columns.size()));
   Eigen::VectorXd x = Eigen::VectorXd::Zero(kUnknowns);
-  for (std::size_t j = 0; j < columns.size(); ++j)
-    x(columns[j]) = scaled(static_cast<Eigen::Index>(j)) / scale(static_cast<Eigen::Index>(j));
+  for (std::size_t j = 0; j < columns.size(); ++j) x(columns[j]) = solution.x(static_cast<Eigen::Index>(j));
   return x;
 }
 
