@@ -183,7 +183,7 @@ TEST_CASE("a reducing step adds the reduction of what it received; the closed fo
   const double reduce_Bps = 400e6;
   // One node: a uniform ring. Four nodes: a chunk small enough that the ring's path, not the
   // node's slow link, bounds each step (a larger one hides the reduction: next test).
-  for (const auto [nodes, M] : {std::pair{1, 8e6}, std::pair{4, 8e4}}) {
+  for (const auto& [nodes, M] : {std::pair{1, 8e6}, std::pair{4, 8e4}}) {
     const Cluster c = make_cluster(inst, nodes);
     const int p = c.gpus();
     auto time = [&](CollectiveKind kind, Algorithm algorithm) {
