@@ -41,18 +41,8 @@ struct GroupCollectives {
   Communicator& group;
   HierarchicalCollectives* two_level = nullptr;
 
-  void run(CollectiveOp op, const void* send, void* recv, std::size_t count, DataType type) {
-    switch (op) {
-      case CollectiveOp::all_gather:
-        two_level ? two_level->all_gather(send, recv, count, type) : group.all_gather(send, recv, count, type);
-        break;
-      case CollectiveOp::reduce_scatter:
-        two_level ? two_level->reduce_scatter(send, recv, count, type) : group.reduce_scatter(send, recv, count, type);
-        break;
-      case CollectiveOp::all_reduce:
-        two_level ? two_level->all_reduce(send, recv, count, type) : group.all_reduce(send, recv, count, type);
-        break;
-    }
+  void run(CollectiveKind op, const void* send, void* recv, std::size_t count, DataType type) {
+    two_level ? two_level->run(op, send, recv, count, type) : group.collective(op, send, recv, count, type);
   }
   void synchronize() { two_level ? two_level->synchronize() : group.synchronize(); }
 };
@@ -74,7 +64,7 @@ void inject_test_failure(const BenchCommandOptions& options, int world_rank) {
 }
 
 BenchMeasurement measure(GroupCollectives& collectives, World& world, const BenchCommandOptions& options,
-                         CollectiveOp op, const SizePoint& size, DataType type, bool in_place) {
+                         CollectiveKind op, const SizePoint& size, DataType type, bool in_place) {
   Communicator& group = collectives.group;
   const int p = group.size();
   const int rank = group.rank();
@@ -89,13 +79,13 @@ BenchMeasurement measure(GroupCollectives& collectives, World& world, const Benc
   Buffer send_buffer = group.allocate(in_place ? std::max(in_bytes, out_bytes) : in_bytes);
   Buffer recv_buffer = in_place ? send_buffer : group.allocate(out_bytes);
   const std::size_t rank_slice = static_cast<std::size_t>(rank) * size.count * element;
-  const std::size_t send_offset = in_place && op == CollectiveOp::all_gather ? rank_slice : 0;
-  const std::size_t recv_offset = in_place && op == CollectiveOp::reduce_scatter ? rank_slice : 0;
+  const std::size_t send_offset = in_place && op == CollectiveKind::all_gather ? rank_slice : 0;
+  const std::size_t recv_offset = in_place && op == CollectiveKind::reduce_scatter ? rank_slice : 0;
   char* send = send_buffer.at(send_offset);
   char* recv = recv_buffer.at(recv_offset);
 
   // Checked run on fresh data first; the timed loops may then overwrite it (in place).
-  if (in_place && op == CollectiveOp::all_gather) {
+  if (in_place && op == CollectiveKind::all_gather) {
     std::vector<char> staged(out_bytes);
     std::copy(host_input.begin(), host_input.end(), staged.begin() + send_offset);
     group.copy_from_host(send_buffer, staged.data(), out_bytes);
@@ -127,32 +117,19 @@ BenchMeasurement measure(GroupCollectives& collectives, World& world, const Benc
 #ifdef SHARDSIM_HAVE_NCCL
   // Outside the timed loop: NCCL's model needs the call's shape only and launches nothing.
   if (collectives.two_level == nullptr) {
-    const NcclCollective kind = op == CollectiveOp::all_gather       ? NcclCollective::all_gather
-                                : op == CollectiveOp::reduce_scatter ? NcclCollective::reduce_scatter
-                                                                     : NcclCollective::all_reduce;
-    m.nccl_predicted_time_us = nccl_predicted_time_us(group, kind, size.count, type);
+    m.nccl_predicted_time_us = nccl_predicted_time_us(group, op, size.count, type);
   }
 #endif
   return m;
-}
-
-// Ranks of one group on each node it spans, with nodes of k ranks placed block-wise.
-int group_ranks_per_node(const GroupSpec& group, int world_size, int k) {
-  switch (group.kind) {
-    case GroupSpec::Kind::world: return std::min(k, world_size);
-    case GroupSpec::Kind::partition: return std::min(k, group.partition_size);
-    case GroupSpec::Kind::replication: return group.partition_size >= k ? 1 : k / group.partition_size;
-  }
-  return 1;
 }
 
 }  // namespace
 
 BenchPlan make_bench_plan(const BenchCommandOptions& options, int world_size, int ranks_per_node) {
   BenchPlan plan;
-  for (const auto& op : comma_list(options.ops)) plan.ops.push_back(parse_collective_op(op));
+  for (const auto& op : comma_list(options.ops)) plan.ops.push_back(parse_collective_kind(op));
   if (plan.ops.empty()) throw RuntimeError("--ops: name at least one of all_gather, reduce_scatter, all_reduce");
-  plan.algorithm = parse_bench_algorithm(options.algorithm);
+  plan.algorithm = parse_algorithm(options.algorithm);
   plan.type = parse_data_type(options.dtype);
   plan.group = parse_group_spec(options.group, world_size);
   plan.sizes = sweep_sizes(size_option("-b", options.min_bytes), size_option("-e", options.max_bytes), options.factor);
@@ -196,7 +173,7 @@ int run_bench_command(const BenchCommandOptions& options, World& world) {
   }
   Communicator& group = split_group ? *split_group : world_comm;
   std::unique_ptr<HierarchicalCollectives> two_level;
-  if (plan.algorithm == BenchAlgorithm::hierarchical) two_level = std::make_unique<HierarchicalCollectives>(group, info.node, "bench");
+  if (plan.algorithm == Algorithm::hierarchical) two_level = std::make_unique<HierarchicalCollectives>(group, info.node, "bench");
   GroupCollectives collectives{group, two_level.get()};
 
   BenchContext context;
@@ -205,7 +182,7 @@ int run_bench_command(const BenchCommandOptions& options, World& world) {
   context.ranks_per_node = info.local_world_size;
   context.nodes = info.world_size / info.local_world_size;
   context.group = plan.group;
-  context.group_ranks_per_node = group_ranks_per_node(plan.group, info.world_size, info.local_world_size);
+  context.group_ranks_per_node = plan.group.ranks_per_node(info.world_size, info.local_world_size);
   context.group_nodes = group.size() / context.group_ranks_per_node;
   context.iterations = options.iterations;
   context.warmup = options.warmup;
@@ -219,7 +196,7 @@ int run_bench_command(const BenchCommandOptions& options, World& world) {
   };
   print(table_preamble(context));
   std::vector<BenchRow> rows;
-  for (CollectiveOp op : plan.ops) {
+  for (CollectiveKind op : plan.ops) {
     print(table_header(op, plan.algorithm));
     for (std::uint64_t requested : plan.sizes) {
       const SizePoint size = size_point(op, plan.algorithm, requested, plan.type, group.size());

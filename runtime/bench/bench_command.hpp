@@ -29,8 +29,8 @@ struct BenchCommandOptions {
 
 // What the options mean once parsed; throws RuntimeError naming the bad option.
 struct BenchPlan {
-  std::vector<CollectiveOp> ops;
-  BenchAlgorithm algorithm = BenchAlgorithm::ring;
+  std::vector<CollectiveKind> ops;
+  Algorithm algorithm = Algorithm::ring;
   DataType type = DataType::f32;
   GroupSpec group;
   std::vector<std::uint64_t> sizes;

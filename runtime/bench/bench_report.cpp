@@ -30,7 +30,7 @@ std::string table_preamble(const BenchContext& c) {
   return text;
 }
 
-std::string table_header(CollectiveOp op, BenchAlgorithm algorithm) {
+std::string table_header(CollectiveKind op, Algorithm algorithm) {
   std::string text = fmt::format("#\n# {} ({})\n", to_string(op), to_string(algorithm));
   text += fmt::format("# {:>10}  {:>12}  {:>8}  {:>6}  {:>6}  {:>7}  {:>6}  {:>6}  {:>6}  {:>7}  {:>6}  {:>6}  {:>6}\n", "",
                       "", "", "", "", "out-of-place", "", "", "", "in-place", "", "", "");
@@ -45,7 +45,7 @@ std::string table_row(const BenchRow& row) {
   auto measured = [](const BenchMeasurement& m) {
     return fmt::format("{:>7.1f}  {:>6.2f}  {:>6.2f}  {:>6}", m.time_us, m.algbw_GBps, m.busbw_GBps, m.wrong);
   };
-  const char* redop = row.op == CollectiveOp::all_gather ? "none" : "sum";
+  const char* redop = row.op == CollectiveKind::all_gather ? "none" : "sum";
   return fmt::format("  {:>10}  {:>12}  {:>8}  {:>6}  {:>6}  {}  {}\n", row.size.bytes, row.size.total_elements,
                      nccl_tests_type_name(row.type), redop, -1, measured(row.out_of_place), measured(row.in_place));
 }

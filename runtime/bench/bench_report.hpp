@@ -22,8 +22,8 @@ struct BenchMeasurement {
 };
 
 struct BenchRow {
-  CollectiveOp op = CollectiveOp::all_gather;
-  BenchAlgorithm algorithm = BenchAlgorithm::ring;
+  CollectiveKind op = CollectiveKind::all_gather;
+  Algorithm algorithm = Algorithm::ring;
   DataType type = DataType::f32;
   SizePoint size;
   BenchMeasurement out_of_place;
@@ -45,7 +45,7 @@ struct BenchContext {
 const char* nccl_tests_type_name(DataType type);  // "float", "bfloat16", ...
 
 std::string table_preamble(const BenchContext& context);
-std::string table_header(CollectiveOp op, BenchAlgorithm algorithm);
+std::string table_header(CollectiveKind op, Algorithm algorithm);
 std::string table_row(const BenchRow& row);
 std::string table_footer(const std::vector<BenchRow>& rows);
 std::string results_json(const BenchContext& context, const std::vector<BenchRow>& rows);

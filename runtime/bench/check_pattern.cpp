@@ -19,30 +19,6 @@ double expected_sum(int group_size, std::size_t index) {
 
 }  // namespace
 
-CollectiveOp parse_collective_op(const std::string& text) {
-  if (text == "all_gather") return CollectiveOp::all_gather;
-  if (text == "reduce_scatter") return CollectiveOp::reduce_scatter;
-  if (text == "all_reduce") return CollectiveOp::all_reduce;
-  throw RuntimeError(fmt::format("unknown operation '{}' (use all_gather, reduce_scatter, all_reduce)", text));
-}
-
-const char* to_string(CollectiveOp op) {
-  switch (op) {
-    case CollectiveOp::all_gather: return "all_gather";
-    case CollectiveOp::reduce_scatter: return "reduce_scatter";
-    case CollectiveOp::all_reduce: return "all_reduce";
-  }
-  throw RuntimeError("internal: unknown CollectiveOp");
-}
-
-std::size_t input_elements(CollectiveOp op, std::size_t count, int group_size) {
-  return op == CollectiveOp::reduce_scatter ? count * group_size : count;
-}
-
-std::size_t output_elements(CollectiveOp op, std::size_t count, int group_size) {
-  return op == CollectiveOp::all_gather ? count * group_size : count;
-}
-
 double input_value(int rank, std::size_t index) {
   return static_cast<double>((static_cast<std::size_t>(rank) + 2 * index) % kPatternPeriod) - kPatternOffset;
 }
@@ -51,15 +27,15 @@ void fill_input(void* data, std::size_t elements, DataType type, int rank) {
   for (std::size_t i = 0; i < elements; ++i) set_element(data, i, type, input_value(rank, i));
 }
 
-std::size_t count_wrong(CollectiveOp op, const void* output, std::size_t count, DataType type, int rank, int group_size) {
+std::size_t count_wrong(CollectiveKind op, const void* output, std::size_t count, DataType type, int rank, int group_size) {
   std::size_t wrong = 0;
   const std::size_t elements = output_elements(op, count, group_size);
   for (std::size_t i = 0; i < elements; ++i) {
     double expected = 0;
     switch (op) {
-      case CollectiveOp::all_gather: expected = input_value(static_cast<int>(i / count), i % count); break;
-      case CollectiveOp::reduce_scatter: expected = expected_sum(group_size, rank * count + i); break;
-      case CollectiveOp::all_reduce: expected = expected_sum(group_size, i); break;
+      case CollectiveKind::all_gather: expected = input_value(static_cast<int>(i / count), i % count); break;
+      case CollectiveKind::reduce_scatter: expected = expected_sum(group_size, rank * count + i); break;
+      case CollectiveKind::all_reduce: expected = expected_sum(group_size, i); break;
     }
     if (element_value(output, i, type) != expected) ++wrong;
   }

@@ -5,25 +5,17 @@
 #pragma once
 
 #include "runtime/comm/communicator.hpp"
+#include "sim/collectives/collective.hpp"
 
 #include <cstddef>
 #include <string>
 
 namespace shardsim::runtime {
 
-enum class CollectiveOp { all_gather, reduce_scatter, all_reduce };
-CollectiveOp parse_collective_op(const std::string& text);  // throws RuntimeError listing the ops
-const char* to_string(CollectiveOp op);
-
-// Element counts in the Communicator's convention: `count` is per rank for all_gather (input) and
-// reduce_scatter (output), the whole buffer for all_reduce.
-std::size_t input_elements(CollectiveOp op, std::size_t count, int group_size);
-std::size_t output_elements(CollectiveOp op, std::size_t count, int group_size);
-
 double input_value(int rank, std::size_t index);
 void fill_input(void* data, std::size_t elements, DataType type, int rank);
 
 // Elements of `output` (output_elements of them) that differ from the exact result on `rank`.
-std::size_t count_wrong(CollectiveOp op, const void* output, std::size_t count, DataType type, int rank, int group_size);
+std::size_t count_wrong(CollectiveKind op, const void* output, std::size_t count, DataType type, int rank, int group_size);
 
 }  // namespace shardsim::runtime

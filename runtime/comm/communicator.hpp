@@ -10,6 +10,8 @@
 // around call + synchronize() measures the operation on every backend.
 #pragma once
 
+#include "sim/collectives/collective.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -64,10 +66,21 @@ class Communicator {
   virtual Buffer allocate(std::size_t bytes) = 0;
   virtual void copy_from_host(Buffer& destination, const void* host, std::size_t bytes) = 0;
   virtual void copy_to_host(void* host, const Buffer& source, std::size_t bytes) = 0;
+  // A copy between two places in this backend's memory (device to device on NCCL), ordered after
+  // the collectives already issued on this communicator: the hierarchical gather's placement copy.
+  virtual void copy_local(void* destination, const void* source, std::size_t bytes) = 0;
 
   virtual void all_gather(const void* send, void* recv, std::size_t count, DataType type) = 0;
   virtual void reduce_scatter(const void* send, void* recv, std::size_t count, DataType type) = 0;  // sum
   virtual void all_reduce(const void* send, void* recv, std::size_t count, DataType type) = 0;      // sum
+  // The call of this kind (the schedule's and the plans' vocabulary).
+  void collective(CollectiveKind kind, const void* send, void* recv, std::size_t count, DataType type) {
+    switch (kind) {
+      case CollectiveKind::all_gather: all_gather(send, recv, count, type); break;
+      case CollectiveKind::reduce_scatter: reduce_scatter(send, recv, count, type); break;
+      case CollectiveKind::all_reduce: all_reduce(send, recv, count, type); break;
+    }
+  }
   virtual void barrier() = 0;
   virtual void synchronize() = 0;
 

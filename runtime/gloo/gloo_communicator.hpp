@@ -54,6 +54,7 @@ class GlooCommunicator : public Communicator {
   Buffer allocate(std::size_t bytes) override;
   void copy_from_host(Buffer& destination, const void* host, std::size_t bytes) override;
   void copy_to_host(void* host, const Buffer& source, std::size_t bytes) override;
+  void copy_local(void* destination, const void* source, std::size_t bytes) override;
 
   void all_gather(const void* send, void* recv, std::size_t count, DataType type) override;
   void reduce_scatter(const void* send, void* recv, std::size_t count, DataType type) override;

@@ -14,17 +14,8 @@ using nccl_detail::Settled;
 
 namespace {
 
-const char* name_of(NcclCollective kind) {
-  switch (kind) {
-    case NcclCollective::all_gather: return "all_gather";
-    case NcclCollective::reduce_scatter: return "reduce_scatter";
-    case NcclCollective::all_reduce: return "all_reduce";
-  }
-  return "collective";
-}
-
-std::string describe_call(NcclCollective kind, std::size_t count, DataType type) {
-  return std::string(name_of(kind)) + " of " + std::to_string(count) + " x " + nccl_type_of(type).nccl_name +
+std::string describe_call(CollectiveKind kind, std::size_t count, DataType type) {
+  return std::string(to_string(kind)) + " of " + std::to_string(count) + " x " + nccl_type_of(type).nccl_name +
          " per rank";
 }
 
@@ -34,24 +25,18 @@ struct CallBytes {
   std::size_t recv = 0;
 };
 
-CallBytes call_bytes(NcclCollective kind, std::size_t count, DataType type, int size) {
-  std::size_t per_rank = count * nccl_type_of(type).element_bytes;
-  std::size_t whole = per_rank * static_cast<std::size_t>(size);
-  switch (kind) {
-    case NcclCollective::all_gather: return {per_rank, whole};
-    case NcclCollective::reduce_scatter: return {whole, per_rank};
-    case NcclCollective::all_reduce: return {per_rank, per_rank};
-  }
-  return {};
+CallBytes call_bytes(CollectiveKind kind, std::size_t count, DataType type, int size) {
+  const std::size_t element = nccl_type_of(type).element_bytes;
+  return {input_elements(kind, count, size) * element, output_elements(kind, count, size) * element};
 }
 
-ncclResult_t launch(NcclCollective kind, const void* send, void* recv, std::size_t count, DataType type,
+ncclResult_t launch(CollectiveKind kind, const void* send, void* recv, std::size_t count, DataType type,
                     ncclComm_t comm, cudaStream_t stream) {
   auto nccl_type = static_cast<ncclDataType_t>(nccl_type_of(type).nccl_type);
   switch (kind) {
-    case NcclCollective::all_gather: return ncclAllGather(send, recv, count, nccl_type, comm, stream);
-    case NcclCollective::reduce_scatter: return ncclReduceScatter(send, recv, count, nccl_type, ncclSum, comm, stream);
-    case NcclCollective::all_reduce: return ncclAllReduce(send, recv, count, nccl_type, ncclSum, comm, stream);
+    case CollectiveKind::all_gather: return ncclAllGather(send, recv, count, nccl_type, comm, stream);
+    case CollectiveKind::reduce_scatter: return ncclReduceScatter(send, recv, count, nccl_type, ncclSum, comm, stream);
+    case CollectiveKind::all_reduce: return ncclAllReduce(send, recv, count, nccl_type, ncclSum, comm, stream);
   }
   return ncclInvalidArgument;
 }
@@ -217,8 +202,18 @@ void NcclCommunicator::copy_to_host(void* host, const Buffer& source, std::size_
   synchronize();
 }
 
-void NcclCommunicator::enqueue(NcclCollective kind, const void* send, void* recv, std::size_t count, DataType type) {
-  ncclComm_t comm = healthy_comm(name_of(kind));
+void NcclCommunicator::copy_local(void* destination, const void* source, std::size_t bytes) {
+  const std::string operation = "device copy of " + std::to_string(bytes) + " bytes";
+  healthy_comm(operation);
+  select_device();
+  issue(operation);
+  // On this communicator's stream: after the collective that produced `source`, before the next one.
+  nccl_detail::check_cuda(cudaMemcpyAsync(destination, source, bytes, cudaMemcpyDeviceToDevice, stream_), global_rank_,
+                          operation);
+}
+
+void NcclCommunicator::enqueue(CollectiveKind kind, const void* send, void* recv, std::size_t count, DataType type) {
+  ncclComm_t comm = healthy_comm(to_string(kind));
   select_device();
   last_.collective = true;
   last_.kind = kind;
@@ -228,20 +223,20 @@ void NcclCommunicator::enqueue(NcclCollective kind, const void* send, void* recv
 }
 
 void NcclCommunicator::all_gather(const void* send, void* recv, std::size_t count, DataType type) {
-  enqueue(NcclCollective::all_gather, send, recv, count, type);
+  enqueue(CollectiveKind::all_gather, send, recv, count, type);
 }
 
 void NcclCommunicator::reduce_scatter(const void* send, void* recv, std::size_t count, DataType type) {
-  enqueue(NcclCollective::reduce_scatter, send, recv, count, type);
+  enqueue(CollectiveKind::reduce_scatter, send, recv, count, type);
 }
 
 void NcclCommunicator::all_reduce(const void* send, void* recv, std::size_t count, DataType type) {
-  enqueue(NcclCollective::all_reduce, send, recv, count, type);
+  enqueue(CollectiveKind::all_reduce, send, recv, count, type);
 }
 
 void NcclCommunicator::barrier() {
   // NCCL has no barrier: a one-element all-reduce that every rank must join, waited for.
-  enqueue(NcclCollective::all_reduce, scratch_, scratch_, 1, DataType::f32);
+  enqueue(CollectiveKind::all_reduce, scratch_, scratch_, 1, DataType::f32);
   issue("barrier");
   synchronize();
 }
@@ -276,7 +271,7 @@ void NcclCommunicator::abort() {
   }
 }
 
-std::optional<double> NcclCommunicator::predicted_time_us(NcclCollective kind, std::size_t count, DataType type) {
+std::optional<double> NcclCommunicator::predicted_time_us(CollectiveKind kind, std::size_t count, DataType type) {
 #if NCCL_VERSION_CODE >= NCCL_VERSION(2, 22, 0)
   int linked_version = 0;
   if (ncclGetVersion(&linked_version) != ncclSuccess || linked_version < NCCL_VERSION(2, 22, 0)) return std::nullopt;

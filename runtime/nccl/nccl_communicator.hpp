@@ -44,6 +44,7 @@ class NcclCommunicator final : public Communicator {
   Buffer allocate(std::size_t bytes) override;
   void copy_from_host(Buffer& destination, const void* host, std::size_t bytes) override;
   void copy_to_host(void* host, const Buffer& source, std::size_t bytes) override;
+  void copy_local(void* destination, const void* source, std::size_t bytes) override;
 
   void all_gather(const void* send, void* recv, std::size_t count, DataType type) override;
   void reduce_scatter(const void* send, void* recv, std::size_t count, DataType type) override;
@@ -52,7 +53,7 @@ class NcclCommunicator final : public Communicator {
   void synchronize() override;
   void abort() override;
 
-  std::optional<double> predicted_time_us(NcclCollective kind, std::size_t count, DataType type);
+  std::optional<double> predicted_time_us(CollectiveKind kind, std::size_t count, DataType type);
 
   int device() const { return device_; }
 
@@ -62,7 +63,7 @@ class NcclCommunicator final : public Communicator {
   struct IssuedOperation {
     std::string label = "no operation yet";  // used when collective is false
     bool collective = false;
-    NcclCollective kind = NcclCollective::all_reduce;
+    CollectiveKind kind = CollectiveKind::all_reduce;
     std::size_t count = 0;
     DataType type = DataType::f32;
   };
@@ -74,7 +75,7 @@ class NcclCommunicator final : public Communicator {
   // Returns on ncclSuccess; waits out ncclInProgress; aborts and throws on anything else.
   void complete(ncclResult_t result);
   [[noreturn]] void abort_and_fail(const std::string& reason);
-  void enqueue(NcclCollective kind, const void* send, void* recv, std::size_t count, DataType type);
+  void enqueue(CollectiveKind kind, const void* send, void* recv, std::size_t count, DataType type);
 
   ncclComm_t comm_ = nullptr;
   cudaStream_t stream_ = nullptr;

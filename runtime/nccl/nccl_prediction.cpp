@@ -4,7 +4,7 @@
 
 namespace shardsim::runtime {
 
-std::optional<double> nccl_predicted_time_us(Communicator& communicator, NcclCollective kind, std::size_t count,
+std::optional<double> nccl_predicted_time_us(Communicator& communicator, CollectiveKind kind, std::size_t count,
                                              DataType type) {
   auto* nccl = dynamic_cast<NcclCommunicator*>(&communicator);
   if (nccl == nullptr) return std::nullopt;

@@ -6,19 +6,18 @@
 #pragma once
 
 #include "runtime/comm/communicator.hpp"
+#include "sim/collectives/collective.hpp"
 
 #include <cstddef>
 #include <optional>
 
 namespace shardsim::runtime {
 
-enum class NcclCollective { all_gather, reduce_scatter, all_reduce };
-
 // Predicted time in microseconds of one collective of `count` elements per rank (nccl-tests
 // conventions, as in Communicator) on `communicator`. nullopt when `communicator` is not an NCCL
 // communicator or the NCCL library is older than 2.22. Local: no peer takes part, nothing runs on
 // the device. Throws RuntimeError if NCCL reports an error.
-std::optional<double> nccl_predicted_time_us(Communicator& communicator, NcclCollective kind, std::size_t count,
+std::optional<double> nccl_predicted_time_us(Communicator& communicator, CollectiveKind kind, std::size_t count,
                                              DataType type);
 
 }  // namespace shardsim::runtime

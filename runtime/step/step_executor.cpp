@@ -69,7 +69,7 @@ StepExecutor::StepExecutor(const Schedule& schedule, Communicator& world, int no
     recv_bytes[stream] = std::max(recv_bytes[stream], size.recv_bytes);
     // Program order is the same on every rank, so every rank splits the same communicators in the
     // same order; the colour (this rank's group id) differs between the family's groups.
-    const std::pair<int, int> key{group_family(schedule, c->group).front(), stream};
+    const std::pair<int, int> key{schedule.family_of(c->group).front(), stream};
     auto found = channel_of.find(key);
     if (found == channel_of.end()) {
       const std::string tag = fmt::format("step.{}.{}.{}", to_string(group.role), group.ranks.size(), to_string(op.stream));
@@ -161,20 +161,12 @@ void StepExecutor::execute(int op_index) {
   void* recv = buffers.recv.data();
   if (c.algorithm == Algorithm::hierarchical) {
     HierarchicalCollectives& h = *channel.hierarchical;
-    switch (c.kind) {
-      case CollectiveKind::all_gather: h.all_gather(send, recv, size.count, size.type); break;
-      case CollectiveKind::reduce_scatter: h.reduce_scatter(send, recv, size.count, size.type); break;
-      case CollectiveKind::all_reduce: h.all_reduce(send, recv, size.count, size.type); break;
-    }
+    h.run(c.kind, send, recv, size.count, size.type);
     h.synchronize();
     return;
   }
   Communicator& comm = *channel.communicator;
-  switch (c.kind) {
-    case CollectiveKind::all_gather: comm.all_gather(send, recv, size.count, size.type); break;
-    case CollectiveKind::reduce_scatter: comm.reduce_scatter(send, recv, size.count, size.type); break;
-    case CollectiveKind::all_reduce: comm.all_reduce(send, recv, size.count, size.type); break;
-  }
+  comm.collective(c.kind, send, recv, size.count, size.type);
   comm.synchronize();
 }
 

@@ -20,6 +20,15 @@ const char* to_string(CollectiveKind kind) {
 
 const char* to_string(Algorithm algorithm) { return algorithm == Algorithm::ring ? "ring" : "hierarchical"; }
 
+const char* to_string(PhaseScope scope) {
+  switch (scope) {
+    case PhaseScope::group: return "group";
+    case PhaseScope::inter_node: return "inter_node";
+    case PhaseScope::intra_node: return "intra_node";
+  }
+  return "?";
+}
+
 CollectiveKind parse_collective_kind(const std::string& text) {
   if (text == "all_gather" || text == "allgather") return CollectiveKind::all_gather;
   if (text == "reduce_scatter" || text == "reducescatter") return CollectiveKind::reduce_scatter;
@@ -38,6 +47,14 @@ double bus_bandwidth_factor(CollectiveKind kind, int n) {
   return kind == CollectiveKind::all_reduce ? 2 * base : base;
 }
 
+std::size_t input_elements(CollectiveKind kind, std::size_t count, int group_size) {
+  return kind == CollectiveKind::reduce_scatter ? count * group_size : count;
+}
+
+std::size_t output_elements(CollectiveKind kind, std::size_t count, int group_size) {
+  return kind == CollectiveKind::all_gather ? count * group_size : count;
+}
+
 int most_rings_per_member(const RingPhase& phase) {
   std::map<int, int> rings_of_member;
   int most = 0;
@@ -49,8 +66,15 @@ int most_rings_per_member(const RingPhase& phase) {
 int CollectivePlan::sequential_steps() const {
   int steps = 0;
   for (const auto& p : phases)
-    if (!p.is_copy) steps += p.ring.steps;
+    if (const auto* ring = std::get_if<RingPhase>(&p)) steps += ring->steps;
   return steps;
+}
+
+std::vector<const std::vector<std::vector<int>>*> CollectivePlan::ring_sets() const {
+  std::vector<const std::vector<std::vector<int>>*> sets;
+  for (const auto& p : phases)
+    if (const auto* ring = std::get_if<RingPhase>(&p)) sets.push_back(&ring->rings);
+  return sets;
 }
 
 }  // namespace shardsim

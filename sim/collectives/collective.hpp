@@ -1,14 +1,18 @@
-// Collective operations as steps, never as time. A CollectivePlan says who sends how many bytes
-// to whom, phase by phase: each RingPhase is a set of rings running at once, each ring doing
-// `steps` steps in which every member sends `bytes_per_step` to its successor (a step ends when
-// all of the ring's transfers have arrived: the ring proceeds at the pace of its slowest hop).
-// Byte sizes follow nccl-tests: M is the all-gather output, the reduce-scatter input, the
-// all-reduce vector. Time comes only from executing a plan on a network (collsim/) or from the
-// closed forms (formulas/).
+// The one vocabulary of collectives, shared by the simulator and the live runtime: the kinds,
+// the algorithms, nccl-tests' size conventions and bus-bandwidth factor, and a CollectivePlan,
+// which says who sends how many bytes to whom, phase by phase, never how long it takes. A plan's
+// phases are a std::variant: a RingPhase is one collective run at once by several disjoint groups
+// of the same scope (the whole group, the inter-node groups of ranks with the same local index,
+// or the intra-node groups), each as rings doing `steps` steps in which every member sends
+// `bytes_per_step` to its successor; a CopyPhase is a local copy every member makes. Byte sizes
+// follow nccl-tests: M is the all-gather output, the reduce-scatter input, the all-reduce vector.
+// The simulator costs a plan on a modelled network (collsim/) or in closed form (formulas/); the
+// runtime executes the same phases on split communicators (runtime/comm/hierarchical).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace shardsim {
@@ -24,8 +28,23 @@ Algorithm parse_algorithm(const std::string& text);             // throws InputE
 // nccl-tests' busbw = algbw * factor: (n-1)/n for all-gather and reduce-scatter, 2(n-1)/n for all-reduce.
 double bus_bandwidth_factor(CollectiveKind kind, int group_size);
 
+// Element counts in the call convention of NCCL and of runtime::Communicator: `count` is per rank
+// for all_gather (its input) and reduce_scatter (its output), the whole vector for all_reduce.
+std::size_t input_elements(CollectiveKind kind, std::size_t count, int group_size);
+std::size_t output_elements(CollectiveKind kind, std::size_t count, int group_size);
+
+// Which communicator runs a phase: the collective's whole group, the inter-node groups (one per
+// local index, one rank per node) or the intra-node groups (one per node).
+enum class PhaseScope { group, inter_node, intra_node };
+const char* to_string(PhaseScope scope);
+
 struct RingPhase {
-  std::string label;                    // "inter-node all-gather", ...
+  std::string label;                    // "inter-node all_gather", ...
+  CollectiveKind kind = CollectiveKind::all_gather;  // what each of the phase's groups runs
+  PhaseScope scope = PhaseScope::group;
+  double collective_bytes = 0;          // M of each group's collective (nccl-tests convention)
+  int group_size = 0;                   // ranks in each of the phase's groups
+  // Filled by plan_collective from the topology (empty in collective_phases' shape-only plans).
   std::vector<std::vector<int>> rings;  // global ranks in ring order; each ring is cyclic
   double bytes_per_step = 0;            // what each member sends its successor per step
   int steps = 0;
@@ -38,17 +57,14 @@ struct RingPhase {
 // reduces in one step, since its rings' reductions all run on the same GPU.
 int most_rings_per_member(const RingPhase& phase);
 
-// A local copy every member makes between phases (the hierarchical gather's reorder).
+// A local copy every member makes between phases (the hierarchical gather placing the
+// inter-node shards where the in-place intra-node gathers expect them).
 struct CopyPhase {
   std::string label;
   double bytes = 0;  // bytes copied by each member
 };
 
-struct PlanPhase {
-  RingPhase ring;  // used when !is_copy
-  CopyPhase copy;  // used when is_copy
-  bool is_copy = false;
-};
+using PlanPhase = std::variant<RingPhase, CopyPhase>;
 
 struct CollectivePlan {
   CollectiveKind kind = CollectiveKind::all_gather;
@@ -59,6 +75,8 @@ struct CollectivePlan {
   std::vector<PlanPhase> phases;
 
   int sequential_steps() const;
+  // The rings of every ring phase, in order (what node-symmetry detection looks at).
+  std::vector<const std::vector<std::vector<int>>*> ring_sets() const;
 };
 
 }  // namespace shardsim

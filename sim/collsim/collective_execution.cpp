@@ -40,13 +40,13 @@ void CollectiveExecution::start_phase(std::size_t index) {
     return;
   }
   const PlanPhase& phase = plan_.phases[index];
-  if (phase.is_copy) {
+  if (const auto* copy = std::get_if<CopyPhase>(&phase)) {
     // Read and write every byte once at HBM speed; every member copies at once, on its own GPU.
-    const double copy_s = 2 * phase.copy.bytes / cluster_.instance.gpu.hbm_bandwidth_Bps;
+    const double copy_s = 2 * copy->bytes / cluster_.instance.gpu.hbm_bandwidth_Bps;
     sim_.events().schedule_after(copy_s, [this, index] { start_phase(index + 1); });
     return;
   }
-  const RingPhase& rp = phase.ring;
+  const RingPhase& rp = std::get<RingPhase>(phase);
   bytes_per_step_ = rp.bytes_per_step;
   const int links_per_node = cluster_.instance.links_per_node();
   // One batch of transfers per distinct hop latency; each ring is summarised by how many of its
@@ -197,12 +197,9 @@ NodeTraffic node_traffic(const Cluster& cluster, const std::vector<double>& byte
 }
 
 CollectiveResult simulate_collective(const Cluster& cluster, const CollectivePlan& plan, FlowModel model) {
-  std::vector<const std::vector<std::vector<int>>*> ring_sets;
-  for (const auto& p : plan.phases)
-    if (!p.is_copy) ring_sets.push_back(&p.ring.rings);
   std::optional<NodeSymmetry> symmetry;
   if (model != FlowModel::per_flow) {
-    symmetry = find_node_symmetry(cluster, ring_sets);
+    symmetry = find_node_symmetry(cluster, plan.ring_sets());
     if (!symmetry && model == FlowModel::node_symmetric)
       throw InputError("this collective's rings are not node-symmetric; use the per-flow model");
   }

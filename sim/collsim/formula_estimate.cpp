@@ -47,7 +47,7 @@ double formula_time_s(const Cluster& cluster, const CollectivePlan& plan) {
   const int p = static_cast<int>(plan.group.size());
   if (plan.phases.empty()) return 0;
   if (plan.algorithm == Algorithm::ring) {
-    const RingPhase& phase = plan.phases.front().ring;
+    const RingPhase& phase = std::get<RingPhase>(plan.phases.front());
     return ring_time(plan.kind, p, plan.bytes, ring_cost(cluster, phase, static_cast<int>(phase.rings.size())));
   }
   const GroupLayout layout = layout_of(cluster, plan.group);
@@ -55,16 +55,15 @@ double formula_time_s(const Cluster& cluster, const CollectivePlan& plan) {
   TwoLevelCost cost;
   cost.copy_Bps = cluster.instance.gpu.hbm_bandwidth_Bps;
   for (const auto& phase : plan.phases) {
-    if (phase.is_copy) continue;
-    const auto& rings = phase.ring.rings;
-    const bool inter = cluster.node_of(rings.front().front()) != cluster.node_of(rings.front().back());
-    if (inter) {
+    const auto* ring = std::get_if<RingPhase>(&phase);
+    if (!ring) continue;
+    if (ring->scope == PhaseScope::inter_node) {
       // k rings per node share the node's NICs: aggregate over the distinct NICs they use.
       std::set<int> nics;
       for (int l : layout.locals.front()) nics.insert(cluster.instance.nic_of_gpu[l]);
-      cost.inter = ring_cost(cluster, phase.ring, static_cast<int>(nics.size()));
+      cost.inter = ring_cost(cluster, *ring, static_cast<int>(nics.size()));
     } else {
-      cost.intra = ring_cost(cluster, phase.ring, 1);
+      cost.intra = ring_cost(cluster, *ring, 1);
     }
   }
   if (layout.nodes.size() == 1) return ring_time(plan.kind, p, plan.bytes, cost.intra);

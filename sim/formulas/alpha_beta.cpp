@@ -57,14 +57,16 @@ double hierarchical_time(CollectiveKind kind, int p, int k, double bytes, TwoLev
   // The inter-node rings move M/k each, k of them per node at once sharing the node's NICs.
   const RingCost one_inter_ring{c.inter.alpha_s, c.inter.bandwidth_Bps / k, c.inter.reduce_Bps,
                                 c.inter.path_bandwidth_Bps / k};
-  const double intra_first = ring_time(kind == CollectiveKind::all_gather ? kind : CollectiveKind::reduce_scatter, k, bytes, c.intra);
   const double inter = ring_time(kind, n, bytes / k, one_inter_ring);
-  const double copy = (kind == CollectiveKind::all_gather && n > 1 && k > 1 && c.copy_Bps > 0) ? 2 * bytes / c.copy_Bps : 0;
   switch (kind) {
-    case CollectiveKind::all_gather: return inter + copy + intra_first;
-    case CollectiveKind::reduce_scatter: return intra_first + inter;
+    case CollectiveKind::all_gather: {
+      // The inter-node result (M/k) is copied into place, then one intra-node gather per node block.
+      const double copy = (n > 1 && k > 1 && c.copy_Bps > 0) ? 2 * (bytes / k) / c.copy_Bps : 0;
+      return inter + copy + n * ring_all_gather_time(k, bytes / n, c.intra);
+    }
+    case CollectiveKind::reduce_scatter: return n * ring_reduce_scatter_time(k, bytes / n, c.intra) + inter;
     case CollectiveKind::all_reduce:
-      return intra_first + inter + ring_all_gather_time(k, bytes, c.intra);
+      return ring_reduce_scatter_time(k, bytes, c.intra) + inter + ring_all_gather_time(k, bytes, c.intra);
   }
   return 0;
 }
@@ -73,8 +75,10 @@ int ring_steps(CollectiveKind kind, int p) { return kind == CollectiveKind::all_
 
 int hierarchical_steps(CollectiveKind kind, int p, int k) {
   const int n = p / k;
-  return kind == CollectiveKind::all_reduce ? 2 * (n - 1) + 2 * (k - 1) : (n - 1) + (k - 1);
+  return kind == CollectiveKind::all_reduce ? 2 * (n - 1) + 2 * (k - 1) : (n - 1) + n * (k - 1);
 }
+
+int hierarchical_network_steps(CollectiveKind kind, int p, int k) { return ring_steps(kind, p / k); }
 
 double flat_network_volume_fraction(int p) { return static_cast<double>(p - 1) / p; }
 double hierarchical_network_volume_fraction(int p, int k) { return static_cast<double>(p - k) / p; }

@@ -13,12 +13,16 @@
 //   flat ring AG:       T = (p-1) step(c)
 //   flat ring RS:       T = (p-1) step_reducing(c)
 //   flat ring AR:       T = RS + AG; on a uniform ring 2(p-1) alpha + 2(p-1)/p M / B + (p-1)/p M / R
-//   two-level AG / RS:  T = (n-1) alpha_net + (n-1)/n M / B_net + (k-1) alpha_intra + (k-1)/k M / B_intra
-//                       (+ the AG's reorder copy: 2M / HBM bandwidth)
+//   two-level AG / RS:  T = (n-1) alpha_net + (n-1)/n M / B_net + n (k-1) alpha_intra + (k-1)/k M / B_intra
+//                       (+ the AG's copy of the gathered M/k into place: 2M/k / HBM bandwidth); the
+//                       intra-node level is one collective per node block, as DeepSpeed's MiCS
+//                       gather runs it (collectives/plan.hpp)
 //   two-level AR:       intra RS + inter AR of M/k over n + intra AG
 // B_net is a node's aggregate NIC bandwidth, shared by its k concurrent inter-node rings.
 // Volumes entering a node from the network: flat (p-1)/p M, two-level (p-k)/p M (the minimum).
-// Latency steps: flat p-1, two-level (p/k-1)+(k-1); their ratio is about p/(p/k+k).
+// Latency steps: flat p-1; two-level (n-1) + n(k-1) as DeepSpeed runs it, against the MiCS paper's
+// (p/k-1)+(k-1) for a single intra-node gather: the node crossings, which dominate on a real
+// network, fall from p-1 to p/k-1 either way (latency_ratio_estimate gives the paper's ratio).
 #pragma once
 
 #include "sim/collectives/collective.hpp"
@@ -52,7 +56,7 @@ double pipelined_ring_step_s(double sum_s, double smallest_s, int hops);
 struct TwoLevelCost {
   RingCost inter;  // alpha between nodes, a node's aggregate network bandwidth
   RingCost intra;  // alpha inside a node, the intra-node ring bandwidth
-  double copy_Bps = 0;  // HBM bandwidth for the reorder copy; 0 = no copy term
+  double copy_Bps = 0;  // HBM bandwidth for the gather's placement copy; 0 = no copy term
 };
 
 double ring_all_gather_time(int p, double bytes, RingCost c);
@@ -64,6 +68,9 @@ double hierarchical_time(CollectiveKind kind, int p, int k, double bytes, TwoLev
 
 int ring_steps(CollectiveKind kind, int p);
 int hierarchical_steps(CollectiveKind kind, int p, int k);
+// The steps that cross the network: every step of a flat ring over several nodes, the inter-node
+// ring's of a two-level collective.
+int hierarchical_network_steps(CollectiveKind kind, int p, int k);
 double flat_network_volume_fraction(int p);               // (p-1)/p
 double hierarchical_network_volume_fraction(int p, int k);  // (p-k)/p
 double latency_ratio_estimate(int p, int k);             // p / (p/k + k)

@@ -8,14 +8,6 @@
 
 namespace shardsim {
 
-std::vector<int> group_family(const Schedule& schedule, int group_id) {
-  const Group& reference = schedule.groups.at(group_id);
-  std::vector<int> ids;
-  for (const Group& g : schedule.groups)
-    if (g.role == reference.role && g.ranks.size() == reference.ranks.size()) ids.push_back(g.id);
-  return ids;
-}
-
 Schedule rank_program(const Schedule& schedule, int rank) {
   if (rank < 0 || rank >= schedule.world_size)
     throw std::invalid_argument(fmt::format("rank {} is outside the world of {} ranks", rank, schedule.world_size));
@@ -28,7 +20,7 @@ Schedule rank_program(const Schedule& schedule, int rank) {
     auto found = replacement.find(collective->group);
     if (found == replacement.end()) {
       int mine = -1;
-      for (int id : group_family(schedule, collective->group)) {
+      for (int id : schedule.family_of(collective->group)) {
         const auto& ranks = schedule.groups[id].ranks;
         if (std::find(ranks.begin(), ranks.end(), rank) != ranks.end()) { mine = id; break; }
       }

@@ -12,10 +12,6 @@
 
 namespace shardsim {
 
-// Ids of the groups with the same role and size as `group_id` (a family), in schedule order.
-// Unlike Schedule::family_of this also separates two families of one role that differ in size.
-std::vector<int> group_family(const Schedule& schedule, int group_id);
-
 // The schedule as rank `rank` runs it: same groups, program.rank = rank, every collective naming
 // the member of its family that contains `rank`. Throws std::invalid_argument when `rank` is
 // outside the world or a family does not cover it (a schedule that is not SPMD).

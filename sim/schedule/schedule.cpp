@@ -33,9 +33,10 @@ int Program::add(Op op) {
 }
 
 std::vector<int> Schedule::family_of(int group_id) const {
+  const Group& reference = groups.at(group_id);
   std::vector<int> ids;
   for (const auto& g : groups)
-    if (g.role == groups.at(group_id).role) ids.push_back(g.id);
+    if (g.role == reference.role && g.ranks.size() == reference.ranks.size()) ids.push_back(g.id);
   return ids;
 }
 

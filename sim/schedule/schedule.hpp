@@ -69,7 +69,8 @@ struct Schedule {
   std::vector<Group> groups;  // every group of every role used
   Program program;            // rank `program.rank`'s program (the SPMD class representative)
 
-  // Ids of the groups of one role (a family: the same collective runs on all of them at once).
+  // Ids of the groups with the same role and size as `group_id`, in schedule order (a family: the
+  // groups partition the world and the same collective runs on all of them at once).
   std::vector<int> family_of(int group_id) const;
 };
 

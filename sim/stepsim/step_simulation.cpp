@@ -22,8 +22,12 @@ CollectivePlan family_plan(const Cluster& cluster, const Schedule& s, const Coll
     if (first) { merged = std::move(one); first = false; continue; }
     if (one.phases.size() != merged.phases.size())
       throw std::logic_error("groups of one role planned with different phase counts");
-    for (std::size_t i = 0; i < one.phases.size(); ++i)
-      for (auto& r : one.phases[i].ring.rings) merged.phases[i].ring.rings.push_back(std::move(r));
+    for (std::size_t i = 0; i < one.phases.size(); ++i) {
+      auto* ring = std::get_if<RingPhase>(&one.phases[i]);
+      if (!ring) continue;
+      auto& into = std::get<RingPhase>(merged.phases[i]).rings;
+      for (auto& r : ring->rings) into.push_back(std::move(r));
+    }
   }
   return merged;
 }
@@ -43,8 +47,7 @@ class StepRunner {
     if (model != FlowModel::per_flow) {
       std::vector<const std::vector<std::vector<int>>*> phases;
       for (const auto& [key, plan] : plans_)
-        for (const auto& p : plan.phases)
-          if (!p.is_copy) phases.push_back(&p.ring.rings);
+        for (const auto* rings : plan.ring_sets()) phases.push_back(rings);
       symmetry_ = find_node_symmetry(cluster, phases);
       if (!symmetry_ && model == FlowModel::node_symmetric)
         throw InputError("this schedule's collectives are not node-symmetric; use the per-flow model");

@@ -17,7 +17,7 @@ cli_pass(collective_table "1073741824" collective --instance p4d.24xlarge --node
 cli_pass(collective_json "\"network_bytes_per_node\"" collective --nodes 2 --op all_reduce --algo hierarchical --bytes 64M --json)
 cli_pass(collective_sweep "67108864" collective --nodes 2 --min-bytes 1M --max-bytes 64M --factor 4)
 cli_pass(collective_group "per_flow" collective --nodes 2 --group 0-9 --bytes 1M --json)
-cli_pass(formula_side_by_side "latency steps +127 +22" formula --op all_gather --p 128 --k 8 --bytes 1G --alpha-us 20 --bw-GBps 50)
+cli_pass(formula_side_by_side "network latency steps +127 +15" formula --op all_gather --p 128 --k 8 --bytes 1G --alpha-us 20 --bw-GBps 50)
 cli_pass(bench_small "flow model" bench --gpus 64,128)
 
 cli_fail(unknown_instance 1 "unknown instance 'p9.xlarge'" topology --instance p9.xlarge)

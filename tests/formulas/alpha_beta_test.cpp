@@ -10,15 +10,21 @@ TEST_CASE("closed forms", "[formulas]") {
   CHECK(ring_all_gather_time(128, M, c) == Approx(127 * 20e-6 + 127.0 / 128 * M / 50e9));
   CHECK(ring_all_reduce_time(128, M, c) == Approx(2 * (127 * 20e-6 + 127.0 / 128 * M / 50e9)));
   CHECK(ring_steps(CollectiveKind::all_gather, 128) == 127);
-  CHECK(hierarchical_steps(CollectiveKind::all_gather, 128, 8) == 15 + 7);
-  CHECK(hierarchical_steps(CollectiveKind::all_gather, 16, 8) == 8);
+  // DeepSpeed's MiCS gather: n-1 node crossings, then one (k-1)-step gather per node block.
+  CHECK(hierarchical_steps(CollectiveKind::all_gather, 128, 8) == 15 + 16 * 7);
+  CHECK(hierarchical_steps(CollectiveKind::all_gather, 16, 8) == 1 + 2 * 7);
+  CHECK(hierarchical_steps(CollectiveKind::all_reduce, 16, 8) == 2 * 1 + 2 * 7);
   CHECK(hierarchical_network_volume_fraction(16, 8) == 0.5);
   CHECK(flat_network_volume_fraction(16) == 15.0 / 16);
   CHECK(latency_ratio_estimate(128, 8) == Approx(128.0 / 24));
-  // Two-level all-gather: (n-1) a_net + (n-1)/n M/B_net + (k-1) a_nvl + (k-1)/k M/B_nvl.
+  // Two-level all-gather: (n-1) a_net + (n-1)/n M/B_net + n (k-1) a_nvl + (k-1)/k M/B_nvl.
   const TwoLevelCost two{{20e-6, 50e9}, {3e-6, 200e9}, 0};
   CHECK(hierarchical_time(CollectiveKind::all_gather, 128, 8, M, two) ==
-        Approx(15 * 20e-6 + 15.0 / 16 * M / 50e9 + 7 * 3e-6 + 7.0 / 8 * M / 200e9));
+        Approx(15 * 20e-6 + 15.0 / 16 * M / 50e9 + 16 * 7 * 3e-6 + 7.0 / 8 * M / 200e9));
+  // With a copy rate: the gathered M/k is read and written once.
+  const TwoLevelCost copying{{20e-6, 50e9}, {3e-6, 200e9}, 1e12};
+  CHECK(hierarchical_time(CollectiveKind::all_gather, 128, 8, M, copying) ==
+        Approx(hierarchical_time(CollectiveKind::all_gather, 128, 8, M, two) + 2 * (M / 8) / 1e12));
   CHECK_THROWS(hierarchical_time(CollectiveKind::all_gather, 12, 8, M, two));
 }
 
@@ -42,6 +48,8 @@ TEST_CASE("reductions add (p-1)/p M / R to reduce-scatter and all-reduce, nothin
   CHECK(ring_reduce_scatter_time(4, M, fused) == ring_all_gather_time(4, M, fused));
   // Two-level: the intra-node reduce-scatter reduces (k-1)/k M, the inter-node one (n-1)/n M/k.
   const TwoLevelCost two{reducing, reducing, 0};
+  // The intra-node level is one reduce-scatter per node block (4 blocks of M/4).
   CHECK(hierarchical_time(CollectiveKind::reduce_scatter, 8, 2, M, two) ==
-        Approx(ring_reduce_scatter_time(2, M, reducing) + 3e-6 + 0.75 * M / 1e9 + 0.75 * (M / 2) / 2e9).epsilon(1e-12));
+        Approx(4 * ring_reduce_scatter_time(2, M / 4, reducing) + 3e-6 + 0.75 * M / 1e9 + 0.75 * (M / 2) / 2e9)
+            .epsilon(1e-12));
 }

@@ -7,6 +7,7 @@
 
 #include <Eigen/Core>
 
+using namespace shardsim;
 using namespace shardsim::runtime;
 
 TEST_CASE("sweep sizes follow nccl-tests -b/-e/-f", "[runtime][bench]") {
@@ -18,17 +19,17 @@ TEST_CASE("sweep sizes follow nccl-tests -b/-e/-f", "[runtime][bench]") {
 
 TEST_CASE("sizes round down to a multiple of the group, as nccl-tests", "[runtime][bench]") {
   // 1000 bytes of f32 = 250 elements; 3 ranks: 249 elements, 83 per rank.
-  const auto gather = size_point(CollectiveOp::all_gather, BenchAlgorithm::ring, 1000, DataType::f32, 3);
+  const auto gather = size_point(CollectiveKind::all_gather, Algorithm::ring, 1000, DataType::f32, 3);
   CHECK(gather.bytes == 996);
   CHECK(gather.count == 83);
   CHECK(gather.total_elements == 249);
-  const auto flat_reduce = size_point(CollectiveOp::all_reduce, BenchAlgorithm::ring, 1000, DataType::f32, 3);
+  const auto flat_reduce = size_point(CollectiveKind::all_reduce, Algorithm::ring, 1000, DataType::f32, 3);
   CHECK(flat_reduce.bytes == 1000);
   CHECK(flat_reduce.count == 250);
-  CHECK(size_point(CollectiveOp::all_reduce, BenchAlgorithm::hierarchical, 1000, DataType::f32, 3).count == 249);
-  CHECK(size_point(CollectiveOp::reduce_scatter, BenchAlgorithm::ring, 8, DataType::f64, 4).count == 0);
-  CHECK(bus_bandwidth_factor(CollectiveOp::all_gather, 4) == 0.75);
-  CHECK(bus_bandwidth_factor(CollectiveOp::all_reduce, 4) == 1.5);
+  CHECK(size_point(CollectiveKind::all_reduce, Algorithm::hierarchical, 1000, DataType::f32, 3).count == 249);
+  CHECK(size_point(CollectiveKind::reduce_scatter, Algorithm::ring, 8, DataType::f64, 4).count == 0);
+  CHECK(bus_bandwidth_factor(CollectiveKind::all_gather, 4) == 0.75);
+  CHECK(bus_bandwidth_factor(CollectiveKind::all_reduce, 4) == 1.5);
 }
 
 TEST_CASE("groups: world, partition and replication", "[runtime][bench]") {
@@ -47,7 +48,7 @@ TEST_CASE("bench options are checked before any rank starts", "[runtime][bench]"
   BenchCommandOptions options;
   CHECK(make_bench_plan(options, 4, 2).sizes.size() == 17);  // 1K .. 64M
   options.ops = "all_gather,all_to_all";
-  CHECK_THROWS_WITH(make_bench_plan(options, 4, 2), Catch::Contains("unknown operation 'all_to_all'"));
+  CHECK_THROWS_WITH(make_bench_plan(options, 4, 2), Catch::Contains("unknown collective 'all_to_all'"));
   options.ops = "all_reduce";
   options.dtype = "fp8";
   CHECK_THROWS_WITH(make_bench_plan(options, 4, 2), Catch::Contains("unknown data type 'fp8'"));
@@ -59,13 +60,13 @@ TEST_CASE("the check pattern's sums are exact and wrong elements are counted", "
   // Reduce-scatter on rank 1 of 2 with 3 elements per rank: input indices 3..5 summed over ranks.
   std::vector<float> right(3);
   for (std::size_t j = 0; j < 3; ++j) right[j] = static_cast<float>(input_value(0, 3 + j) + input_value(1, 3 + j));
-  CHECK(count_wrong(CollectiveOp::reduce_scatter, right.data(), 3, DataType::f32, 1, 2) == 0);
+  CHECK(count_wrong(CollectiveKind::reduce_scatter, right.data(), 3, DataType::f32, 1, 2) == 0);
   right[2] += 1;
-  CHECK(count_wrong(CollectiveOp::reduce_scatter, right.data(), 3, DataType::f32, 1, 2) == 1);
+  CHECK(count_wrong(CollectiveKind::reduce_scatter, right.data(), 3, DataType::f32, 1, 2) == 1);
   // A gather with two chunks swapped is wrong in every element that differs.
   std::vector<std::int32_t> swapped(4);
   for (int i = 0; i < 4; ++i) swapped[i] = static_cast<std::int32_t>(input_value(1 - i / 2, i % 2));
-  CHECK(count_wrong(CollectiveOp::all_gather, swapped.data(), 2, DataType::i32, 0, 2) == 4);
+  CHECK(count_wrong(CollectiveKind::all_gather, swapped.data(), 2, DataType::i32, 0, 2) == 4);
 }
 
 TEST_CASE("f16 and bf16 sums round to nearest even through float", "[runtime][bench]") {
@@ -90,8 +91,8 @@ TEST_CASE("the JSON rows carry what calibration reads", "[runtime][bench]") {
   context.nodes = 2;
   context.group = parse_group_spec("partition:2", 4);
   BenchRow row;
-  row.op = CollectiveOp::reduce_scatter;
-  row.size = size_point(row.op, BenchAlgorithm::ring, 4096, DataType::f32, 2);
+  row.op = CollectiveKind::reduce_scatter;
+  row.size = size_point(row.op, Algorithm::ring, 4096, DataType::f32, 2);
   row.out_of_place = {10.0, 0.4096, 0.2048, 0, std::nullopt};
   row.in_place = {20.0, 0.2048, 0.1024, 3, std::nullopt};
   const auto json = nlohmann::json::parse(results_json(context, {row}));

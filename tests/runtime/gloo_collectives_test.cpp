@@ -6,47 +6,55 @@
 
 #include <atomic>
 #include <cstring>
+#include <functional>
 
 using namespace shardsim::runtime;
+using shardsim::CollectiveKind;
+using shardsim::input_elements;
+using shardsim::output_elements;
 using shardsim::runtime::testing::run_threads_as_ranks;
 
 namespace {
 
-// Runs `op` on `comm` out of place and in place with the check pattern; returns #wrong of both.
-std::size_t wrong_elements(Communicator& comm, CollectiveOp op, std::size_t count, DataType type) {
-  const int p = comm.size();
+using Call = std::function<void(CollectiveKind, const void*, void*, std::size_t, DataType)>;
+
+// Runs `op` through `call` out of place and in place with the check pattern on group rank `rank`
+// of `p`; returns #wrong of both.
+std::size_t wrong_elements(int rank, int p, CollectiveKind op, std::size_t count, DataType type, const Call& call) {
   const std::size_t element = size_of(type);
   const std::size_t in_elements = input_elements(op, count, p);
   const std::size_t out_elements = output_elements(op, count, p);
   std::vector<char> input(in_elements * element);
   std::vector<char> output(out_elements * element, 0);
-  fill_input(input.data(), in_elements, type, comm.rank());
-  auto run = [&](const void* send, void* recv) {
-    switch (op) {
-      case CollectiveOp::all_gather: comm.all_gather(send, recv, count, type); break;
-      case CollectiveOp::reduce_scatter: comm.reduce_scatter(send, recv, count, type); break;
-      case CollectiveOp::all_reduce: comm.all_reduce(send, recv, count, type); break;
-    }
-  };
+  fill_input(input.data(), in_elements, type, rank);
+  auto run = [&](const void* send, void* recv) { call(op, send, recv, count, type); };
   run(input.data(), output.data());
-  std::size_t wrong = count_wrong(op, output.data(), count, type, comm.rank(), p);
+  std::size_t wrong = count_wrong(op, output.data(), count, type, rank, p);
   // In place, NCCL's convention: all_gather's input sits at its rank's place in the output,
   // reduce_scatter's output at its rank's place in the input.
   std::vector<char> buffer(std::max(in_elements, out_elements) * element, 0);
-  const std::size_t offset = op == CollectiveOp::all_reduce ? 0 : comm.rank() * count * element;
-  if (op == CollectiveOp::all_gather) {
+  const std::size_t offset = op == CollectiveKind::all_reduce ? 0 : rank * count * element;
+  if (op == CollectiveKind::all_gather) {
     std::memcpy(buffer.data() + offset, input.data(), input.size());
     run(buffer.data() + offset, buffer.data());
-    wrong += count_wrong(op, buffer.data(), count, type, comm.rank(), p);
+    wrong += count_wrong(op, buffer.data(), count, type, rank, p);
   } else {
     std::memcpy(buffer.data(), input.data(), input.size());
     run(buffer.data(), buffer.data() + offset);
-    wrong += count_wrong(op, buffer.data() + offset, count, type, comm.rank(), p);
+    wrong += count_wrong(op, buffer.data() + offset, count, type, rank, p);
   }
   return wrong;
 }
 
-const CollectiveOp kOps[] = {CollectiveOp::all_gather, CollectiveOp::reduce_scatter, CollectiveOp::all_reduce};
+// The same on a communicator's own (flat) calls.
+std::size_t wrong_elements(Communicator& comm, CollectiveKind op, std::size_t count, DataType type) {
+  return wrong_elements(comm.rank(), comm.size(), op, count, type,
+                        [&](CollectiveKind kind, const void* send, void* recv, std::size_t n, DataType t) {
+                          comm.collective(kind, send, recv, n, t);
+                        });
+}
+
+const CollectiveKind kOps[] = {CollectiveKind::all_gather, CollectiveKind::reduce_scatter, CollectiveKind::all_reduce};
 
 }  // namespace
 
@@ -56,7 +64,7 @@ TEST_CASE("gloo ring collectives are exact on 4 ranks for every type, op and sev
   run_threads_as_ranks(4, 2, [&](Communicator& world, const LaunchInfo&) {
     for (DataType type : {DataType::f32, DataType::f64, DataType::f16, DataType::bf16, DataType::i32, DataType::i64}) {
       for (std::size_t count : {1u, 7u, 1000u}) {
-        for (CollectiveOp op : kOps) {
+        for (CollectiveKind op : kOps) {
           wrong += wrong_elements(world, op, count, type);
           ++checks;
         }
@@ -75,7 +83,7 @@ TEST_CASE("gloo collectives are exact on partition and replication groups", "[ru
     auto replication = world.split(info.rank % 2, info.rank, "replication");
     group_sizes += partition->size() + replication->size();
     for (Communicator* group : {partition.get(), replication.get()}) {
-      for (CollectiveOp op : kOps) wrong += wrong_elements(*group, op, 513, DataType::bf16);
+      for (CollectiveKind op : kOps) wrong += wrong_elements(*group, op, 513, DataType::bf16);
     }
   });
   CHECK(group_sizes == 4 * (2 + 2));
@@ -94,7 +102,7 @@ TEST_CASE("a split orders ranks by key and keeps colours apart", "[runtime][gloo
 TEST_CASE("the all-reduce handles counts not divisible by the group", "[runtime][gloo]") {
   std::atomic<std::size_t> wrong{0};
   run_threads_as_ranks(3, 1, [&](Communicator& world, const LaunchInfo&) {
-    for (std::size_t count : {1u, 2u, 5u, 1001u}) wrong += wrong_elements(world, CollectiveOp::all_reduce, count, DataType::f32);
+    for (std::size_t count : {1u, 2u, 5u, 1001u}) wrong += wrong_elements(world, CollectiveKind::all_reduce, count, DataType::f32);
   });
   CHECK(wrong == 0);
 }
@@ -112,23 +120,40 @@ TEST_CASE("hierarchical and flat collectives give identical buffers", "[runtime]
     fill_input(input.data(), 4 * count, type, info.rank);
     std::vector<char> flat(4 * count * size_of(type)), two_level(flat.size(), 1);
     world.all_gather(input.data(), flat.data(), count, type);
-    hierarchical.all_gather(input.data(), two_level.data(), count, type);
+    hierarchical.run(CollectiveKind::all_gather, input.data(), two_level.data(), count, type);
     if (flat != two_level) ++differences;
-    wrong += count_wrong(CollectiveOp::all_gather, two_level.data(), count, type, info.rank, 4);
 
     std::vector<char> flat_rs(count * size_of(type)), two_level_rs(flat_rs.size(), 1);
     world.reduce_scatter(input.data(), flat_rs.data(), count, type);
-    hierarchical.reduce_scatter(input.data(), two_level_rs.data(), count, type);
+    hierarchical.run(CollectiveKind::reduce_scatter, input.data(), two_level_rs.data(), count, type);
     if (flat_rs != two_level_rs) ++differences;
-    wrong += count_wrong(CollectiveOp::reduce_scatter, two_level_rs.data(), count, type, info.rank, 4);
-
-    std::vector<char> two_level_ar(4 * count * size_of(type));
-    hierarchical.all_reduce(input.data(), two_level_ar.data(), 4 * count, type);
-    wrong += count_wrong(CollectiveOp::all_reduce, two_level_ar.data(), 4 * count, type, info.rank, 4);
   });
   CHECK(layouts_ok == 4);
   CHECK(differences == 0);
-  CHECK(wrong == 0);
+}
+
+TEST_CASE("hierarchical collectives are exact out of place and in place on every node shape", "[runtime][hierarchical]") {
+  struct Shape {
+    int ranks, per_node;
+  };
+  // 2 x 2, 3 nodes x 2, 2 nodes x 3, one node of 4, 4 nodes of 1.
+  for (const Shape shape : {Shape{4, 2}, Shape{6, 2}, Shape{6, 3}, Shape{4, 4}, Shape{4, 1}}) {
+    CAPTURE(shape.ranks, shape.per_node);
+    std::atomic<std::size_t> wrong{0};
+    run_threads_as_ranks(shape.ranks, shape.per_node, [&](Communicator& world, const LaunchInfo& info) {
+      HierarchicalCollectives hierarchical(world, info.node, "h");
+      const auto run = [&](CollectiveKind op, const void* send, void* recv, std::size_t count, DataType type) {
+        hierarchical.run(op, send, recv, count, type);
+        hierarchical.synchronize();
+      };
+      for (CollectiveKind op : kOps) {
+        // The all-reduce count must divide by the ranks per node; 60 divides by 1 to 4 and 6.
+        wrong += wrong_elements(world.rank(), world.size(), op, op == CollectiveKind::all_reduce ? 60 : 37,
+                                DataType::bf16, run);
+      }
+    });
+    CHECK(wrong == 0);
+  }
 }
 
 TEST_CASE("hierarchical collectives on a replication group spanning nodes", "[runtime][hierarchical]") {
@@ -142,8 +167,8 @@ TEST_CASE("hierarchical collectives on a replication group spanning nodes", "[ru
     const std::size_t count = 64;
     std::vector<char> input(count * 4), output(4 * count * 4);
     fill_input(input.data(), count, DataType::i32, replication->rank());
-    hierarchical.all_gather(input.data(), output.data(), count, DataType::i32);
-    wrong += count_wrong(CollectiveOp::all_gather, output.data(), count, DataType::i32, replication->rank(), 4);
+    hierarchical.run(CollectiveKind::all_gather, input.data(), output.data(), count, DataType::i32);
+    wrong += count_wrong(CollectiveKind::all_gather, output.data(), count, DataType::i32, replication->rank(), 4);
   });
   CHECK(nodes_seen == 8 * 2);
   CHECK(wrong == 0);

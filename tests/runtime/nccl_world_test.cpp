@@ -41,6 +41,7 @@ class OtherCommunicator : public Communicator {
   Buffer allocate(std::size_t) override { return {}; }
   void copy_from_host(Buffer&, const void*, std::size_t) override {}
   void copy_to_host(void*, const Buffer&, std::size_t) override {}
+  void copy_local(void*, const void*, std::size_t) override {}
   void all_gather(const void*, void*, std::size_t, DataType) override {}
   void reduce_scatter(const void*, void*, std::size_t, DataType) override {}
   void all_reduce(const void*, void*, std::size_t, DataType) override {}
@@ -87,7 +88,7 @@ TEST_CASE("cuBLAS loads on demand from the toolkit the backend was built with", 
 
 TEST_CASE("NCCL predictions are only for NCCL communicators", "[runtime][nccl]") {
   OtherCommunicator other;
-  CHECK_FALSE(nccl_predicted_time_us(other, NcclCollective::all_gather, 1024, DataType::bf16).has_value());
+  CHECK_FALSE(nccl_predicted_time_us(other, shardsim::CollectiveKind::all_gather, 1024, DataType::bf16).has_value());
 }
 
 TEST_CASE("a one-rank NCCL world runs every collective, splits and predicts (needs a GPU)", "[runtime][nccl][gpu]") {
@@ -122,7 +123,7 @@ TEST_CASE("a one-rank NCCL world runs every collective, splits and predicts (nee
   CHECK(group->size() == 1);
   CHECK_THROWS_WITH(world->split(-1, 0, "none"), Catch::Contains("colour must be non-negative"));
 
-  std::optional<double> predicted = nccl_predicted_time_us(*world, NcclCollective::all_reduce, 1 << 20, DataType::bf16);
+  std::optional<double> predicted = nccl_predicted_time_us(*world, shardsim::CollectiveKind::all_reduce, 1 << 20, DataType::bf16);
   if (predicted) CHECK(*predicted >= 0);
 
   // A local rank beyond the device count wraps around as in make_nccl_world.

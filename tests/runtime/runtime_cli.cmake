@@ -11,7 +11,7 @@ if(TARGET shardsim-run)
   endfunction()
   runtime_fail(bad_group 1 "--group 'partition:3': the partition size 3 does not divide the 4 ranks"
                --local-ranks 4 bench --group partition:3)
-  runtime_fail(bad_op 1 "unknown operation 'all_to_all'" --local-ranks 2 bench --ops all_to_all)
+  runtime_fail(bad_op 1 "unknown collective 'all_to_all'" --local-ranks 2 bench --ops all_to_all)
   runtime_fail(bad_size 1 "^shardsim-run: error: -b: " --local-ranks 2 bench -b 1Q)
   runtime_fail(bad_ranks_per_node 1 "^shardsim-run: error: 3 ranks per node does not divide the 4 ranks$" --local-ranks 4 --ranks-per-node 3 bench)
   runtime_fail(no_rendezvous 1 "no rendezvous for 2 ranks: set MASTER_ADDR and MASTER_PORT"

@@ -44,11 +44,11 @@ StepModelTerms step_model_terms(const Cluster& cluster, const LinkClassRoles& ro
   StepModelTerms terms;
   std::vector<int> route;
   for (const auto& phase : plan.phases) {
-    if (phase.is_copy) {
-      terms.known_s += 2 * phase.copy.bytes / cluster.instance.gpu.hbm_bandwidth_Bps;
+    if (const auto* copy = std::get_if<CopyPhase>(&phase)) {
+      terms.known_s += 2 * copy->bytes / cluster.instance.gpu.hbm_bandwidth_Bps;
       continue;
     }
-    const RingPhase& ring_phase = phase.ring;
+    const RingPhase& ring_phase = std::get<RingPhase>(phase);
     bool crosses_nodes = false;
     std::map<int, int> flows_on_link;
     // Per step, the hops on a chunk's path in the ring that pays most: (hops - the smallest) /

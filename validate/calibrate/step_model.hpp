@@ -12,7 +12,7 @@
 // an intra- and an inter-node hop, V the bytes per step times the flows sharing the busiest link of
 // a class (on the path: weighted like S), C that class's per-link capacity, V_reduce the bytes a
 // rank reduces, R its reduction rate. A collective sums max(link, path) over its step groups, plus
-// the reorder copies (2 x bytes / memory bandwidth), which are not fitted.
+// the placement copies (2 x bytes / memory bandwidth), which are not fitted.
 #pragma once
 
 #include "sim/collectives/collective.hpp"
