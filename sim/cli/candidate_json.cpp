@@ -2,17 +2,13 @@
 
 namespace shardsim::cli {
 
-bool gathers_hierarchically(const Candidate& c) {
-  return c.strategy.strategy == Strategy::mics && c.strategy.hierarchical_gather;
-}
-
 nlohmann::ordered_json candidate_json(const Candidate& c) {
   nlohmann::ordered_json j{{"instance", c.instance},
                            {"nodes", c.nodes},
                            {"gpus", c.gpus},
                            {"strategy", to_string(c.strategy.strategy)},
-                           {"partition_size", c.partition_size},
-                           {"hierarchical", gathers_hierarchically(c)},
+                           {"partition_size", c.resolved.partition_size},
+                           {"hierarchical", c.resolved.hierarchical_gather},
                            {"micro_batch", c.micro_batch},
                            {"accumulation_steps", c.accumulation_steps},
                            {"fits", c.fits},

@@ -41,7 +41,7 @@ struct PlanOptions {
 
 std::string strategy_label(const Candidate& c) {
   std::string s = to_string(c.strategy.strategy);
-  if (gathers_hierarchically(c)) s += "+hier";
+  if (c.resolved.hierarchical_gather) s += "+hier";
   return s;
 }
 
@@ -51,7 +51,7 @@ std::string csv_of(const std::vector<Candidate>& cs) {
          "step_time_s,tokens_per_s,tflops_per_gpu,exposed_comm_s,memory_per_gpu_bytes,cluster_usd_per_hour,usd_per_million_tokens,why\n";
   for (const auto& c : cs)
     out << fmt::format("{},{},{},{},{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{},{:.6g},{:.9g},\"{}\"\n", c.instance, c.nodes, c.gpus,
-                       to_string(c.strategy.strategy), c.partition_size, gathers_hierarchically(c) ? "true" : "false", c.micro_batch,
+                       to_string(c.strategy.strategy), c.resolved.partition_size, c.resolved.hierarchical_gather ? "true" : "false", c.micro_batch,
                        c.accumulation_steps, c.fits ? "true" : "false", c.within_constraints ? "true" : "false", c.step_time_s,
                        c.tokens_per_s, c.tflops_per_gpu, c.exposed_comm_s, c.memory_per_gpu_bytes, c.cluster_price_per_hour_usd,
                        c.usd_per_million_tokens, c.why);
@@ -166,7 +166,7 @@ void run_plan_command(const PlanOptions& o) {
   for (const Candidate* c : ranked) {
     if (shown++ >= o.top) break;
     fmt::print("{:<14} {:>5} {:<16} {:>4} {:>3}x{:<3} {:>10} {:>11.0f} {:>8.1f} {:>8.1f}G {:>9.0f} {:>9.3f}{}\n", c->instance, c->gpus,
-               strategy_label(*c), c->partition_size, c->micro_batch, c->accumulation_steps, format_time(c->step_time_s), c->tokens_per_s,
+               strategy_label(*c), c->resolved.partition_size, c->micro_batch, c->accumulation_steps, format_time(c->step_time_s), c->tokens_per_s,
                c->tflops_per_gpu, c->memory_per_gpu_bytes / kGB, c->cluster_price_per_hour_usd, c->usd_per_million_tokens,
                c->within_constraints ? "" : "  (" + c->why + ")");
   }

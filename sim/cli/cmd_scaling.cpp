@@ -31,9 +31,8 @@ struct ScalingOptions {
 
 std::string label(const Candidate& c) {
   std::string out = to_string(c.strategy.strategy);
-  if (uses_partition_group(c.strategy.strategy)) out += fmt::format(" p={}", c.partition_size);
-  // The hierarchy only exists where a partition group spans nodes.
-  if (c.strategy.strategy == Strategy::mics && c.strategy.hierarchical_gather && c.partition_size > c.gpus / c.nodes) out += " hier";
+  if (c.resolved.has_partition_group()) out += fmt::format(" p={}", c.resolved.partition_size);
+  if (c.resolved.hierarchical_gather) out += " hier";
   return out;
 }
 
@@ -64,7 +63,7 @@ void run_scaling_command(const ScalingOptions& o) {
   for (const auto& pt : points) {
     const Candidate& c = pt.candidate;
     csv << fmt::format("{},{},{},{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{},\"{}\"\n", pt.mode, to_string(c.strategy.strategy),
-                       c.instance, c.gpus, c.nodes, c.partition_size, c.micro_batch, c.accumulation_steps, pt.global_batch, c.step_time_s,
+                       c.instance, c.gpus, c.nodes, c.resolved.partition_size, c.micro_batch, c.accumulation_steps, pt.global_batch, c.step_time_s,
                        c.tokens_per_s, pt.tokens_per_s_per_gpu, c.tflops_per_gpu, pt.efficiency, c.fits ? "true" : "false", c.why);
     nlohmann::ordered_json j{{"mode", pt.mode}};
     j.update(candidate_json(c));

@@ -9,6 +9,7 @@
 #include "sim/stepsim/step_metrics.hpp"
 #include "sim/stepsim/trace.hpp"
 #include "sim/strategies/compile.hpp"
+#include "sim/strategies/registry.hpp"
 #include "sim/units/units.hpp"
 
 #include <CLI/CLI.hpp>
@@ -38,7 +39,7 @@ void run_simulate(const SimulateOptions& o) {
   const StepMetrics m = step_metrics(sc, r);
   if (!o.trace.empty())
     write_file_atomically(o.trace, perfetto_trace_json(schedule, r.ops, fmt::format("{} rank 0", sc.name)));
-  const int p = effective_partition_size(sc.cluster, sc.step.strategy);
+  const ResolvedStrategy strategy = resolve_strategy(sc.cluster, sc.step.strategy);
   if (o.json) {
     nlohmann::ordered_json j;
     j["scenario"] = sc.name;
@@ -47,9 +48,9 @@ void run_simulate(const SimulateOptions& o) {
     j["instance"] = sc.cluster.instance.name;
     j["nodes"] = sc.cluster.nodes;
     j["gpus"] = sc.cluster.gpus();
-    j["strategy"] = to_string(sc.step.strategy.strategy);
-    j["partition_size"] = p;
-    j["hierarchical_gather"] = sc.step.strategy.strategy == Strategy::mics && sc.step.strategy.hierarchical_gather;
+    j["strategy"] = to_string(strategy.strategy);
+    j["partition_size"] = strategy.partition_size;
+    j["hierarchical_gather"] = strategy.hierarchical_gather;
     j["micro_batch"] = sc.step.micro_batch;
     j["accumulation_steps"] = sc.step.accumulation_steps;
     j["step_time_s"] = m.step_time_s;
@@ -72,11 +73,10 @@ void run_simulate(const SimulateOptions& o) {
   }
   fmt::print("{}: {} ({:.1f}B parameters) on {} x {} ({} GPUs)\n", sc.name, sc.step.model.name,
              parameter_count(sc.step.model) / 1e9, sc.cluster.nodes, sc.cluster.instance.name, sc.cluster.gpus());
-  const std::string gather = sc.step.strategy.strategy == Strategy::mics
-                                 ? fmt::format(", hierarchical gather {}", sc.step.strategy.hierarchical_gather ? "on" : "off")
-                                 : "";
-  fmt::print("strategy {} (partition size {}{}), micro-batch {}, {} micro-steps\n\n", to_string(sc.step.strategy.strategy), p,
-             gather, sc.step.micro_batch, sc.step.accumulation_steps);
+  const std::string gather =
+      strategy.hierarchical_gather_knob ? fmt::format(", hierarchical gather {}", strategy.hierarchical_gather ? "on" : "off") : "";
+  fmt::print("strategy {} (partition size {}{}), micro-batch {}, {} micro-steps\n\n", to_string(strategy.strategy),
+             strategy.partition_size, gather, sc.step.micro_batch, sc.step.accumulation_steps);
   fmt::print("step time            {}\n", format_time(m.step_time_s));
   fmt::print("throughput           {:.1f} samples/s, {:.0f} tokens/s\n", m.samples_per_s, m.tokens_per_s);
   fmt::print("TFLOPS per GPU       {:.1f} hardware (incl. recomputation, {:.1f}% of peak), {:.1f} model (6*params*tokens)\n",

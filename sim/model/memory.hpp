@@ -1,4 +1,6 @@
-// Peak memory of one GPU training a TransformerModel under a sharding strategy. Model states are
+// Peak memory of one GPU training a TransformerModel under a sharding strategy, given as the
+// ranks each model state is sharded over (ModelStateSharding: the strategy's memory terms, which
+// the strategy units in sim/strategies resolve; this layer knows no strategy by name). Model states are
 // mixed-precision Adam, 16 bytes per parameter: K_p = 2 (bf16/fp16 parameters), K_g = 2
 // (gradients), K_o = 12 (fp32 master parameters, Adam momentum and variance); for fp32 models
 // K_p = K_g = 4 and K_o = 8 (no master copy), still 16. With Psi = parameter_count, N = world
@@ -21,7 +23,6 @@
 // CUDA context and NCCL buffers, logits; compare against usable memory, not the HBM size.
 #pragma once
 
-#include "sim/model/strategy.hpp"
 #include "sim/model/transformer.hpp"
 
 #include <cstdint>
@@ -31,12 +32,21 @@
 
 namespace shardsim {
 
+// Over how many ranks a strategy shards each model state; each count must divide N.
+struct ModelStateSharding {
+  int parameters = 1;
+  int gradients = 1;
+  int optimizer_states = 1;
+  int secondary_parameters = 0;    // ranks a secondary parameter copy is sharded over (hpZ); 0 = none
+  bool gathers_parameters = false;  // whole units gathered for compute: the gathered-parameters term
+  bool gradient_buckets = false;    // reduce buckets outside the gradients: the gradient-buckets term
+};
+
 struct MemoryInput {
-  Strategy strategy = Strategy::zero3;
+  std::string strategy;       // its name, for messages
+  ModelStateSharding sharding;
   TransformerModel model;
   int world_size = 1;         // N, data-parallel ranks
-  int partition_size = 0;     // p, for mics and hybrid_shard(_deferred) only; must divide N
-  int gpus_per_node = 8;      // k
   int micro_batch = 1;        // sequences per GPU per micro-step
   bool activation_checkpointing = true;
   int live_gathered_layers = 2;  // gathered units resident at once: the one computing + prefetched
@@ -55,7 +65,7 @@ struct MemoryBreakdown {
   std::string largest_component;
 };
 
-// Throws InputError for an unusable input (N < 1, p missing or not dividing N, ...).
+// Throws InputError for an unusable input (N < 1, a sharding degree not dividing N, ...).
 MemoryBreakdown estimate_memory(const MemoryInput& input);
 bool fits(const MemoryBreakdown& breakdown, std::uint64_t gpu_memory_bytes);
 

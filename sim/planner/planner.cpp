@@ -44,13 +44,18 @@ std::vector<Candidate> enumerate_candidates(const PlanRequest& r) {
       std::vector<int> micro;
       for (long long m = per_gpu; m >= 1 && static_cast<int>(micro.size()) < r.max_micro_batch_splits; --m)
         if (per_gpu % m == 0) micro.push_back(static_cast<int>(m));
+      // Only the cluster's shape (N, k) is resolved against: not make_cluster, which refuses
+      // sizes the enumeration must still count past to reach its own limit.
+      const Cluster cluster{inst, gpus / k};
       for (Strategy s : r.strategies) {
-        std::vector<std::pair<int, bool>> shapes;  // (partition size, hierarchical)
-        if (uses_partition_group(s)) {
+        std::vector<std::pair<int, bool>> shapes;  // (partition size, hierarchical gather knob)
+        if (resolve_strategy(cluster, {.strategy = s}).has_partition_group()) {
           for (int p : partition_sizes(gpus, k)) {
             if (p == gpus && s == Strategy::mics) continue;  // that is ZeRO-3
             shapes.emplace_back(p, false);
-            if (s == Strategy::mics && p > k) shapes.emplace_back(p, true);
+            // The knob on is a candidate of its own only where the strategy then gathers hierarchically.
+            if (resolve_strategy(cluster, {.strategy = s, .partition_size = p, .hierarchical_gather = true}).hierarchical_gather)
+              shapes.emplace_back(p, true);
           }
         } else {
           shapes.emplace_back(0, false);
@@ -91,7 +96,7 @@ void evaluate_candidate(const PlanRequest& r, const InstanceType& instance, Cand
   sc.step.micro_batch = c.micro_batch;
   sc.step.accumulation_steps = c.accumulation_steps;
   sc.step.activation_checkpointing = r.activation_checkpointing;
-  c.partition_size = effective_partition_size(sc.cluster, c.strategy);
+  c.resolved = resolve_strategy(sc.cluster, c.strategy);
   c.cluster_price_per_hour_usd = sc.cluster.instance.price_per_hour_usd * c.nodes;
   c.gpu_memory_bytes = sc.cluster.instance.gpu.memory_bytes;
   const MemoryBreakdown mem = estimate_memory(memory_input(sc));
@@ -138,8 +143,8 @@ namespace {
 
 std::string describe(const Candidate& c) {
   std::string s = to_string(c.strategy.strategy);
-  if (uses_partition_group(c.strategy.strategy))
-    s += fmt::format(" p={}{}", c.partition_size, c.strategy.hierarchical_gather ? " hierarchical" : "");
+  if (c.resolved.has_partition_group())
+    s += fmt::format(" p={}{}", c.resolved.partition_size, c.resolved.hierarchical_gather ? " hierarchical" : "");
   return s;
 }
 
@@ -159,10 +164,9 @@ std::string recommendation_reason(const std::vector<Candidate>& all, const Candi
     reason += "; ZeRO-3 does not fit or is not allowed on this cluster";
   const double headroom = static_cast<double>(best.gpu_memory_bytes) - static_cast<double>(best.memory_per_gpu_bytes);
   reason += fmt::format("; {:.1f} GB memory headroom per GPU", headroom / kGB);
-  if (uses_partition_group(best.strategy.strategy)) {
-    const int k = best.gpus / best.nodes;
-    reason += best.partition_size <= k ? "; parameter gathers stay inside one node"
-                                       : fmt::format("; parameter gathers span {} nodes", best.partition_size / k);
+  if (best.resolved.has_partition_group()) {
+    const int p = best.resolved.partition_size, k = best.resolved.gpus_per_node;
+    reason += p <= k ? "; parameter gathers stay inside one node" : fmt::format("; parameter gathers span {} nodes", p / k);
   }
   return reason;
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "sim/model/transformer.hpp"
+#include "sim/strategies/registry.hpp"
 #include "sim/strategies/step_config.hpp"
 
 #include <functional>
@@ -37,7 +38,7 @@ struct Candidate {
   int nodes = 0;
   int gpus = 0;
   StrategyConfig strategy;
-  int partition_size = 0;
+  ResolvedStrategy resolved;  // `strategy` on this cluster: what every output reports
   int micro_batch = 0;
   int accumulation_steps = 0;
   bool fits = false;

@@ -46,10 +46,10 @@ std::vector<ScalingPoint> run_scaling(const ScalingRequest& r, const std::functi
   parallel_for(static_cast<int>(points.size()), r.threads, [&](int i) {
     Candidate& c = points[i].candidate;
     // A partition larger than the cluster, or one that does not divide it, cannot run there.
-    const int p = effective_partition_size(make_cluster(inst, c.nodes), c.strategy);
+    c.resolved = resolve_strategy(make_cluster(inst, c.nodes), c.strategy);
+    const int p = c.resolved.partition_size;
     if (p > c.gpus || c.gpus % p != 0) {
       c.why = fmt::format("partition size {} does not divide {} GPUs", p, c.gpus);
-      c.partition_size = p;
       return;
     }
     evaluate_candidate(shared, inst, c);

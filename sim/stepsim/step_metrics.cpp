@@ -2,16 +2,16 @@
 
 #include "sim/model/flops.hpp"
 #include "sim/strategies/compile.hpp"
+#include "sim/strategies/registry.hpp"
 
 namespace shardsim {
 
 MemoryInput memory_input(const Scenario& sc) {
   MemoryInput in;
-  in.strategy = sc.step.strategy.strategy;
+  in.strategy = to_string(sc.step.strategy.strategy);
+  in.sharding = resolve_strategy(sc.cluster, sc.step.strategy).memory;
   in.model = sc.step.model;
   in.world_size = sc.cluster.gpus();
-  in.partition_size = uses_partition_group(in.strategy) ? effective_partition_size(sc.cluster, sc.step.strategy) : 0;
-  in.gpus_per_node = sc.cluster.instance.gpus_per_node;
   in.micro_batch = sc.step.micro_batch;
   in.activation_checkpointing = sc.step.activation_checkpointing;
   in.live_gathered_layers = sc.step.strategy.prefetch_layers + 1;

@@ -1,10 +1,12 @@
 #include "sim/strategies/compile.hpp"
 
 #include "sim/model/flops.hpp"
+#include "sim/strategies/registry.hpp"
 
 #include <fmt/format.h>
 
 #include <map>
+#include <stdexcept>
 
 namespace shardsim {
 namespace {
@@ -13,21 +15,48 @@ namespace {
 // gradient, writes master, m, v and the half-precision copy.
 constexpr double kOptimizerBytesPerParameter = 4 + 4 + 4 + 4 + 4 + 4 + 4 + 2;
 
-class Builder {
+std::vector<int> deps_of(std::initializer_list<int> ids) {
+  std::vector<int> out;
+  for (int i : ids) if (i >= 0) out.push_back(i);
+  return out;
+}
+
+// Builds one rank's schedule from a resolved strategy: the compute of every unit, and around it
+// the collectives the strategy's StrategySchedule names. Nothing here depends on which strategy.
+class StepCompiler {
  public:
-  Builder(const Cluster& cluster, const StepConfig& config, int rank)
-      : cluster_(cluster), config_(config), rank_(rank) {
+  StepCompiler(const Cluster& cluster, const StepConfig& c, const ResolvedStrategy& resolved, int rank)
+      : cluster_(cluster), config_(c), plan_(resolved.schedule), rank_(rank), units_(model_units(c)),
+        elem_(element_bytes(c.model)) {
     schedule_.world_size = cluster.gpus();
-    schedule_.micro_steps = config.accumulation_steps;
-    schedule_.strategy = to_string(config.strategy.strategy);
+    schedule_.micro_steps = c.accumulation_steps;
+    schedule_.strategy = to_string(resolved.strategy);
     schedule_.program.rank = rank;
+    for (const auto& u : units_) psi_ += u.parameters;
+    // Created in this order whatever the strategy, so group ids are stable.
+    const StrategyGroups& g = resolved.groups;
+    group_ids_[GroupRole::world] = group_of(GroupRole::world, cluster.gpus(), false);
+    if (g.partition > 0) group_ids_[GroupRole::partition] = group_of(GroupRole::partition, g.partition, false);
+    if (g.replication > 0) group_ids_[GroupRole::replication] = group_of(GroupRole::replication, g.replication, true);
+    if (g.hpz > 0) group_ids_[GroupRole::intra_node] = group_of(GroupRole::intra_node, g.hpz, false);
+    optimizer_shard_fraction_ = 1.0 / resolved.memory.optimizer_states;
   }
 
-  // Groups of `size` consecutive ranks (stride 1) or every `size`-th rank (strided), all of them.
+  Schedule compile() {
+    for (int m = 0; m < config_.accumulation_steps; ++m) {
+      const bool boundary = m == config_.accumulation_steps - 1;
+      forward(m);
+      backward(m, boundary);
+      last_op_ = bwd_[0];
+      if (boundary) optimizer_step(m);
+    }
+    return std::move(schedule_);
+  }
+
+ private:
+  // Groups of `size` consecutive ranks (stride 1) or every `size`-th rank (strided), all of them;
+  // returns the id of this rank's.
   int group_of(GroupRole role, int size, bool strided) {
-    auto key = std::make_pair(role, size);
-    auto it = mine_.find(key);
-    if (it != mine_.end()) return it->second;
     const int n = cluster_.gpus();
     const int count = n / size;
     int my_id = -1;
@@ -37,37 +66,99 @@ class Builder {
       for (int r : group.ranks) if (r == rank_) my_id = group.id;
       schedule_.groups.push_back(std::move(group));
     }
-    mine_[key] = my_id;
     return my_id;
   }
 
   int add(Op op) { return schedule_.program.add(std::move(op)); }
 
-  int collective(CollectiveKind kind, Algorithm algo, int group, double bytes, const std::string& dtype, Stream stream,
-                 std::vector<int> deps, std::string label, int micro, int layer) {
-    Op op{CollectiveOp{kind, algo, group, bytes, dtype}, stream, std::move(deps), std::move(label), micro, layer};
-    return add(std::move(op));
+  int collective(const CollectiveStep& s, double bytes, Stream stream, std::vector<int> deps, std::string label, int micro,
+                 int layer) {
+    const auto group = group_ids_.find(s.group);
+    if (group == group_ids_.end()) throw std::logic_error(fmt::format("a collective over a missing {} group", to_string(s.group)));
+    const CollectiveOp op{s.kind, s.algorithm, group->second, bytes / s.divisor, s.fp32 ? "fp32" : config_.model.precision};
+    return add(Op{op, stream, std::move(deps), std::move(label), micro, layer});
   }
 
   int compute(double flops, double hbm_bytes, std::vector<int> deps, std::string label, int micro, int layer) {
     return add(Op{ComputeOp{flops, hbm_bytes}, Stream::compute, std::move(deps), std::move(label), micro, layer});
   }
 
-  Schedule take() { return std::move(schedule_); }
+  int unit_count() const { return static_cast<int>(units_.size()); }
+  double unit_bytes(int u) const { return units_[u].parameters * elem_; }
 
- private:
+  void forward(int m) {
+    const int prefetch = config_.strategy.prefetch_layers;
+    fwd_.assign(units_.size(), -1);
+    for (int u = 0; u < unit_count(); ++u) {
+      int gather = -1;
+      if (plan_.forward_gather) {
+        // A gather may run `prefetch` units ahead: it waits for the compute that frees a buffer.
+        const int freeing = u - prefetch - 1;
+        gather = collective(*plan_.forward_gather, unit_bytes(u), Stream::gather, deps_of({freeing >= 0 ? fwd_[freeing] : -1}),
+                            fmt::format("{} {}", plan_.forward_gather->label, units_[u].name), m, u);
+      }
+      fwd_[u] = compute(units_[u].forward_flops, 0, deps_of({gather}), fmt::format("fwd {}", units_[u].name), m, u);
+    }
+  }
+
+  void backward(int m, bool boundary) {
+    const int prefetch = config_.strategy.prefetch_layers;
+    const std::uint64_t bucket_limit = config_.strategy.reduce_bucket_bytes;
+    bwd_.assign(units_.size(), -1);
+    double bucket_bytes = 0;
+    for (int u = unit_count() - 1; u >= 0; --u) {
+      int gather = -1;
+      if (plan_.backward_gather) {
+        const int freeing = u + prefetch + 1;
+        gather = collective(*plan_.backward_gather, unit_bytes(u), Stream::gather,
+                            deps_of({freeing < unit_count() ? bwd_[freeing] : fwd_[unit_count() - 1]}),
+                            fmt::format("{} {}", plan_.backward_gather->label, units_[u].name), m, u);
+      }
+      bwd_[u] = compute(units_[u].backward_flops, 0, deps_of({gather}), fmt::format("bwd {}", units_[u].name), m, u);
+      // Gradient communication of this micro-step, bucketed.
+      if (!plan_.sync_every_micro_step && !boundary) continue;
+      bucket_bytes += unit_bytes(u);
+      const bool flush = u == 0 || bucket_limit == 0 || bucket_bytes >= static_cast<double>(bucket_limit);
+      if (!flush) continue;
+      std::vector<int> deps{bwd_[u]};
+      for (const auto& step : plan_.gradient_sync) {
+        last_reduce_ = collective(step, bucket_bytes, Stream::reduce, deps, fmt::format("{} {}", step.label, units_[u].name), m, u);
+        deps = {last_reduce_};
+      }
+      bucket_bytes = 0;
+    }
+  }
+
+  // The accumulation boundary: the second hop of the gradient sync, the optimizer, and the
+  // parameters back to every rank where the optimizer updated only a shard of them.
+  void optimizer_step(int m) {
+    if (plan_.boundary_sync) {
+      const CollectiveStep& s = *plan_.boundary_sync;
+      last_reduce_ = collective(s, psi_ * (s.fp32 ? 4.0 : elem_), Stream::reduce, deps_of({last_reduce_}), s.label, m, -1);
+    }
+    const int optimizer = compute(0, psi_ * optimizer_shard_fraction_ * kOptimizerBytesPerParameter,
+                                  deps_of({last_op_, last_reduce_}), "optimizer", m, -1);
+    last_op_ = optimizer;
+    if (!plan_.updated_parameter_gather) return;
+    for (int u = 0; u < unit_count(); ++u)
+      collective(*plan_.updated_parameter_gather, unit_bytes(u), Stream::gather, {optimizer},
+                 fmt::format("{} {}", plan_.updated_parameter_gather->label, units_[u].name), m, u);
+  }
+
   const Cluster& cluster_;
   const StepConfig& config_;
+  const StrategySchedule& plan_;
   int rank_;
+  std::vector<Unit> units_;
+  double elem_;
+  double psi_ = 0;
+  double optimizer_shard_fraction_ = 1;
   Schedule schedule_;
-  std::map<std::pair<GroupRole, int>, int> mine_;
+  std::map<GroupRole, int> group_ids_;
+  std::vector<int> fwd_, bwd_;
+  int last_op_ = -1;
+  int last_reduce_ = -1;
 };
-
-std::vector<int> deps_of(std::initializer_list<int> ids) {
-  std::vector<int> out;
-  for (int i : ids) if (i >= 0) out.push_back(i);
-  return out;
-}
 
 }  // namespace
 
@@ -86,98 +177,8 @@ std::vector<Unit> model_units(const StepConfig& c) {
 
 Schedule compile_schedule(const Cluster& cluster, const StepConfig& c, int rank) {
   validate_step_config(cluster, c);
-  const Strategy strategy = c.strategy.strategy;
-  const int n = cluster.gpus();
-  const int k = cluster.instance.gpus_per_node;
-  const int p = effective_partition_size(cluster, c.strategy);
-  const std::vector<Unit> units = model_units(c);
-  const int u_count = static_cast<int>(units.size());
-  const double elem = element_bytes(c.model);
-  const std::string dtype = c.model.precision;
-  double psi = 0;
-  for (const auto& u : units) psi += u.parameters;
-
-  Builder b(cluster, c, rank);
-  const int world = b.group_of(GroupRole::world, n, false);
-  const bool sharded_groups = uses_partition_group(strategy);
-  const int shard_group = sharded_groups ? b.group_of(GroupRole::partition, p, false) : world;
-  const int replication = sharded_groups && n / p > 1 ? b.group_of(GroupRole::replication, n / p, true) : -1;
-  const int hpz_size = c.strategy.hpz_partition_size > 0 ? c.strategy.hpz_partition_size : k;
-  const int hpz_group = strategy == Strategy::zeropp_hpz ? b.group_of(GroupRole::intra_node, hpz_size, false) : -1;
-  const Algorithm gather_algo =
-      (strategy == Strategy::mics && c.strategy.hierarchical_gather && p > k) ? Algorithm::hierarchical : Algorithm::ring;
-  const bool gathers = gathers_parameters(strategy);
-  const int prefetch = c.strategy.prefetch_layers;
-  const double shard_fraction = strategy == Strategy::ddp ? 1.0 : 1.0 / (sharded_groups ? p : n);
-
-  int last_op = -1;
-  int last_reduce = -1;
-  for (int m = 0; m < c.accumulation_steps; ++m) {
-    const bool boundary = m == c.accumulation_steps - 1;
-    std::vector<int> fwd(u_count, -1), bwd(u_count, -1);
-    for (int u = 0; u < u_count; ++u) {
-      int gather = -1;
-      if (gathers) {
-        // A gather may run `prefetch` units ahead: it waits for the compute that frees a buffer.
-        const int freeing = u - prefetch - 1;
-        gather = b.collective(CollectiveKind::all_gather, gather_algo, shard_group, units[u].parameters * elem, dtype,
-                              Stream::gather, deps_of({freeing >= 0 ? fwd[freeing] : -1}),
-                              fmt::format("ag-fwd {}", units[u].name), m, u);
-      }
-      fwd[u] = b.compute(units[u].forward_flops, 0, deps_of({gather}), fmt::format("fwd {}", units[u].name), m, u);
-    }
-    double bucket_bytes = 0;
-    for (int u = u_count - 1; u >= 0; --u) {
-      int gather = -1;
-      if (gathers) {
-        const int freeing = u + prefetch + 1;
-        const bool secondary = strategy == Strategy::zeropp_hpz;
-        gather = b.collective(CollectiveKind::all_gather, secondary ? Algorithm::ring : gather_algo,
-                              secondary ? hpz_group : shard_group, units[u].parameters * elem, dtype, Stream::gather,
-                              deps_of({freeing < u_count ? bwd[freeing] : fwd[u_count - 1]}),
-                              fmt::format("ag-bwd {}", units[u].name), m, u);
-      }
-      bwd[u] = b.compute(units[u].backward_flops, 0, deps_of({gather}), fmt::format("bwd {}", units[u].name), m, u);
-      // Gradient communication of this micro-step, bucketed.
-      const bool reduce_now = strategy == Strategy::zero2 || gathers || boundary;
-      if (!reduce_now) continue;
-      bucket_bytes += units[u].parameters * elem;
-      const bool flush = u == 0 || c.strategy.reduce_bucket_bytes == 0 ||
-                         bucket_bytes >= static_cast<double>(c.strategy.reduce_bucket_bytes);
-      if (!flush) continue;
-      const std::string where = fmt::format("{}", units[u].name);
-      if (strategy == Strategy::ddp) {
-        last_reduce = b.collective(CollectiveKind::all_reduce, Algorithm::ring, world, bucket_bytes, dtype, Stream::reduce,
-                                   {bwd[u]}, "ar-grad " + where, m, u);
-      } else {
-        last_reduce = b.collective(CollectiveKind::reduce_scatter, Algorithm::ring, shard_group, bucket_bytes, dtype,
-                                   Stream::reduce, {bwd[u]}, "rs-grad " + where, m, u);
-        if (strategy == Strategy::hybrid_shard && replication >= 0)
-          last_reduce = b.collective(CollectiveKind::all_reduce, Algorithm::ring, replication, bucket_bytes / p, dtype,
-                                     Stream::reduce, {last_reduce}, "ar-replication " + where, m, u);
-      }
-      bucket_bytes = 0;
-    }
-    last_op = bwd[0];
-    if (!boundary) continue;
-    // The accumulation boundary: the second hop of the gradient sync, then the optimizer.
-    if ((strategy == Strategy::mics || strategy == Strategy::hybrid_shard_deferred) && replication >= 0) {
-      const double accumulated_elem = strategy == Strategy::mics ? 4.0 : elem;  // MiCS accumulates in fp32
-      last_reduce = b.collective(CollectiveKind::all_reduce, Algorithm::ring, replication, psi * accumulated_elem / p,
-                                 strategy == Strategy::mics ? "fp32" : dtype, Stream::reduce, {last_reduce},
-                                 "ar-replication boundary", m, -1);
-    }
-    const int optimizer = b.compute(0, psi * shard_fraction * kOptimizerBytesPerParameter, deps_of({last_op, last_reduce}),
-                                    "optimizer", m, -1);
-    last_op = optimizer;
-    if (strategy == Strategy::zero1 || strategy == Strategy::zero2) {
-      // Every rank needs the whole updated model back: all-gather the shards, unit by unit.
-      for (int u = 0; u < u_count; ++u)
-        b.collective(CollectiveKind::all_gather, Algorithm::ring, world, units[u].parameters * elem, dtype, Stream::gather,
-                     {optimizer}, fmt::format("ag-params {}", units[u].name), m, u);
-    }
-  }
-  return b.take();
+  const ResolvedStrategy resolved = resolve_strategy(cluster, c.strategy);
+  return StepCompiler(cluster, c, resolved, rank).compile();
 }
 
 }  // namespace shardsim

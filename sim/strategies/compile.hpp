@@ -14,6 +14,9 @@
 //   hpZ:     ZeRO-3 whose backward gathers run over the intra-node secondary partition.
 //   HYBRID_SHARD: MiCS-like groups, with the replication all-reduce of each unit's gradient shard
 //            after its reduce-scatter on every micro-step; `_deferred` does it once at the boundary.
+// Each strategy states its collectives in its own unit (ddp.cpp, mics.cpp, ...; registry.hpp) as
+// a StrategySchedule; compile_schedule lays them around the compute without knowing which
+// strategy it is compiling.
 #pragma once
 
 #include "sim/schedule/schedule.hpp"

@@ -3,8 +3,8 @@
 // naming the problem (a partition size that does not divide the world, or splits nodes unevenly).
 #pragma once
 
-#include "sim/model/strategy.hpp"
 #include "sim/model/transformer.hpp"
+#include "sim/strategies/strategy.hpp"
 #include "sim/topology/topology.hpp"
 
 #include <cstdint>
@@ -13,7 +13,7 @@ namespace shardsim {
 
 struct StrategyConfig {
   Strategy strategy = Strategy::zero3;
-  int partition_size = 0;            // p for mics / hybrid sharding; 0 = one node (k)
+  int partition_size = 0;            // p for mics / hybrid sharding; 0 = one node (k); resolved in registry.hpp
   bool hierarchical_gather = true;   // mics_hierarchical_params_gather
   int prefetch_layers = 1;           // gathers issued ahead of the layer computing
   std::uint64_t reduce_bucket_bytes = 0;  // 0 = one reduce-scatter per layer
@@ -28,8 +28,6 @@ struct StepConfig {
   bool activation_checkpointing = true;
 };
 
-// The partition size in force (p, or N for strategies that shard over everything, or 1 for DDP).
-int effective_partition_size(const Cluster& cluster, const StrategyConfig& s);
 void validate_step_config(const Cluster& cluster, const StepConfig& config);
 
 }  // namespace shardsim

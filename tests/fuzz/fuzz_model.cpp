@@ -10,7 +10,7 @@
 #include "sim/model/flops.hpp"
 #include "sim/model/memory.hpp"
 #include "sim/model/model_loader.hpp"
-#include "sim/model/strategy.hpp"
+#include "sim/strategies/registry.hpp"
 
 SHARDSIM_FUZZ_TARGET(model) {
   using namespace shardsim;
@@ -23,12 +23,14 @@ SHARDSIM_FUZZ_TARGET(model) {
     model_flops(m, 1, true);
     activation_bytes(m, 1, true);
     activation_bytes(m, 1, false);
+    Cluster node;  // one node of 8 GPUs: MiCS's partition group is the node
+    node.instance.gpus_per_node = 8;
     for (const Strategy s : {Strategy::ddp, Strategy::zero3, Strategy::mics}) {
       MemoryInput in;
-      in.strategy = s;
+      in.strategy = to_string(s);
+      in.sharding = resolve_strategy(node, {.strategy = s}).memory;
       in.model = m;
       in.world_size = 8;
-      in.partition_size = s == Strategy::mics ? 8 : 0;
       estimate_memory(in);
     }
   });

@@ -8,6 +8,7 @@
 #include "sim/stepsim/step_metrics.hpp"
 #include "sim/stepsim/step_simulation.hpp"
 #include "sim/strategies/compile.hpp"
+#include "sim/strategies/registry.hpp"
 
 #include "tests/support/test_data.hpp"
 
@@ -56,7 +57,7 @@ TEST_CASE("every shipped scenario loads and fits in memory and compiles and simu
       Scenario sc = full;
       if (full.cluster.gpus() > kMaxSimulatedGpus) {
         const int k = full.cluster.instance.gpus_per_node;
-        const int p = effective_partition_size(full.cluster, full.step.strategy);
+        const int p = resolve_strategy(full.cluster, full.step.strategy).partition_size;
         ScenarioOverrides o;
         // World-wide strategies (p = N) shrink with the world; otherwise keep whole partition groups.
         o.nodes = p == full.cluster.gpus() ? kMaxSimulatedGpus / k : std::max(kMaxSimulatedGpus / k, p / k);
@@ -107,7 +108,7 @@ TEST_CASE("the DeepSpeed config import sets MiCS with p = 16 and hierarchical ga
   const Scenario sc = load_scenario(toy, o);
   CHECK(sc.step.strategy.strategy == Strategy::mics);
   CHECK(sc.step.strategy.partition_size == 16);
-  CHECK(effective_partition_size(sc.cluster, sc.step.strategy) == 16);
+  CHECK(resolve_strategy(sc.cluster, sc.step.strategy).partition_size == 16);
   CHECK(sc.step.strategy.hierarchical_gather);
   CHECK(sc.step.micro_batch == 2);
   CHECK(sc.step.accumulation_steps == 8);

@@ -3,7 +3,8 @@
 // (everything sharded over a partition group of p ranks, replicated across the N/p groups),
 // ZeRO++ hpZ (ZeRO-3 plus a secondary intra-node copy of the parameters for backward gathers),
 // and FSDP1 HYBRID_SHARD (sharded within a group like MiCS, with the cross-group all-reduce on
-// every backward, or, "deferred", only at the accumulation boundary as MiCS does).
+// every backward, or, "deferred", only at the accumulation boundary as MiCS does). What each one
+// does lives in its own unit (registry.hpp); this is only the identifier and its name.
 #pragma once
 
 #include <string>
@@ -16,10 +17,7 @@ enum class Strategy { ddp, zero1, zero2, zero3, mics, zeropp_hpz, hybrid_shard, 
 const char* to_string(Strategy strategy);
 // "zero3" -> Strategy::zero3; throws InputError listing the names and the closest one.
 Strategy parse_strategy(const std::string& name);
+// The registered strategies' names, in registry order.
 std::vector<std::string> strategy_names();
-// Strategies whose model states are sharded over a partition group of p ranks rather than N.
-bool uses_partition_group(Strategy strategy);
-// Strategies that gather parameters layer by layer during forward and backward.
-bool gathers_parameters(Strategy strategy);
 
 }  // namespace shardsim
