@@ -81,6 +81,9 @@ int run(int argc, char** argv) {
     // Check the arguments once here rather than have every rank report the same mistake.
     const int per_node = run_options.ranks_per_node > 0 ? run_options.ranks_per_node : run_options.local_ranks;
     if (bench->parsed()) make_bench_plan(bench_options, run_options.local_ranks, per_node);
+#if defined(SHARDSIM_HAVE_STEP_COMMAND)
+    if (step->parsed()) step_options.scenario.overrides();  // the values no scenario could take
+#endif
     LocalLaunchOptions launch;
     launch.ranks = run_options.local_ranks;
     launch.ranks_per_node = run_options.ranks_per_node;
