@@ -1,6 +1,7 @@
 // shardsim-run: the live runtime. Every rank runs this program; `--local-ranks N` makes it start
 // the N ranks itself. Only this file turns errors into a one-line message and an exit status:
 // 0 ok, 1 a user error or a failed rank, 2 an internal error.
+#include "runtime/backends/builtin_backends.hpp"
 #include "runtime/bench/bench_command.hpp"
 #include "runtime/launch/argument_check.hpp"
 #include "runtime/launch/local_launcher.hpp"
@@ -80,6 +81,9 @@ int run(int argc, char** argv) {
     // Check the arguments once here rather than have every rank report the same mistake.
     const int per_node = run_options.ranks_per_node > 0 ? run_options.ranks_per_node : run_options.local_ranks;
     if (bench->parsed()) make_bench_plan(bench_options, run_options.local_ranks, per_node);
+#if defined(SHARDSIM_HAVE_STEP_COMMAND)
+    if (step->parsed()) step_options.scenario.overrides();  // the values no scenario could take
+#endif
     LocalLaunchOptions launch;
     launch.ranks = run_options.local_ranks;
     launch.ranks_per_node = run_options.ranks_per_node;
@@ -92,10 +96,11 @@ int run(int argc, char** argv) {
   world_options.backend = run_options.backend;
   world_options.timeout = timeout;
   world_options.arguments_digest = arguments_digest(arguments);
-  world_options.hostname = run_options.hostname;
   world_options.ranks_per_node = run_options.ranks_per_node;
-  world_options.inter_node_delay_s = run_options.inter_node_delay_us * 1e-6;
-  World world = join_world(world_options);
+  BuiltinBackendOptions backend_options;
+  backend_options.gloo_hostname = run_options.hostname;
+  backend_options.inter_node_delay_s = run_options.inter_node_delay_us * 1e-6;
+  World world = join_world(world_options, builtin_backends(backend_options));
   try {
     int status = 0;
     if (bench->parsed()) status = run_bench_command(bench_options, world);

@@ -3,8 +3,10 @@
 // against rank 0's before connecting, so the mismatch is reported at start, naming the rank.
 #pragma once
 
-#include "runtime/launch/world.hpp"
+#include "runtime/comm/communicator.hpp"
+#include "runtime/launch/launch_info.hpp"
 
+#include <chrono>
 #include <string>
 #include <vector>
 

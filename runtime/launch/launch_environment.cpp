@@ -4,7 +4,6 @@
 
 #include <charconv>
 #include <cstdlib>
-#include <unistd.h>
 
 namespace shardsim::runtime {
 namespace {
@@ -118,14 +117,6 @@ Rendezvous choose_rendezvous(const Environment& environment, const LaunchInfo& i
                                    info.world_size));
   }
   return rendezvous;
-}
-
-std::string default_gloo_hostname(const Environment& environment, const LaunchInfo& info) {
-  if (const auto hostname = environment("SHARDSIM_GLOO_HOSTNAME"); hostname && !hostname->empty()) return *hostname;
-  if (environment("SHARDSIM_LOCAL_LAUNCHER") || info.world_size == info.local_world_size) return "127.0.0.1";
-  char name[256] = {};
-  if (::gethostname(name, sizeof name - 1) != 0) return "127.0.0.1";
-  return name;
 }
 
 }  // namespace shardsim::runtime

@@ -6,7 +6,8 @@
 // or MASTER_ADDR/MASTER_PORT (a TCP store served by rank 0).
 #pragma once
 
-#include "runtime/launch/world.hpp"
+#include "runtime/comm/communicator.hpp"
+#include "runtime/launch/launch_info.hpp"
 
 #include <functional>
 #include <optional>
@@ -35,9 +36,5 @@ struct Rendezvous {
 
 // SHARDSIM_STORE_DIR wins, then MASTER_ADDR + MASTER_PORT; a one-rank world needs neither.
 Rendezvous choose_rendezvous(const Environment& environment, const LaunchInfo& info);
-
-// The address Gloo listens on: SHARDSIM_GLOO_HOSTNAME, else 127.0.0.1 when every rank runs on
-// this machine (the local launcher, or one node), else this machine's host name.
-std::string default_gloo_hostname(const Environment& environment, const LaunchInfo& info);
 
 }  // namespace shardsim::runtime

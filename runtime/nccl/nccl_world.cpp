@@ -8,7 +8,7 @@
 
 namespace shardsim::runtime {
 
-std::unique_ptr<Communicator> make_nccl_world(const LaunchInfo& info, Store& store, const WorldOptions& options) {
+std::unique_ptr<Communicator> make_nccl_world(const LaunchInfo& info, Store& store, std::chrono::milliseconds timeout) {
   const int device = cuda_device_for(info);
   nccl_detail::check_cuda(cudaSetDevice(device), info.rank, "cudaSetDevice(" + std::to_string(device) + ")");
 
@@ -26,7 +26,7 @@ std::unique_ptr<Communicator> make_nccl_world(const LaunchInfo& info, Store& sto
     }
     store.set(key, std::vector<char>(id.internal, id.internal + sizeof(id.internal)));
   } else {
-    std::vector<char> bytes = store.get(key, options.timeout);
+    std::vector<char> bytes = store.get(key, timeout);
     if (bytes.size() != sizeof(id.internal)) {
       nccl_detail::fail(info.rank, "reading the NCCL unique id from the store",
                         "got " + std::to_string(bytes.size()) + " bytes, expected " +
@@ -45,9 +45,13 @@ std::unique_ptr<Communicator> make_nccl_world(const LaunchInfo& info, Store& sto
     if (comm != nullptr) ncclCommAbort(comm);
     nccl_detail::fail(info.rank, operation, nccl_detail::describe(result));
   }
-  auto world = std::make_unique<NcclCommunicator>(comm, device, info.rank, "world", options.timeout);
+  auto world = std::make_unique<NcclCommunicator>(comm, device, info.rank, "world", timeout);
   world->await_ready(operation);
   return world;
+}
+
+WorldFactory nccl_backend() {
+  return [](const BackendContext& context) { return make_nccl_world(context.info, *context.store, context.timeout); };
 }
 
 }  // namespace shardsim::runtime

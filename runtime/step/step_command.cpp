@@ -21,21 +21,6 @@
 namespace shardsim::runtime {
 namespace {
 
-ScenarioOverrides overrides_of(const StepCommandOptions& o) {
-  ScenarioOverrides s;
-  if (!o.instance.empty()) s.instance = o.instance;
-  if (!o.strategy.empty()) s.strategy = o.strategy;
-  if (o.partition_size) s.partition_size = o.partition_size;
-  if (!o.hierarchical.empty()) {
-    if (o.hierarchical != "on" && o.hierarchical != "off") throw InputError("--hierarchical must be on or off");
-    s.hierarchical_gather = o.hierarchical == "on";
-  }
-  if (o.micro_batch) s.micro_batch = o.micro_batch;
-  if (o.accumulation) s.accumulation_steps = o.accumulation;
-  if (!o.deepspeed.empty()) s.deepspeed_config = o.deepspeed;
-  return s;
-}
-
 std::size_t max_buffer_bytes(const StepCommandOptions& o, int ranks_per_node) {
   if (o.max_buffer_bytes.empty()) return default_max_buffer_bytes(ranks_per_node);
   try {
@@ -112,14 +97,9 @@ void print_report(const StepRunInfo& info, const Schedule& schedule, const StepS
 CLI::App* add_step_command(CLI::App& app, StepCommandOptions& o) {
   auto* cmd = app.add_subcommand("step", "Execute a strategy's schedule for a scenario live and time it");
   cmd->add_option("scenario", o.scenario_file, "Scenario JSON (see scenarios/)")->required();
-  cmd->add_option("--instance", o.instance, "Override the scenario's instance type");
-  cmd->add_option("--strategy", o.strategy, "Override: ddp, zero1, zero2, zero3, mics, zeropp_hpz, hybrid_shard, hybrid_shard_deferred");
+  o.scenario.add_instance(cmd);
   cmd->add_option("--nodes", o.nodes, "Check: the job's node count (the schedule is always compiled for the live world)");
-  cmd->add_option("--partition-size", o.partition_size, "Override the partition-group size p");
-  cmd->add_option("--hierarchical", o.hierarchical, "Hierarchical parameter gather: on | off");
-  cmd->add_option("--micro-batch", o.micro_batch, "Override sequences per GPU per micro-step");
-  cmd->add_option("--accumulation", o.accumulation, "Override gradient-accumulation micro-steps");
-  cmd->add_option("--deepspeed", o.deepspeed, "Take the strategy and batch from a DeepSpeed config JSON");
+  o.scenario.add_strategy_and_batch(cmd);
   cmd->add_option("-n,--iterations", o.iterations, "Measured iterations (the median is reported)")
       ->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("-w,--warmup", o.warmup, "Warm-up iterations, not measured")->check(CLI::NonNegativeNumber)->capture_default_str();
@@ -147,7 +127,7 @@ int run_step_command(const StepCommandOptions& o, World& world) {
     if (o.nodes && *o.nodes * shape.ranks_per_node != shape.world_size)
       throw InputError(fmt::format("--nodes {}: this job has {} ranks, {} per node, so {} nodes", *o.nodes, shape.world_size,
                                    shape.ranks_per_node, shape.world_size / shape.ranks_per_node));
-    const Scenario scenario = load_scenario(o.scenario_file, overrides_of(o));
+    const Scenario scenario = load_scenario(o.scenario_file, o.scenario.overrides());
     const InstanceType model = o.topology_file.empty() ? scenario.cluster.instance : load_instance_type(o.topology_file);
     if (o.predict && model.gpus_per_node != shape.ranks_per_node)
       throw InputError(fmt::format("--predict: {} has {} GPUs per node but this job runs {} ranks per node; pass --topology FILE "

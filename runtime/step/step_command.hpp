@@ -8,6 +8,7 @@
 #pragma once
 
 #include "runtime/launch/world.hpp"
+#include "sim/scenario_cli/scenario_flags.hpp"
 
 #include <CLI/App.hpp>
 
@@ -18,9 +19,8 @@ namespace shardsim::runtime {
 
 struct StepCommandOptions {
   std::string scenario_file;
-  // Scenario overrides, as in `shardsim simulate`.
-  std::string instance, strategy, hierarchical, deepspeed;
-  std::optional<int> partition_size, micro_batch, accumulation;
+  // Scenario overrides: the very flags of `shardsim simulate` (all but --nodes, which is below).
+  ScenarioFlags scenario;
   std::optional<int> nodes;  // must equal the live world's node count when given (a consistency check)
 
   int iterations = 5;

@@ -1,23 +1,23 @@
-// The scenario file and the overrides shared by `simulate` and `schedule`.
+// The scenario file and its overrides, as `simulate` and `schedule` take them: the positional
+// scenario plus every flag of ScenarioFlags (the one definition shared with shardsim-run step),
+// with --topology as another name for --instance.
 #pragma once
 
 #include "sim/scenario/scenario.hpp"
+#include "sim/scenario_cli/scenario_flags.hpp"
 
 #include <CLI/App.hpp>
 
-#include <memory>
-#include <optional>
+#include <string>
 
 namespace shardsim::cli {
 
 struct ScenarioOptions {
   std::string file;
-  std::string instance, strategy, deepspeed;
-  std::optional<int> nodes, partition_size, micro_batch, accumulation;
-  std::string hierarchical;  // "on" | "off" | ""
+  ScenarioFlags flags;
 
   void add_to(CLI::App* cmd);
-  Scenario load() const;
+  Scenario load() const;  // throws InputError
 };
 
 }  // namespace shardsim::cli

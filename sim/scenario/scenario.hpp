@@ -23,7 +23,9 @@ struct Scenario {
   StepConfig step;
 };
 
-// Command-line overrides applied after loading (each optional).
+// Command-line overrides applied after loading (each optional). Every program that takes them
+// declares the flags through sim/scenario_cli/scenario_flags.hpp; their values are checked here
+// (check_overrides, called by load_scenario), so no entry point can skip the checks.
 struct ScenarioOverrides {
   std::optional<std::string> instance;
   std::optional<int> nodes;
@@ -34,6 +36,10 @@ struct ScenarioOverrides {
   std::optional<int> accumulation_steps;
   std::optional<std::string> deepspeed_config;
 };
+
+// Throws InputError naming the flag ("--partition-size must be positive, got 0") for a value no
+// scenario could take; what depends on the scenario (p dividing the world) is validated after loading.
+void check_overrides(const ScenarioOverrides& overrides);
 
 Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrides = {});
 

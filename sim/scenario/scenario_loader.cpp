@@ -33,6 +33,7 @@ void read_strategy(JsonObject s, StrategyConfig& out) {
 }  // namespace
 
 Scenario load_scenario(const std::string& path, const ScenarioOverrides& o) {
+  check_overrides(o);
   const nlohmann::json doc = load_json_file(path);
   JsonObject root(doc, path);
   Scenario sc;

@@ -1,3 +1,4 @@
+#include "runtime/gloo/gloo_world.hpp"
 #include "runtime/launch/argument_check.hpp"
 #include "runtime/launch/file_store.hpp"
 #include "runtime/launch/launch_environment.hpp"

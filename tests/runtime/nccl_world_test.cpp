@@ -70,11 +70,10 @@ TEST_CASE("without a visible CUDA device the NCCL world says so in one line nami
   CHECK_FALSE(devices.error.empty());
 
   InProcessStore store;
-  WorldOptions options;
-  options.backend = "nccl";
+  const std::chrono::milliseconds timeout(60000);
   const std::string expected =
       "rank 3: no CUDA device visible (cudaGetDeviceCount: " + devices.error + "); use --backend cpu";
-  CHECK_THROWS_WITH(make_nccl_world(rank_of(3, 4), store, options), expected);
+  CHECK_THROWS_WITH(make_nccl_world(rank_of(3, 4), store, timeout), expected);
   CHECK_THROWS_WITH(cuda_device_for(rank_of(3, 4)), expected);
   CHECK_THROWS_WITH(GpuComputeEmulator(5),
                     Catch::Contains("no CUDA device visible (cudaGetDeviceCount: " + devices.error));
@@ -97,9 +96,7 @@ TEST_CASE("a one-rank NCCL world runs every collective, splits and predicts (nee
     return;
   }
   InProcessStore store;
-  WorldOptions options;
-  options.backend = "nccl";
-  std::unique_ptr<Communicator> world = make_nccl_world(rank_of(0, 1), store, options);
+  std::unique_ptr<Communicator> world = make_nccl_world(rank_of(0, 1), store, std::chrono::milliseconds(60000));
   REQUIRE(world->size() == 1);
   REQUIRE(world->rank() == 0);
   CHECK(world->backend() == "nccl");

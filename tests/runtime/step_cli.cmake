@@ -22,6 +22,19 @@ if(TARGET shardsim-run AND step_cli_main MATCHES "run_step_command" AND step_cli
                 --predict --topology ${PROJECT_SOURCE_DIR}/topologies/emulated-k2.json ${step_small})
   step_cli_fail(buffer_limit 1 "--max-buffer-bytes" ${PROJECT_SOURCE_DIR}/scenarios/toy-zero3-2node.json --max-buffer-bytes 1K)
   step_cli_fail(predict_shape 1 "pass --topology FILE" ${PROJECT_SOURCE_DIR}/scenarios/toy-zero3-2node.json --predict)
+  # The scenario override flags have one definition (sim/scenario_cli): `shardsim simulate` and
+  # `shardsim-run step` refuse the same bad value with the same one-line message.
+  if(TARGET shardsim)
+    set(emulated_mics ${PROJECT_SOURCE_DIR}/scenarios/emulated-mics.json)
+    function(same_refusal name message)
+      add_test(NAME runtime.cli.simulate_${name}
+               COMMAND ${EXPECT_ERROR} 1 "^shardsim: error: ${message}$" -- $<TARGET_FILE:shardsim> simulate ${emulated_mics} ${ARGN})
+      step_cli_fail(${name} 1 "^shardsim-run: error: ${message}$" ${emulated_mics} ${ARGN})
+    endfunction()
+    same_refusal(partition_size_zero "--partition-size must be positive, got 0" --partition-size 0)
+    same_refusal(hierarchical_maybe "--hierarchical must be on or off" --hierarchical maybe)
+    same_refusal(accumulation_zero "--accumulation must be at least 1, got 0" --accumulation 0)
+  endif()
   # The GEMM sweep behind the compute-efficiency calibration (CPU stand-in: 10 us-1 ms sleeps).
   add_test(NAME runtime.cli.gemm_sleep
            COMMAND ${step_launch} gemm --instance emulated-k2 --min-flops 1e5 --max-flops 1e7 --stepfactor 10 -n 2 -w 1)

@@ -88,3 +88,11 @@ TEST_CASE("step command: one-line errors for a wrong shape and an oversized buff
   CHECK_THROWS_WITH(run_step_on_threads({test::data_path("scenarios/toy-zero3-2node.json"), "--max-buffer-bytes", "1M"}),
                     Catch::Contains("but --max-buffer-bytes is"));
 }
+
+TEST_CASE("step command: every rank refuses a bad override value as shardsim simulate does", "[step][live]") {
+  // The launcher checks these before starting ranks; ranks started by torchrun or srun check them here.
+  CHECK_THROWS_WITH(run_step_on_threads({test::data_path("scenarios/emulated-mics.json"), "--partition-size", "0"}),
+                    "--partition-size must be positive, got 0");
+  CHECK_THROWS_WITH(run_step_on_threads({test::data_path("scenarios/emulated-mics.json"), "--hierarchical", "maybe"}),
+                    "--hierarchical must be on or off");
+}

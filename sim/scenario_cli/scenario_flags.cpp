@@ -1,0 +1,41 @@
+#include "sim/scenario_cli/scenario_flags.hpp"
+
+#include "sim/input/input_error.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace shardsim {
+
+void ScenarioFlags::add_instance(CLI::App* cmd, const std::string& names) {
+  cmd->add_option(names, instance, "Override the instance: a name (topologies/NAME.json) or a topology JSON file, e.g. a calibrated one");
+}
+
+void ScenarioFlags::add_nodes(CLI::App* cmd) { cmd->add_option("--nodes", nodes, "Override the node count"); }
+
+void ScenarioFlags::add_strategy_and_batch(CLI::App* cmd) {
+  cmd->add_option("--strategy", strategy, "Override: ddp, zero1, zero2, zero3, mics, zeropp_hpz, hybrid_shard, hybrid_shard_deferred");
+  cmd->add_option("--partition-size", partition_size, "Override the partition-group size p");
+  cmd->add_option("--hierarchical", hierarchical, "Hierarchical parameter gather: on | off");
+  cmd->add_option("--micro-batch", micro_batch, "Override sequences per GPU per micro-step");
+  cmd->add_option("--accumulation", accumulation, "Override gradient-accumulation micro-steps");
+  cmd->add_option("--deepspeed", deepspeed, "Take the strategy and batch from a DeepSpeed config JSON");
+}
+
+ScenarioOverrides ScenarioFlags::overrides() const {
+  ScenarioOverrides o;
+  if (!instance.empty()) o.instance = instance;
+  o.nodes = nodes;
+  if (!strategy.empty()) o.strategy = strategy;
+  o.partition_size = partition_size;
+  if (!hierarchical.empty()) {
+    if (hierarchical != "on" && hierarchical != "off") throw InputError("--hierarchical must be on or off");
+    o.hierarchical_gather = hierarchical == "on";
+  }
+  o.micro_batch = micro_batch;
+  o.accumulation_steps = accumulation;
+  if (!deepspeed.empty()) o.deepspeed_config = deepspeed;
+  check_overrides(o);
+  return o;
+}
+
+}  // namespace shardsim
