@@ -22,6 +22,7 @@ class FakeCommunicator : public Communicator {
   Buffer allocate(std::size_t) override { return {}; }
   void copy_from_host(Buffer&, const void*, std::size_t) override {}
   void copy_to_host(void*, const Buffer&, std::size_t) override {}
+  void copy_local(void*, const void*, std::size_t) override {}
   void all_gather(const void*, void*, std::size_t, DataType) override {}
   void reduce_scatter(const void*, void*, std::size_t, DataType) override {}
   void all_reduce(const void*, void*, std::size_t, DataType) override {}
