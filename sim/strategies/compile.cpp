@@ -1,5 +1,7 @@
 #include "sim/strategies/compile.hpp"
 
+#include "sim/collectives/group_spec.hpp"
+
 #include "sim/model/flops.hpp"
 #include "sim/strategies/registry.hpp"
 
@@ -35,10 +37,13 @@ class StepCompiler {
     for (const auto& u : units_) psi_ += u.parameters;
     // Created in this order whatever the strategy, so group ids are stable.
     const StrategyGroups& g = resolved.groups;
-    group_ids_[GroupRole::world] = group_of(GroupRole::world, cluster.gpus(), false);
-    if (g.partition > 0) group_ids_[GroupRole::partition] = group_of(GroupRole::partition, g.partition, false);
-    if (g.replication > 0) group_ids_[GroupRole::replication] = group_of(GroupRole::replication, g.replication, true);
-    if (g.hpz > 0) group_ids_[GroupRole::intra_node] = group_of(GroupRole::intra_node, g.hpz, false);
+    using Kind = GroupSpec::Kind;
+    group_ids_[GroupRole::world] = group_of(GroupRole::world, {Kind::world, 0});
+    if (g.partition > 0) group_ids_[GroupRole::partition] = group_of(GroupRole::partition, {Kind::partition, g.partition});
+    // A replication group of r ranks: every (N/r)-th rank, those with one index in their partition group.
+    if (g.replication > 0)
+      group_ids_[GroupRole::replication] = group_of(GroupRole::replication, {Kind::replication, cluster.gpus() / g.replication});
+    if (g.hpz > 0) group_ids_[GroupRole::intra_node] = group_of(GroupRole::intra_node, {Kind::partition, g.hpz});
     optimizer_shard_fraction_ = 1.0 / resolved.memory.optimizer_states;
   }
 
@@ -54,15 +59,13 @@ class StepCompiler {
   }
 
  private:
-  // Groups of `size` consecutive ranks (stride 1) or every `size`-th rank (strided), all of them;
-  // returns the id of this rank's.
-  int group_of(GroupRole role, int size, bool strided) {
+  // Every group of the spec (collectives/group_spec.hpp, the runtime's grouping too); returns the
+  // id of this rank's.
+  int group_of(GroupRole role, GroupSpec spec) {
     const int n = cluster_.gpus();
-    const int count = n / size;
     int my_id = -1;
-    for (int g = 0; g < count; ++g) {
-      Group group{static_cast<int>(schedule_.groups.size()), role, {}};
-      for (int i = 0; i < size; ++i) group.ranks.push_back(strided ? g + i * count : g * size + i);
+    for (int colour = 0; colour < spec.group_count(n); ++colour) {
+      Group group{static_cast<int>(schedule_.groups.size()), role, spec.members(n, colour)};
       for (int r : group.ranks) if (r == rank_) my_id = group.id;
       schedule_.groups.push_back(std::move(group));
     }
