@@ -130,6 +130,9 @@ BenchPlan make_bench_plan(const BenchCommandOptions& options, int world_size, in
   for (const auto& op : comma_list(options.ops)) plan.ops.push_back(parse_collective_kind(op));
   if (plan.ops.empty()) throw RuntimeError("--ops: name at least one of all_gather, reduce_scatter, all_reduce");
   plan.algorithm = parse_algorithm(options.algorithm);
+  if (plan.algorithm == Algorithm::tree)
+    throw RuntimeError("--algo tree: NCCL picks its tree itself inside a flat call (--algo ring with NCCL_ALGO=Tree); "
+                       "the runtime runs ring or hierarchical");
   plan.type = parse_data_type(options.dtype);
   plan.group = parse_group_spec(options.group, world_size);
   plan.sizes = sweep_sizes(size_option("-b", options.min_bytes), size_option("-e", options.max_bytes), options.factor);

@@ -18,7 +18,14 @@ const char* to_string(CollectiveKind kind) {
   return "?";
 }
 
-const char* to_string(Algorithm algorithm) { return algorithm == Algorithm::ring ? "ring" : "hierarchical"; }
+const char* to_string(Algorithm algorithm) {
+  switch (algorithm) {
+    case Algorithm::ring: return "ring";
+    case Algorithm::hierarchical: return "hierarchical";
+    case Algorithm::tree: return "tree";
+  }
+  return "?";
+}
 
 const char* to_string(PhaseScope scope) {
   switch (scope) {
@@ -39,7 +46,8 @@ CollectiveKind parse_collective_kind(const std::string& text) {
 Algorithm parse_algorithm(const std::string& text) {
   if (text == "ring" || text == "flat") return Algorithm::ring;
   if (text == "hierarchical" || text == "two_level") return Algorithm::hierarchical;
-  throw InputError(fmt::format("unknown algorithm '{}' (expected ring or hierarchical)", text));
+  if (text == "tree") return Algorithm::tree;
+  throw InputError(fmt::format("unknown algorithm '{}' (expected ring, hierarchical or tree)", text));
 }
 
 double bus_bandwidth_factor(CollectiveKind kind, int n) {
@@ -61,6 +69,12 @@ int most_rings_per_member(const RingPhase& phase) {
   for (const auto& ring : phase.rings)
     for (int member : ring) most = std::max(most, ++rings_of_member[member]);
   return most;
+}
+
+bool CollectivePlan::only_rings() const {
+  for (const auto& p : phases)
+    if (std::holds_alternative<TransferPhase>(p)) return false;
+  return true;
 }
 
 int CollectivePlan::sequential_steps() const {

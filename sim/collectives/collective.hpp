@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -18,7 +19,9 @@
 namespace shardsim {
 
 enum class CollectiveKind { all_gather, reduce_scatter, all_reduce };
-enum class Algorithm { ring, hierarchical };
+// ring: one flat ring over the group; hierarchical: MiCS's two-level plan; tree: NCCL's double
+// binary tree all-reduce (an intra-node chain under two inter-node binary trees).
+enum class Algorithm { ring, hierarchical, tree };
 
 const char* to_string(CollectiveKind kind);
 const char* to_string(Algorithm algorithm);
@@ -38,6 +41,19 @@ std::size_t output_elements(CollectiveKind kind, std::size_t count, int group_si
 enum class PhaseScope { group, inter_node, intra_node };
 const char* to_string(PhaseScope scope);
 
+// How a backend's protocol shapes a phase (NCCL's cost model, sim/nccl/): a start-up latency paid
+// once per call, per-step latencies inside and across nodes that replace the routes' own (NCCL's
+// hwLat plus the network plugin's declared latency), and the protocol's bandwidth efficiency (LL
+// moves 8-byte lines carrying 4 bytes of data: 0.5), already applied to the phase's wire bytes.
+// Absent: the routes' latencies and every byte useful (Gloo's plain TCP rings).
+struct PhaseShape {
+  std::string label;  // "nccl 2.28 ring LL128", for reports
+  double base_latency_s = 0;
+  double intra_step_latency_s = 0;
+  double inter_step_latency_s = 0;
+  double bandwidth_efficiency = 1;
+};
+
 struct RingPhase {
   std::string label;                    // "inter-node all_gather", ...
   CollectiveKind kind = CollectiveKind::all_gather;  // what each of the phase's groups runs
@@ -51,6 +67,7 @@ struct RingPhase {
   // The first `reducing_steps` steps end with each member folding the chunk it received into its
   // own (reduce-scatter: all of them; all-reduce: the first half); see GpuSpec::reduce_bandwidth_Bps.
   int reducing_steps = 0;
+  std::optional<PhaseShape> shape;  // set by a backend model (plan_collective leaves it empty)
 };
 
 // The most rings any one member belongs to (one per channel it sends on): the chunks a member
@@ -64,7 +81,21 @@ struct CopyPhase {
   double bytes = 0;  // bytes copied by each member
 };
 
-using PlanPhase = std::variant<RingPhase, CopyPhase>;
+// Point-to-point transfers that start together and pipeline (a tree's reduction toward its roots
+// or its broadcast back): the phase ends when the last one has arrived plus `latency_s`, the step
+// latencies along the tree's depth.
+struct Transfer {
+  int from = 0;
+  int to = 0;
+  double bytes = 0;
+};
+struct TransferPhase {
+  std::string label;
+  std::vector<Transfer> transfers;
+  double latency_s = 0;
+};
+
+using PlanPhase = std::variant<RingPhase, CopyPhase, TransferPhase>;
 
 struct CollectivePlan {
   CollectiveKind kind = CollectiveKind::all_gather;
@@ -77,6 +108,8 @@ struct CollectivePlan {
   int sequential_steps() const;
   // The rings of every ring phase, in order (what node-symmetry detection looks at).
   std::vector<const std::vector<std::vector<int>>*> ring_sets() const;
+  // Whether every phase is rings or copies (node symmetry knows nothing of transfer phases).
+  bool only_rings() const;
 };
 
 }  // namespace shardsim

@@ -1,6 +1,7 @@
 #include "sim/collectives/plan.hpp"
 
 #include "sim/collectives/ring_order.hpp"
+#include "sim/collectives/tree_plan.hpp"
 #include "sim/input/input_error.hpp"
 
 #include <fmt/format.h>
@@ -70,6 +71,8 @@ void check_group(const Cluster& cluster, const std::vector<int>& group, double b
 std::vector<PlanPhase> collective_phases(CollectiveKind kind, Algorithm algorithm, GroupShape shape, double bytes) {
   if (shape.nodes < 1 || shape.ranks_per_node < 1) throw InputError("the collective's group is empty");
   if (!(bytes > 0)) throw InputError("a collective must move a positive number of bytes");
+  if (algorithm == Algorithm::tree)
+    throw InputError("the tree algorithm runs only inside NCCL: its phases need the cluster (plan_collective)");
   std::vector<PlanPhase> phases;
   const int n = shape.nodes;
   const int per_node = shape.ranks_per_node;
@@ -107,6 +110,11 @@ std::vector<int> world_group(const Cluster& cluster) {
 CollectivePlan plan_collective(const Cluster& cluster, CollectiveKind kind, Algorithm algorithm,
                                const std::vector<int>& group, double bytes, RingOrderMemo* memo) {
   check_group(cluster, group, bytes);
+  if (algorithm == Algorithm::tree) {
+    if (kind != CollectiveKind::all_reduce)
+      throw InputError(fmt::format("NCCL has no tree {} (only all_reduce runs as a tree)", to_string(kind)));
+    return plan_tree_all_reduce(cluster, group, bytes);
+  }
   CollectivePlan plan;
   plan.kind = kind;
   plan.algorithm = algorithm;

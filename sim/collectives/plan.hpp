@@ -14,6 +14,7 @@
 //     RS = its mirror: n intra-node RSs, one per node block (k'-1 steps of M/p each), then an
 //          inter-node RS of the n partial sums (n-1 steps of M/p); no copy;
 //     AR = intra-node RS of M, inter-node AR of M/k' (2(n-1) steps of M/p), intra-node AG of M.
+//   tree:          NCCL's double binary tree all-reduce (tree_plan.hpp); all-reduce only.
 // Network bytes entering a node: ring (p-1)/p*M, hierarchical (p-k')/p*M (for AR twice that).
 #pragma once
 

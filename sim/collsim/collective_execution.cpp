@@ -46,7 +46,18 @@ void CollectiveExecution::start_phase(std::size_t index) {
     sim_.events().schedule_after(copy_s, [this, index] { start_phase(index + 1); });
     return;
   }
+  if (const auto* transfers = std::get_if<TransferPhase>(&phase)) {
+    start_transfer_phase(index, *transfers);
+    return;
+  }
   const RingPhase& rp = std::get<RingPhase>(phase);
+  // A backend's shape pays its start-up latency before the first step.
+  if (rp.shape && rp.shape->base_latency_s > 0 && !base_latency_paid_) {
+    base_latency_paid_ = true;
+    sim_.events().schedule_after(rp.shape->base_latency_s, [this, index] { start_phase(index); });
+    return;
+  }
+  base_latency_paid_ = false;
   bytes_per_step_ = rp.bytes_per_step;
   const int links_per_node = cluster_.instance.links_per_node();
   // One batch of transfers per distinct hop latency; each ring is summarised by how many of its
@@ -60,7 +71,11 @@ void CollectiveExecution::start_phase(std::size_t index) {
     hops_in_batch.clear();
     for (std::size_t i = 0; i < ring.size(); ++i) {
       const int src = ring[i], dst = ring[(i + 1) % ring.size()];
-      const double latency_s = cluster_.route_latency_s(src, dst);
+      // A backend's shape gives per-step latencies by hop kind; otherwise the route's own.
+      const bool crossing = cluster_.node_of(src) != cluster_.node_of(dst);
+      const double latency_s = !rp.shape   ? cluster_.route_latency_s(src, dst)
+                               : crossing ? rp.shape->inter_step_latency_s
+                                          : rp.shape->intra_step_latency_s;
       auto [it, added] = batch_of_latency.emplace(latency_s, static_cast<int>(batches_.size()));
       if (added) {
         batches_.push_back(StepBatch{latency_s, {}, 0});
@@ -93,6 +108,34 @@ void CollectiveExecution::start_phase(std::size_t index) {
     return;
   }
   start_step();
+}
+
+void CollectiveExecution::start_transfer_phase(std::size_t index, const TransferPhase& phase) {
+  if (symmetry_) throw std::logic_error("a transfer phase under the node-symmetric model");
+  // One batch per distinct size: the transfers of a batch start together and share the links.
+  std::map<double, std::vector<int>> routes_of_size;
+  std::vector<int> route;
+  for (const Transfer& t : phase.transfers) {
+    route.clear();
+    cluster_.route(t.from, t.to, route);
+    routes_of_size[t.bytes].push_back(sim_.network().intern_route(route));
+  }
+  transfer_batches_.assign(routes_of_size.begin(), routes_of_size.end());
+  const double latency_s = phase.latency_s;
+  auto finish = [this, index, latency_s] {
+    sim_.events().schedule_after(latency_s, [this, index] { start_phase(index + 1); });
+  };
+  if (transfer_batches_.empty()) {
+    finish();
+    return;
+  }
+  outstanding_ = static_cast<int>(transfer_batches_.size());
+  for (const auto& [bytes, routes] : transfer_batches_) {
+    simulated_flows_ += routes.size();
+    sim_.start_transfers(&routes, bytes, 0, [this, finish] {
+      if (--outstanding_ == 0) finish();
+    });
+  }
 }
 
 void CollectiveExecution::start_step() {
@@ -198,7 +241,9 @@ NodeTraffic node_traffic(const Cluster& cluster, const std::vector<double>& byte
 
 CollectiveResult simulate_collective(const Cluster& cluster, const CollectivePlan& plan, FlowModel model) {
   std::optional<NodeSymmetry> symmetry;
-  if (model != FlowModel::per_flow) {
+  if (model == FlowModel::node_symmetric && !plan.only_rings())
+    throw InputError("this collective's tree transfers are not node-symmetric; use the per-flow model");
+  if (model != FlowModel::per_flow && plan.only_rings()) {
     symmetry = find_node_symmetry(cluster, plan.ring_sets());
     if (!symmetry && model == FlowModel::node_symmetric)
       throw InputError("this collective's rings are not node-symmetric; use the per-flow model");

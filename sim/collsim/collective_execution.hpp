@@ -7,7 +7,11 @@
 // node crossing's latency is paid once per node a chunk crosses, not once per step, and it hides
 // behind a slow link's transfer while the fast hops carry the next chunk. In a uniform ring this
 // is latency + transfer (+ reduction) per step. A copy phase costs read + write of its bytes at the
-// GPU's HBM bandwidth.
+// GPU's HBM bandwidth. A ring phase a backend model shaped (PhaseShape: NCCL's protocol) waits its
+// start-up latency once, then pays the shape's per-step latency on each hop by kind (inside or
+// across nodes) instead of the route's. A transfer phase (a tree's reduction or broadcast) starts
+// all its transfers at once, sharing the links, and ends when the last has arrived plus its depth
+// latency; it is always simulated per flow.
 // Two ways to execute, giving the same answer where both apply (tests compare them): `per_flow`
 // simulates every transfer; `node_symmetric` simulates only the transfers leaving a representative
 // node, on that node's links (node_symmetry.hpp), each standing for |S| real ones.
@@ -76,6 +80,7 @@ class CollectiveExecution {
     double transfer_s = 0;    // when the batch's last transfer of this step arrived, from the step's start
   };
   void start_phase(std::size_t index);
+  void start_transfer_phase(std::size_t index, const TransferPhase& phase);
   void start_step();
   void transfers_done();
   void step_done();
@@ -101,6 +106,8 @@ class CollectiveExecution {
   std::uint64_t changes_at_step_start_ = 0;
   bool network_idle_at_step_start_ = false;
   std::uint64_t simulated_flows_ = 0;
+  bool base_latency_paid_ = false;  // the current ring phase's shape latency has been waited out
+  std::vector<std::pair<double, std::vector<int>>> transfer_batches_;  // a transfer phase's routes by size
 };
 
 }  // namespace shardsim

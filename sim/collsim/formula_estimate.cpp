@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <set>
 
 namespace shardsim {
@@ -41,11 +42,32 @@ RingCost ring_cost(const Cluster& cluster, const RingPhase& phase, int parallel_
   return c;
 }
 
+// A transfer phase with no other traffic: its depth latency plus its busiest link's bytes at that
+// link's capacity (every transfer through that link shares it for the whole phase).
+double transfer_phase_time_s(const Cluster& cluster, const TransferPhase& phase) {
+  std::map<int, double> bytes_on_link;
+  std::vector<int> links;
+  for (const Transfer& t : phase.transfers) {
+    links.clear();
+    cluster.route(t.from, t.to, links);
+    for (int l : links) bytes_on_link[l] += t.bytes;
+  }
+  double busiest_s = 0;
+  for (const auto& [l, bytes] : bytes_on_link) busiest_s = std::max(busiest_s, bytes / cluster.link(l).capacity_Bps);
+  return phase.latency_s + busiest_s;
+}
+
 }  // namespace
 
 double formula_time_s(const Cluster& cluster, const CollectivePlan& plan) {
   const int p = static_cast<int>(plan.group.size());
   if (plan.phases.empty()) return 0;
+  if (plan.algorithm == Algorithm::tree) {
+    double time_s = 0;
+    for (const auto& phase : plan.phases)
+      if (const auto* t = std::get_if<TransferPhase>(&phase)) time_s += transfer_phase_time_s(cluster, *t);
+    return time_s;
+  }
   if (plan.algorithm == Algorithm::ring) {
     const RingPhase& phase = std::get<RingPhase>(plan.phases.front());
     return ring_time(plan.kind, p, plan.bytes, ring_cost(cluster, phase, static_cast<int>(phase.rings.size())));

@@ -23,10 +23,13 @@ CollectivePlan family_plan(const Cluster& cluster, const Schedule& s, const Coll
     if (one.phases.size() != merged.phases.size())
       throw std::logic_error("groups of one role planned with different phase counts");
     for (std::size_t i = 0; i < one.phases.size(); ++i) {
-      auto* ring = std::get_if<RingPhase>(&one.phases[i]);
-      if (!ring) continue;
-      auto& into = std::get<RingPhase>(merged.phases[i]).rings;
-      for (auto& r : ring->rings) into.push_back(std::move(r));
+      if (auto* ring = std::get_if<RingPhase>(&one.phases[i])) {
+        auto& into = std::get<RingPhase>(merged.phases[i]).rings;
+        for (auto& r : ring->rings) into.push_back(std::move(r));
+      } else if (auto* tree = std::get_if<TransferPhase>(&one.phases[i])) {
+        auto& into = std::get<TransferPhase>(merged.phases[i]).transfers;
+        into.insert(into.end(), tree->transfers.begin(), tree->transfers.end());
+      }
     }
   }
   return merged;
@@ -44,7 +47,11 @@ class StepRunner {
                             static_cast<int>(c->algorithm), c->bytes};
         if (!plans_.count(key)) plans_.emplace(key, family_plan(cluster, s_, *c, ring_orders));
       }
-    if (model != FlowModel::per_flow) {
+    bool only_rings = true;
+    for (const auto& [key, plan] : plans_) only_rings = only_rings && plan.only_rings();
+    if (model == FlowModel::node_symmetric && !only_rings)
+      throw InputError("this schedule's tree collectives are not node-symmetric; use the per-flow model");
+    if (model != FlowModel::per_flow && only_rings) {
       std::vector<const std::vector<std::vector<int>>*> phases;
       for (const auto& [key, plan] : plans_)
         for (const auto* rings : plan.ring_sets()) phases.push_back(rings);

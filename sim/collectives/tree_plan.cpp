@@ -1,0 +1,105 @@
+#include "sim/collectives/tree_plan.hpp"
+
+#include "sim/collectives/ring_order.hpp"
+#include "sim/input/input_error.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace shardsim {
+namespace {
+
+int floor_log2(int n) {
+  int levels = 0;
+  while (n > 1) {
+    n /= 2;
+    ++levels;
+  }
+  return levels;
+}
+
+// Parent position of position i in a binary heap over n positions (root 0), in the mirrored tree
+// when `mirrored` (position i stands for node n-1-i).
+int parent_position(int i, int n, bool mirrored) {
+  const int heap = mirrored ? n - 1 - i : i;
+  const int parent = (heap - 1) / 2;
+  return mirrored ? n - 1 - parent : parent;
+}
+
+bool is_root(int i, int n, bool mirrored) { return (mirrored ? n - 1 - i : i) == 0; }
+
+// The chain of one channel inside a node: the group's local ranks, rotated to start at `head`.
+std::vector<int> chain_from(const std::vector<int>& locals, int head) {
+  std::vector<int> chain = locals;
+  std::rotate(chain.begin(), std::find(chain.begin(), chain.end(), head), chain.end());
+  return chain;
+}
+
+}  // namespace
+
+CollectivePlan plan_tree_all_reduce(const Cluster& cluster, const std::vector<int>& group, double bytes,
+                                    const std::optional<PhaseShape>& shape) {
+  if (group.empty()) throw InputError("the collective's group is empty");
+  if (!(bytes > 0)) throw InputError("a collective must move a positive number of bytes");
+  const GroupLayout layout = layout_of(cluster, group);
+  if (!layout.uniform)
+    throw InputError("the tree algorithm needs a group that holds the same local ranks on every node it spans");
+  const InstanceType& inst = cluster.instance;
+  const int k = inst.gpus_per_node;
+  const std::vector<int>& locals = layout.locals.front();
+  const int n = static_cast<int>(layout.nodes.size());
+  // One channel per NIC behind the group's GPUs, headed by the first of them behind it.
+  std::vector<int> heads;
+  std::set<int> nics;
+  for (int l : locals)
+    if (nics.insert(l < static_cast<int>(inst.nic_of_gpu.size()) ? inst.nic_of_gpu[l] : -1).second) heads.push_back(l);
+  const int channels = static_cast<int>(heads.size());
+  const double efficiency = shape ? shape->bandwidth_efficiency : 1.0;
+  const double share = bytes / (2.0 * channels) / efficiency;  // wire bytes of one tree of one channel
+
+  CollectivePlan plan;
+  plan.kind = CollectiveKind::all_reduce;
+  plan.algorithm = Algorithm::tree;
+  plan.group = group;
+  plan.bytes = bytes;
+  plan.channels = channels;
+  TransferPhase reduce{"tree reduce", {}, 0}, broadcast{"tree broadcast", {}, 0};
+  for (int head : heads) {
+    const std::vector<int> chain = chain_from(locals, head);
+    for (bool mirrored : {false, true}) {
+      for (int i = 0; i < n; ++i) {
+        const int base = layout.nodes[i] * k;
+        for (std::size_t c = chain.size() - 1; c > 0; --c) {
+          reduce.transfers.push_back({base + chain[c], base + chain[c - 1], share});
+          broadcast.transfers.push_back({base + chain[c - 1], base + chain[c], share});
+        }
+        if (is_root(i, n, mirrored)) continue;
+        const int parent = layout.nodes[parent_position(i, n, mirrored)] * k + head;
+        reduce.transfers.push_back({base + head, parent, share});
+        broadcast.transfers.push_back({parent, base + head, share});
+      }
+    }
+  }
+  // Step latencies along the depth: the chain, then the inter-node levels.
+  const int chain_steps = static_cast<int>(locals.size()) - 1;
+  const int tree_levels = floor_log2(n);
+  double intra_s = 0, inter_s = 0;
+  if (shape) {
+    intra_s = shape->intra_step_latency_s;
+    inter_s = shape->inter_step_latency_s;
+  } else {
+    const int first = layout.nodes.front() * k;
+    if (chain_steps > 0) intra_s = cluster.route_latency_s(first + locals[1], first + locals[0]);
+    if (n > 1) inter_s = cluster.route_latency_s(layout.nodes[1] * k + heads.front(), first + heads.front());
+  }
+  const double depth_s = chain_steps * intra_s + tree_levels * inter_s;
+  reduce.latency_s = depth_s + (shape ? shape->base_latency_s : 0);
+  broadcast.latency_s = depth_s;
+  if (!reduce.transfers.empty() || n * static_cast<int>(locals.size()) > 1) {
+    plan.phases.emplace_back(std::move(reduce));
+    plan.phases.emplace_back(std::move(broadcast));
+  }
+  return plan;
+}
+
+}  // namespace shardsim
