@@ -9,6 +9,7 @@ void ScenarioOptions::add_to(CLI::App* cmd) {
   flags.add_instance(cmd, "--instance,--topology");
   flags.add_nodes(cmd);
   flags.add_strategy_and_batch(cmd);
+  flags.add_collective_library(cmd);
 }
 
 Scenario ScenarioOptions::load() const { return load_scenario(file, flags.overrides()); }

@@ -21,6 +21,9 @@ struct Scenario {
   std::string description;
   Cluster cluster;
   StepConfig step;
+  // The library that runs the collectives: "gloo", an NCCL version ("2.28", topologies/nccl/), or
+  // "" for the instance's default (collsim/library_plan.hpp). Key "nccl" in scenario files.
+  std::string collective_library;
 };
 
 // Command-line overrides applied after loading (each optional). Every program that takes them
@@ -35,6 +38,7 @@ struct ScenarioOverrides {
   std::optional<int> micro_batch;
   std::optional<int> accumulation_steps;
   std::optional<std::string> deepspeed_config;
+  std::optional<std::string> collective_library;  // --nccl
 };
 
 // Throws InputError naming the flag ("--partition-size must be positive, got 0") for a value no

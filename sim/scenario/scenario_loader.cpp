@@ -74,6 +74,7 @@ Scenario load_scenario(const std::string& path, const ScenarioOverrides& o) {
   if (accumulation && global) batch.fail("global_batch", "give accumulation_steps or global_batch, not both");
   sc.step.accumulation_steps = accumulation ? static_cast<int>(*accumulation) : 1;
   if (auto ac = root.optional_boolean("activation_checkpointing")) sc.step.activation_checkpointing = *ac;
+  sc.collective_library = root.optional_string("nccl").value_or("");
   root.finish();
 
   if (o.deepspeed_config) apply_deepspeed_config(*o.deepspeed_config, sc.cluster.gpus(), sc.step);
@@ -82,6 +83,7 @@ Scenario load_scenario(const std::string& path, const ScenarioOverrides& o) {
   if (o.hierarchical_gather) sc.step.strategy.hierarchical_gather = *o.hierarchical_gather;
   if (o.micro_batch) sc.step.micro_batch = *o.micro_batch;
   if (o.accumulation_steps) sc.step.accumulation_steps = *o.accumulation_steps;
+  if (o.collective_library) sc.collective_library = *o.collective_library;
   if (global && !o.accumulation_steps) {
     const long long per_step = static_cast<long long>(sc.cluster.gpus()) * sc.step.micro_batch;
     if (*global % per_step != 0)

@@ -21,6 +21,12 @@ void ScenarioFlags::add_strategy_and_batch(CLI::App* cmd) {
   cmd->add_option("--deepspeed", deepspeed, "Take the strategy and batch from a DeepSpeed config JSON");
 }
 
+void ScenarioFlags::add_collective_library(CLI::App* cmd) {
+  cmd->add_option("--nccl", nccl,
+                  "Collective library: an NCCL version (2.8, 2.12, 2.18, 2.28; topologies/nccl/) or gloo (plain rings, as "
+                  "the emulated cluster runs them); default: the newest NCCL where the instance describes what NCCL sees");
+}
+
 ScenarioOverrides ScenarioFlags::overrides() const {
   ScenarioOverrides o;
   if (!instance.empty()) o.instance = instance;
@@ -34,6 +40,7 @@ ScenarioOverrides ScenarioFlags::overrides() const {
   o.micro_batch = micro_batch;
   o.accumulation_steps = accumulation;
   if (!deepspeed.empty()) o.deepspeed_config = deepspeed;
+  if (!nccl.empty()) o.collective_library = nccl;
   check_overrides(o);
   return o;
 }

@@ -17,7 +17,7 @@
 namespace shardsim {
 
 struct ScenarioFlags {
-  std::string instance, strategy, hierarchical, deepspeed;
+  std::string instance, strategy, hierarchical, deepspeed, nccl;
   std::optional<int> nodes, partition_size, micro_batch, accumulation;
 
   // --instance under `names` (CLI11 syntax: "--instance" or "--instance,--topology").
@@ -26,6 +26,8 @@ struct ScenarioFlags {
   void add_nodes(CLI::App* cmd);
   // --strategy, --partition-size, --hierarchical, --micro-batch, --accumulation, --deepspeed.
   void add_strategy_and_batch(CLI::App* cmd);
+  // --nccl: the collective library (an NCCL version or gloo).
+  void add_collective_library(CLI::App* cmd);
 
   // The overrides given on the command line. Throws InputError for a bad --hierarchical or a
   // value no scenario could take (check_overrides), so a launcher can check before starting ranks.
