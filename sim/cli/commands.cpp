@@ -13,6 +13,7 @@ void register_all_commands(CLI::App& app) {
   register_schedule(app);
   register_plan(app);
   register_scaling(app);
+  register_nccl(app);
 }
 
 }  // namespace shardsim::cli

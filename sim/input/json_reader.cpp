@@ -203,6 +203,20 @@ std::vector<std::int64_t> JsonObject::integers(std::string_view key, std::int64_
   return out;
 }
 
+std::vector<double> JsonObject::numbers(std::string_view key, std::size_t length) {
+  const auto& j = field(key);
+  if (!j.is_array()) fail(key, fmt::format("expected an array of {} numbers, found {}", length, type_name(j)));
+  if (j.size() != length) fail(key, fmt::format("expected {} numbers, found {}", length, j.size()));
+  std::vector<double> out;
+  for (const auto& e : j) {
+    if (!e.is_number()) fail(key, fmt::format("expected an array of {} numbers, found an element that is {}", length, type_name(e)));
+    const double v = e.get<double>();
+    if (!std::isfinite(v) || v < 0) fail(key, fmt::format("element {} is not a finite number >= 0", v));
+    out.push_back(v);
+  }
+  return out;
+}
+
 JsonObject JsonObject::object(std::string_view key) {
   const auto& j = field(key);
   if (!j.is_object()) fail(key, fmt::format("expected an object, found {}", type_name(j)));

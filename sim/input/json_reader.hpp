@@ -42,6 +42,7 @@ class JsonObject {
   std::uint64_t size_bytes(std::string_view key);  // "40GB", "1GiB"
   std::vector<std::string> strings(std::string_view key);
   std::vector<std::int64_t> integers(std::string_view key, std::int64_t min, std::int64_t max);
+  std::vector<double> numbers(std::string_view key, std::size_t length);  // exactly `length` finite numbers >= 0
 
   JsonObject object(std::string_view key);
   std::vector<JsonObject> objects(std::string_view key);                          // array of objects

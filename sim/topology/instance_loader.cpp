@@ -157,6 +157,10 @@ InstanceType load_instance_type(const std::string& path) {
     inst.links.push_back({leaf, inst.network_device, uplink_class, 1, uplink_Bps, uplink_latency});
     inst.links.push_back({inst.network_device, leaf, uplink_class, 1, uplink_Bps, uplink_latency});
   }
+  if (root.has("nccl")) {
+    JsonObject nccl = root.object("nccl");
+    inst.nccl = read_nccl_facts(nccl);
+  }
   root.finish();
   compute_routes(inst);
   return inst;

@@ -10,7 +10,10 @@
 // an inter-node route GPU->network and network->GPU. GPUs are never transit vertices.
 #pragma once
 
+#include "sim/topology/nccl_facts.hpp"
+
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,6 +80,8 @@ struct InstanceType {
   std::vector<Device> devices;  // GPUs first: device i < gpus_per_node is gpu i
   std::vector<Link> links;
   int network_device = -1;
+  // What NCCL's topology search finds here (the optional "nccl" block); absent where NCCL does not run.
+  std::optional<NcclTopologyFacts> nccl;
 
   // Filled by compute_routes(): gpu_route[i][j] (i != j), up[i]: gpu i -> network, down[j]: network -> gpu j.
   std::vector<std::vector<NodeRoute>> gpu_route;

@@ -1,0 +1,45 @@
+// The system NCCL's cost model sees for one communicator: node count, GPUs per node, and the
+// graphs its topology search (src/graph/search.cc) would return on the instance, taken from the
+// instance file's "nccl" block (topology/nccl_facts.hpp). A one-node communicator uses the
+// single-node graph for ring and tree; a multi-node one the multi-node ring and tree graphs
+// (the tree's bwIntra raised up to 2x bwInter, search.cc pass 2). With fewer GPUs per node than
+// the instance has, a multi-node graph keeps the channels of the NICs those GPUs reach:
+// channels x ranks_per_node / gpus_per_node, at least 1 (p4d: one NIC per 2 GPUs) [DERIVED].
+// The Gloo-on-CPU emulated cluster has no "nccl" block and is refused.
+#pragma once
+
+#include "sim/nccl/nccl_names.hpp"
+#include "sim/topology/topology.hpp"
+
+#include <string>
+
+namespace shardsim {
+
+struct NcclGraph {
+  int channels = 0;  // graph->nChannels (0: no such graph)
+  double bw_intra_GBps = 0;
+  double bw_inter_GBps = 0;
+};
+
+enum class NcclCpuVendor { intel, amd, other };
+
+struct NcclSystem {
+  std::string instance;
+  int nodes = 1;
+  int ranks_per_node = 1;
+  int compute_capability = 0;
+  NcclCpuVendor cpu_vendor = NcclCpuVendor::other;
+  NcclHardware intra_hardware = NcclHardware::nvlink;  // hwLat row inside the node
+  NcclGraph ring;  // also PAT's graph
+  NcclGraph tree;
+  NcclGraph nvls;  // channels 0 where the hardware has no NVLink SHARP
+  double plugin_latency_us = 0;  // graph->latencyInter
+  bool ll128_enabled = false;
+
+  int ranks() const { return nodes * ranks_per_node; }
+};
+
+// Throws InputError when the instance has no "nccl" block, or nodes / ranks_per_node are out of range.
+NcclSystem nccl_system(const InstanceType& instance, int nodes, int ranks_per_node);
+
+}  // namespace shardsim

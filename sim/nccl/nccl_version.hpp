@@ -1,0 +1,96 @@
+// One NCCL release's cost model as data: the constant tables and version-specific rules that
+// ncclTopoTuneModel (src/graph/tuning.cc) fills comm->latencies / comm->bandwidths from, and the
+// chunking constants of src/include/device.h and enqueue.cc. Loaded from topologies/nccl/NAME.json
+// (2.8, 2.12, 2.18, 2.28; default the newest); every block there names its source in
+// shared/reference/nccl-tuning-model.md (§1.2-§1.7), or says that the reference lacks it and which
+// documented version's value stands in. Columns of the per-node-count tables are
+// {1 node, 2 nodes, more than 2 nodes}; generations are keyed by compute capability 70/80/90/100.
+#pragma once
+
+#include "sim/collectives/collective.hpp"
+#include "sim/nccl/nccl_names.hpp"
+
+#include <array>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace shardsim {
+
+using NcclProtocolRow = std::array<double, kNcclProtocols>;   // LL, LL128, Simple
+using NcclNodeCountRow = std::array<double, 3>;                // 1 node, 2 nodes, >2 nodes
+
+// Per GPU generation (llMaxBws' single-node row, the perChMax* caps, nvlsEfficiency).
+struct NcclGenerationConstants {
+  NcclNodeCountRow ll_max_bw_GBps{};
+  NcclNodeCountRow ring_ll128_per_channel_GBps{};
+  NcclNodeCountRow tree_ll128_per_channel_GBps{};
+  NcclNodeCountRow tree_per_channel_GBps{};
+  NcclNodeCountRow nvls_tree_per_channel_GBps{};
+  double nvls_efficiency = 0;
+};
+
+struct NcclProtocolEfficiency {
+  double ring_ll = 0;                     // ring LL busBw factor (0.5; 1/4 in 2.8/2.12)
+  double ring_ll_single_node_gather = 0;  // ... for single-node AG/RS (1/3 in old versions)
+  double ring_ll128 = 0;                  // 0.92 ~ 120/128
+  double tree_all_reduce = 0;             // 0.92
+  double tree_ll_divisor = 0;             // busBw / 3.8
+  double tree_ll128_single_node = 0;      // 7/9
+  double tree_ll128_multi_node = 0;       // 120/128
+  double pat = 0;                         // 0.75
+  double tree_bus_to_alg = 0;             // bus -> algorithm bandwidth ratio of the tree (0.5)
+};
+
+struct NcclChunking {
+  int steps = 0;  // NCCL_STEPS
+  double buffsize_bytes = 0;
+  int chunk_steps = 0;
+  int slice_steps = 0;
+  std::array<int, kNcclProtocols> max_threads{};
+  NcclProtocolRow thread_threshold_bytes{};
+  bool ring_ll_threshold_times_ranks = false;
+};
+
+struct NcclVersion {
+  std::string name;  // "2.28"
+  std::string description;
+  std::string file;
+  // Which (algorithm, protocol) pairs this release runs for each collective (all_gather,
+  // reduce_scatter, all_reduce in CollectiveKind order); [kind][algo][proto].
+  std::array<std::array<std::array<bool, kNcclProtocols>, kNcclAlgorithms>, 3> available{};
+  int nvls_min_channels = 0;
+  std::array<NcclProtocolRow, kNcclAlgorithms> base_latency_us{};
+  std::array<std::array<NcclProtocolRow, kNcclAlgorithms>, kNcclHardware> hw_latency_us{};  // [hw][algo][proto]
+  std::map<int, NcclGenerationConstants> generations;  // by compute capability
+  std::optional<std::array<double, 3>> ring_ll128_by_collective_GBps;  // v2.8's per-collective cap
+  std::array<std::vector<double>, kNcclProtocols> tree_correction;  // [proto][log2(nBytes/64)]
+  NcclProtocolEfficiency efficiency;
+  std::optional<std::pair<int, double>> busbw_cap;  // (compute capability, GB/s): A100 235 in old versions
+  // Latency rules that changed between releases (§1.4, §1.5).
+  bool all_reduce_inter_steps_2n = false;   // nInterSteps = 2*nNodes (before 2.23), else 2*(nNodes-1)
+  bool plugin_latency_replaces = false;     // interLat = latencyInter ? latencyInter : hwLat[NET] (2.12-2.21)
+  bool simple_flush_adds_plugin_latency = false;
+  double ll_multi_node_intra_factor = 1;    // 1.8 in 2.8/2.12
+  double net_overhead_intel_us = 0, net_overhead_amd_us = 0, net_overhead_other_us = 0;
+  double net_overhead_simple_multiplier = 0;
+  double plateau_min_bytes_per_channel_rank = 0, plateau_factor_below_sm80 = 0, plateau_factor_sm80_up = 0;
+  double pat_inter_divisor = 0, pat_per_rank_us = 0;
+  NcclChunking chunking;
+
+  bool runs(CollectiveKind kind, NcclAlgorithm a, NcclProtocol p) const {
+    return available[static_cast<int>(kind)][nccl_index(a)][nccl_index(p)];
+  }
+  // Throws InputError when the version has no constants for this compute capability.
+  const NcclGenerationConstants& generation(int compute_capability) const;
+};
+
+inline constexpr const char* kDefaultNcclVersion = "2.28";
+
+// "2.28" -> topologies/nccl/2.28.json under the data directory, or a path to such a file.
+// Validated like every data file: unknown keys rejected, errors name the file and JSON path.
+NcclVersion load_nccl_version(const std::string& name_or_path = kDefaultNcclVersion);
+std::vector<std::string> shipped_nccl_versions();
+
+}  // namespace shardsim

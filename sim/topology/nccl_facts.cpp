@@ -1,0 +1,61 @@
+// Reads the "nccl" block of an instance file (see nccl_facts.hpp).
+#include "sim/topology/nccl_facts.hpp"
+
+#include "sim/input/json_reader.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace shardsim {
+namespace {
+
+NcclGraphFacts read_graph(JsonObject& parent, std::string_view key) {
+  JsonObject g = parent.object(key);
+  NcclGraphFacts f;
+  f.channels = static_cast<int>(g.integer("channels", 1, 64));
+  f.bw_intra_GBps = g.positive_number("bw_intra_GBps");
+  f.bw_inter_GBps = g.positive_number("bw_inter_GBps");
+  g.ignore("source");
+  g.finish();
+  return f;
+}
+
+std::string one_of(JsonObject& o, std::string_view key, std::initializer_list<const char*> allowed) {
+  const std::string value = o.string(key);
+  for (const char* a : allowed)
+    if (value == a) return value;
+  o.fail(key, fmt::format("'{}' is not one of {}", value, fmt::join(allowed, ", ")));
+}
+
+}  // namespace
+
+NcclTopologyFacts read_nccl_facts(JsonObject& block) {
+  NcclTopologyFacts f;
+  f.source = block.string("source");
+  f.compute_capability = static_cast<int>(block.integer("compute_capability", 70, 100));
+  f.cpu_vendor = one_of(block, "cpu_vendor", {"intel", "amd", "other"});
+  f.intra_link = one_of(block, "intra_link", {"nvlink", "pci"});
+  f.single_node = read_graph(block, "single_node");
+  f.multi_node_ring = read_graph(block, "multi_node_ring");
+  f.multi_node_tree = read_graph(block, "multi_node_tree");
+  if (block.has("nvls")) {
+    f.nvls = read_graph(block, "nvls");
+    if (f.nvls->channels < 2) block.fail("nvls", "NVLS needs at least 2 channels (tuning.cc)");
+  }
+  JsonObject plugin = block.object("net_plugin");
+  plugin.string("name");
+  f.plugin_latency_us = plugin.number("latency_us");
+  if (f.plugin_latency_us < 0) plugin.fail("latency_us", "expected a latency >= 0");
+  plugin.ignore("source");
+  plugin.finish();
+  JsonObject ll128 = block.object("ll128");
+  f.ll128_single_node = ll128.boolean("single_node");
+  f.ll128_multi_node = ll128.boolean("multi_node");
+  ll128.ignore("source");
+  ll128.finish();
+  block.ignore("cpu_source");
+  block.finish();
+  return f;
+}
+
+}  // namespace shardsim

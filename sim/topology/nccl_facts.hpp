@@ -1,0 +1,40 @@
+// What NCCL's topology search finds on one instance type: the facts its cost model
+// (src/graph/tuning.cc ncclTopoTuneModel) reads from the graphs it built (src/graph/search.cc) and
+// from the network plugin (aws-ofi-nccl src/platform-aws.cpp). Read from the optional "nccl" block
+// of topologies/NAME.json; an instance without one (the Gloo-on-CPU emulated cluster) cannot be
+// modelled as NCCL. Each graph is `channels` rings/trees with a per-channel bandwidth inside the
+// node (bwIntra) and across nodes (bwInter), in GB/s as NCCL counts them (search.cc speed arrays).
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace shardsim {
+
+class JsonObject;
+
+// One of NCCL's search results (graph->nChannels, graph->bwIntra, graph->bwInter).
+struct NcclGraphFacts {
+  int channels = 0;
+  double bw_intra_GBps = 0;
+  double bw_inter_GBps = 0;
+};
+
+struct NcclTopologyFacts {
+  int compute_capability = 0;        // 70, 80, 90, 100
+  std::string cpu_vendor;            // "intel", "amd" or "other" (picks llMaxBw's row and the net overhead)
+  std::string intra_link;            // "nvlink" or "pci": hwLat's row inside the node
+  NcclGraphFacts single_node;        // the ring/tree graph of a one-node communicator
+  NcclGraphFacts multi_node_ring;    // the ring graph when the communicator spans nodes
+  NcclGraphFacts multi_node_tree;    // the tree graph when it spans nodes (bwIntra raised up to 2x bwInter)
+  std::optional<NcclGraphFacts> nvls;  // NVLink SHARP graph (H100 NVSwitch only)
+  double plugin_latency_us = 0;      // the net plugin's props->latency, NCCL's graph->latencyInter
+  bool ll128_single_node = false;    // LL128 enabled by default (typeIntra <= PATH_NVB, sm70+)
+  bool ll128_multi_node = false;     // ... and typeInter <= PATH_PXB
+  std::string source;
+};
+
+// Reads an instance file's "nccl" block; throws InputError naming the file and JSON path.
+NcclTopologyFacts read_nccl_facts(JsonObject& block);
+
+}  // namespace shardsim
