@@ -1,11 +1,15 @@
-// `shardsim collective --instance p4d.24xlarge --nodes 4 --op all_gather --algo ring --bytes 1G`
+// `shardsim collective --instance p4d.24xlarge --nodes 4 --op all_gather [--nccl 2.28] [--algo auto] --bytes 1G`
 // An nccl-tests-style table of simulated collectives (algbw = bytes / time, busbw = algbw x the
-// collective's factor, as nccl-tests defines them), or one JSON document with --json.
+// collective's factor, as nccl-tests defines them), or one JSON document with --json. Under NCCL
+// each row says which algorithm, protocol and channel count NCCL picks for that size (as its
+// TUNING debug output would), NCCL's own predicted time beside the simulated one, and what the
+// flows simulated (collsim/library_plan.hpp).
 #include "sim/cli/commands.hpp"
 #include "sim/cli/output.hpp"
 #include "sim/collectives/plan.hpp"
 #include "sim/collsim/collective_execution.hpp"
 #include "sim/collsim/formula_estimate.hpp"
+#include "sim/collsim/library_plan.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/input/limits.hpp"
 #include "sim/units/units.hpp"
@@ -24,7 +28,9 @@ struct CollectiveOptions {
   std::string instance = "p4d.24xlarge";
   int nodes = 2;
   std::string op = "all_gather";
-  std::string algo = "ring";
+  std::string algo = "auto";
+  std::string nccl;   // "" = the instance's default library
+  std::string proto;  // "" = NCCL picks
   std::string bytes = "1G";
   std::string min_bytes, max_bytes;
   double factor = 2;
@@ -69,14 +75,7 @@ FlowModel parse_model(const std::string& s) {
   throw InputError(fmt::format("--model: unknown flow model '{}' (expected automatic, per_flow or node_symmetric)", s));
 }
 
-void run_collective(const CollectiveOptions& o) {
-  const Cluster cluster = make_cluster(load_instance_by_name(o.instance), o.nodes);
-  const CollectiveKind kind = parse_collective_kind(o.op);
-  const Algorithm algorithm = parse_algorithm(o.algo);
-  const FlowModel model = parse_model(o.model);
-  const std::vector<int> group = o.group.empty() ? world_group(cluster) : parse_group(o.group);
-  if (group.size() < 2) throw InputError("--group: a collective needs at least 2 ranks");
-
+std::vector<std::uint64_t> sweep_sizes(const CollectiveOptions& o) {
   std::vector<std::uint64_t> sizes;
   if (!o.min_bytes.empty() || !o.max_bytes.empty()) {
     const std::uint64_t lo = size_flag("--min-bytes", o.min_bytes.empty() ? o.max_bytes : o.min_bytes);
@@ -93,24 +92,60 @@ void run_collective(const CollectiveOptions& o) {
     sizes.push_back(size_flag("--bytes", o.bytes));
     if (sizes.front() == 0) throw InputError("--bytes must be positive");
   }
+  return sizes;
+}
+
+// --algo: auto (NCCL picks; Gloo runs a ring), hierarchical (MiCS), or an algorithm to force as
+// NCCL_ALGO does (ring, tree, nvls, nvls_tree, pat); --proto forces a protocol as NCCL_PROTO.
+Algorithm apply_algo_flags(const CollectiveOptions& o, CollectiveLibrary& library) {
+  if (!o.proto.empty()) {
+    if (!library.is_nccl()) throw InputError(fmt::format("--proto {}: protocols are NCCL's (this run uses {})", o.proto, library.name));
+    library.protocol = parse_nccl_protocol(o.proto);
+  }
+  if (o.algo == "auto") return Algorithm::ring;
+  if (o.algo == "hierarchical" || o.algo == "two_level") return Algorithm::hierarchical;
+  if (!library.is_nccl()) {
+    const Algorithm algorithm = parse_algorithm(o.algo);
+    return algorithm;
+  }
+  library.algorithm = parse_nccl_algorithm(o.algo);
+  return Algorithm::ring;
+}
+
+std::string library_label(const CollectiveLibrary& library) {
+  return library.is_nccl() ? fmt::format("NCCL {}", library.name) : library.name;
+}
+
+void run_collective(const CollectiveOptions& o) {
+  const Cluster cluster = make_cluster(load_instance_by_name(o.instance), o.nodes);
+  const CollectiveKind kind = parse_collective_kind(o.op);
+  CollectiveLibrary library = load_collective_library(o.nccl, cluster.instance);
+  const Algorithm algorithm = apply_algo_flags(o, library);
+  const FlowModel model = parse_model(o.model);
+  const std::vector<int> group = o.group.empty() ? world_group(cluster) : parse_group(o.group);
+  if (group.size() < 2) throw InputError("--group: a collective needs at least 2 ranks");
+  const std::vector<std::uint64_t> sizes = sweep_sizes(o);
 
   const int p = static_cast<int>(group.size());
   // Plan the first size before printing anything, so bad input leaves stdout empty.
-  plan_collective(cluster, kind, algorithm, group, static_cast<double>(sizes.front()));
+  plan_on_library(cluster, library, kind, algorithm, group, static_cast<double>(sizes.front()));
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   if (!o.json) {
-    fmt::print("# {} {} over {} ranks on {} x {} (flow model: {})\n", to_string(kind), to_string(algorithm), p, o.nodes,
-               cluster.instance.name, o.model);
-    fmt::print("#{:>13} {:>12} {:>10} {:>10} {:>16} {:>7} {:>9} {:>12}\n", "size (B)", "time (us)", "algbw", "busbw",
-               "net B/node", "steps", "events", "formula (us)");
+    fmt::print("# {} {} over {} ranks on {} x {} (collectives: {}; flow model: {})\n", to_string(kind), o.algo, p, o.nodes,
+               cluster.instance.name, library_label(library), o.model);
+    fmt::print("#{:>13} {:>12} {:>10} {:>10} {:>16} {:>7} {:>9} {:>12} {:>10} {:>7} {:>3} {:>11}\n", "size (B)", "time (us)",
+               "algbw", "busbw", "net B/node", "steps", "events", "formula (us)", "algo", "proto", "ch", "nccl (us)");
     fmt::print("#{:>13} {:>12} {:>10} {:>10} {:>16} {:>7} {:>9} {:>12}\n", "", "", "(GB/s)", "(GB/s)", "", "", "", "");
   }
   for (std::uint64_t size : sizes) {
-    const CollectivePlan plan = plan_collective(cluster, kind, algorithm, group, static_cast<double>(size));
+    const LibraryPlan lp = plan_on_library(cluster, library, kind, algorithm, group, static_cast<double>(size));
+    const CollectivePlan& plan = lp.plan;
     const CollectiveResult r = simulate_collective(cluster, plan, model);
     const double algbw = static_cast<double>(size) / r.time_s / kGB;
     const double busbw = algbw * bus_bandwidth_factor(kind, p);
     const double formula = formula_time_s(cluster, plan);
+    const std::string nccl_algo = lp.choice ? to_string(lp.choice->algorithm) : "-";
+    const std::string nccl_proto = lp.choice ? to_string(lp.choice->protocol) : "-";
     if (o.json) {
       results.push_back({{"op", to_string(kind)},
                          {"algo", to_string(algorithm)},
@@ -123,10 +158,21 @@ void run_collective(const CollectiveOptions& o) {
                          {"steps", r.steps},
                          {"events", r.events},
                          {"flow_model", to_string(r.model_used)},
-                         {"formula_time_s", formula}});
+                         {"formula_time_s", formula},
+                         {"library", library.name},
+                         {"simulated_as", lp.simulated_as}});
+      if (lp.choice) {
+        results.back()["nccl_algorithm"] = nccl_algo;
+        results.back()["nccl_protocol"] = nccl_proto;
+        results.back()["nccl_channels"] = lp.choice->channels;
+        // NCCL's own formula: no contention, its own per-channel bandwidths (the flows use the topology's links).
+        results.back()["nccl_time_s"] = lp.choice->time_s;
+      }
     } else {
-      fmt::print("{:>14} {:>12.2f} {:>10.2f} {:>10.2f} {:>16.0f} {:>7} {:>9} {:>12.2f}\n", size, r.time_s * 1e6, algbw, busbw,
-                 r.network_bytes_per_node, r.steps, r.events, formula * 1e6);
+      fmt::print("{:>14} {:>12.2f} {:>10.2f} {:>10.2f} {:>16.0f} {:>7} {:>9} {:>12.2f} {:>10} {:>7} {:>3} {:>11}\n", size,
+                 r.time_s * 1e6, algbw, busbw, r.network_bytes_per_node, r.steps, r.events, formula * 1e6, nccl_algo,
+                 nccl_proto, lp.choice ? fmt::format("{}", lp.choice->channels) : "-",
+                 lp.choice ? fmt::format("{:.2f}", lp.choice->time_s * 1e6) : "-");
     }
   }
   if (o.json) fmt::print("{}\n", nlohmann::ordered_json{{"results", results}}.dump(2));
@@ -140,7 +186,14 @@ void register_collective(CLI::App& app) {
   cmd->add_option("--instance,--topology", o->instance, "Instance name or topology JSON path (e.g. a calibrated one)")->capture_default_str();
   cmd->add_option("--nodes", o->nodes, "Number of nodes")->capture_default_str();
   cmd->add_option("--op", o->op, "all_gather | reduce_scatter | all_reduce")->capture_default_str();
-  cmd->add_option("--algo", o->algo, "ring | hierarchical")->capture_default_str();
+  cmd->add_option("--algo", o->algo,
+                  "auto (NCCL picks; Gloo runs a ring) | hierarchical (MiCS two-level) | an algorithm to force, as "
+                  "NCCL_ALGO: ring, tree, nvls, nvls_tree, pat")
+      ->capture_default_str();
+  cmd->add_option("--proto", o->proto, "Force NCCL's protocol, as NCCL_PROTO: LL, LL128, Simple");
+  cmd->add_option("--nccl", o->nccl,
+                  "Collective library: an NCCL version (2.8, 2.12, 2.18, 2.28) or gloo; default: the newest NCCL where "
+                  "the instance describes what NCCL sees, else gloo");
   cmd->add_option("--bytes", o->bytes, "Size M (nccl-tests convention; K/M/G = powers of 1024, GB = 1e9)")->capture_default_str();
   cmd->add_option("--min-bytes", o->min_bytes, "Sweep: smallest size");
   cmd->add_option("--max-bytes", o->max_bytes, "Sweep: largest size");

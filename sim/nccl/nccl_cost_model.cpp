@@ -149,6 +149,19 @@ NcclRingShape nccl_ring_shape(const NcclVersion& v, const NcclSystem& s, Collect
   return r;
 }
 
+NcclRingShape nccl_step_shape(const NcclVersion& v, const NcclSystem& s, CollectiveKind kind, NcclAlgorithm a,
+                              NcclProtocol p) {
+  if (a == A::ring) return nccl_ring_shape(v, s, kind, p);
+  const StepLatencies l = step_latencies(v, s, a, p);
+  NcclRingShape r;
+  r.base_latency_us = v.base_latency_us[nccl_index(a)][nccl_index(p)];
+  r.intra_step_latency_us = l.intra_us;
+  r.inter_step_latency_us = l.inter_us;
+  const double raw = raw_busbw(v, s, kind, a);
+  r.bandwidth_efficiency = raw > 0 ? refined_busbw(v, s, kind, a, p, raw) / raw : 0;
+  return r;
+}
+
 NcclCostTable nccl_tune_model(const NcclVersion& v, const NcclSystem& s, CollectiveKind kind) {
   NcclCostTable table{};
   for (A a : kAllNcclAlgorithms) {

@@ -14,11 +14,12 @@ namespace {
 using FamilyKey = std::tuple<int, int, int, double>;  // role, kind, algorithm, bytes
 
 // The same collective over every group of one role, as one plan whose phases hold all their rings.
-CollectivePlan family_plan(const Cluster& cluster, const Schedule& s, const CollectiveOp& op, RingOrderMemo& memo) {
+CollectivePlan family_plan(const Cluster& cluster, const CollectiveLibrary& library, const Schedule& s,
+                           const CollectiveOp& op, RingOrderMemo& memo) {
   CollectivePlan merged;
   bool first = true;
   for (int id : s.family_of(op.group)) {
-    CollectivePlan one = plan_collective(cluster, op.kind, op.algorithm, s.groups[id].ranks, op.bytes, &memo);
+    CollectivePlan one = plan_on_library(cluster, library, op.kind, op.algorithm, s.groups[id].ranks, op.bytes, &memo).plan;
     if (first) { merged = std::move(one); first = false; continue; }
     if (one.phases.size() != merged.phases.size())
       throw std::logic_error("groups of one role planned with different phase counts");
@@ -37,7 +38,7 @@ CollectivePlan family_plan(const Cluster& cluster, const Schedule& s, const Coll
 
 class StepRunner {
  public:
-  StepRunner(const Cluster& cluster, const Schedule& schedule, FlowModel model)
+  StepRunner(const Cluster& cluster, const Schedule& schedule, FlowModel model, const CollectiveLibrary& library)
       : cluster_(cluster), s_(schedule), sim_(link_capacities(cluster)) {
     const auto& ops = s_.program.ops;
     RingOrderMemo ring_orders;
@@ -45,7 +46,7 @@ class StepRunner {
       if (const auto* c = std::get_if<CollectiveOp>(&op.body)) {
         const FamilyKey key{static_cast<int>(s_.groups.at(c->group).role), static_cast<int>(c->kind),
                             static_cast<int>(c->algorithm), c->bytes};
-        if (!plans_.count(key)) plans_.emplace(key, family_plan(cluster, s_, *c, ring_orders));
+        if (!plans_.count(key)) plans_.emplace(key, family_plan(cluster, library, s_, *c, ring_orders));
       }
     bool only_rings = true;
     for (const auto& [key, plan] : plans_) only_rings = only_rings && plan.only_rings();
@@ -156,8 +157,8 @@ double compute_op_seconds(const InstanceType& instance, double flops, double hbm
   return flops / (instance.gpu.peak_flops * instance.gpu.compute_efficiency) + hbm_bytes / instance.gpu.hbm_bandwidth_Bps;
 }
 
-StepResult simulate_step(const Cluster& cluster, const Schedule& schedule, FlowModel model) {
-  StepRunner runner(cluster, schedule, model);
+StepResult simulate_step(const Cluster& cluster, const Schedule& schedule, FlowModel model, const CollectiveLibrary& library) {
+  StepRunner runner(cluster, schedule, model, library);
   return runner.run();
 }
 

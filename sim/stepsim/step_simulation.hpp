@@ -9,6 +9,7 @@
 #pragma once
 
 #include "sim/collsim/collective_execution.hpp"
+#include "sim/collsim/library_plan.hpp"
 #include "sim/schedule/schedule.hpp"
 #include "sim/topology/topology.hpp"
 
@@ -43,6 +44,8 @@ struct StepResult {
 
 double compute_op_seconds(const InstanceType& instance, double flops, double hbm_bytes);
 
-StepResult simulate_step(const Cluster& cluster, const Schedule& schedule, FlowModel model = FlowModel::automatic);
+// `library` runs the collectives (library_plan.hpp): Gloo's plain rings unless one is given.
+StepResult simulate_step(const Cluster& cluster, const Schedule& schedule, FlowModel model = FlowModel::automatic,
+                         const CollectiveLibrary& library = {});
 
 }  // namespace shardsim

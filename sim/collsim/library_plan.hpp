@@ -1,0 +1,49 @@
+// Which collective library runs the collectives, and the plan it really runs. Gloo (and the
+// emulated cluster) runs the plan as planned: rings at the routes' latencies, every byte useful.
+// NCCL, version by version (sim/nccl/), first picks an algorithm and a protocol for every call
+// from its own cost model, as ncclTopoGetAlgoTime's arg-min does, then runs it: a flat call
+// becomes a ring or a double binary tree (tree_plan.hpp) shaped by the chosen protocol (its
+// start-up latency, per-step latencies inside and across nodes, its bandwidth efficiency), and
+// each phase of MiCS's hierarchical plan is a ring call of its own sub-communicator, shaped the
+// same way. The flows then share the modelled network, so contention and uneven groups still come
+// from the max-min network rather than from NCCL's formula, whose time is kept beside the
+// simulated one for comparison. NVLS, NVLS-tree and PAT choices are reported but simulated as
+// rings (not yet modelled as flows).
+#pragma once
+
+#include "sim/collectives/collective.hpp"
+#include "sim/collectives/ring_order.hpp"
+#include "sim/nccl/nccl_select.hpp"
+#include "sim/topology/topology.hpp"
+
+#include <optional>
+#include <string>
+
+namespace shardsim {
+
+struct CollectiveLibrary {
+  std::string name = "gloo";               // "gloo" or an NCCL version ("2.28")
+  std::optional<NcclVersion> nccl;         // absent: Gloo's plain rings
+  std::optional<NcclAlgorithm> algorithm;  // forced, as NCCL_ALGO
+  std::optional<NcclProtocol> protocol;    // forced, as NCCL_PROTO
+
+  bool is_nccl() const { return nccl.has_value(); }
+};
+
+// "gloo", an NCCL version ("2.28", "2.12", ...), or "" for the instance's default: the newest
+// NCCL version where the instance file says what NCCL sees (its "nccl" block), Gloo otherwise.
+// Throws InputError for an unknown version or NCCL on an instance without an "nccl" block.
+CollectiveLibrary load_collective_library(const std::string& name, const InstanceType& instance);
+std::string default_collective_library(const InstanceType& instance);
+
+struct LibraryPlan {
+  CollectivePlan plan;
+  std::optional<NcclChoice> choice;  // NCCL's pick for a flat call (nullopt: Gloo, or hierarchical)
+  std::string simulated_as;          // "ring", "tree", or what stood in for an unmodelled algorithm
+};
+
+LibraryPlan plan_on_library(const Cluster& cluster, const CollectiveLibrary& library, CollectiveKind kind,
+                            Algorithm algorithm, const std::vector<int>& group, double bytes,
+                            RingOrderMemo* memo = nullptr);
+
+}  // namespace shardsim
