@@ -29,7 +29,7 @@ cli_fail(unknown_algo_gloo 1 "unknown algorithm 'butterfly'" collective --nccl g
 cli_fail(tree_all_gather 1 "does not run Tree for all_gather" collective --algo tree --op all_gather)
 cli_fail(tree_all_gather_gloo 1 "NCCL has no tree all_gather" collective --nccl gloo --algo tree --op all_gather)
 cli_fail(proto_on_gloo 1 "protocols are NCCL's" collective --nccl gloo --proto LL)
-cli_fail(nccl_on_emulated 1 "needs the instance collective --instance emulated-k2 --nccl 2.28)
+cli_fail(nccl_on_emulated 1 "needs the instance" collective --instance emulated-k2 --nccl 2.28)
 cli_fail(unknown_nccl_version 1 "2.99" collective --nccl 2.99)
 cli_pass(collective_two_node_tree "Tree +LL " collective --instance p4de.24xlarge --nodes 2 --op all_reduce --bytes 8)
 cli_fail(bad_size 1 "--bytes: .*unknown size unit" collective --bytes 1Q)
