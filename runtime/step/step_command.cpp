@@ -160,7 +160,9 @@ int run_step_command(const StepCommandOptions& o, World& world) {
 
   const StepStatistics stats = step_statistics(all);
   std::optional<StepResult> prediction;
-  if (o.predict) prediction = simulate_step(make_cluster(model, shape.world_size / shape.ranks_per_node), representative);
+  if (o.predict)
+    prediction = simulate_step(make_cluster(model, shape.world_size / shape.ranks_per_node), representative,
+                               FlowModel::automatic, load_collective_library("", model));
   StepRunInfo info;
   info.scenario = scenario.name;
   info.strategy = representative.strategy;

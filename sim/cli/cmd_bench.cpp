@@ -112,7 +112,8 @@ void run_step_bench(const BenchOptions& o) {
       Measurement m{};
       const auto start = std::chrono::steady_clock::now();
       const Schedule schedule = compile_schedule(sc.cluster, sc.step);
-      const StepResult r = simulate_step(sc.cluster, schedule);
+      const StepResult r = simulate_step(sc.cluster, schedule, FlowModel::automatic,
+                                         load_collective_library(sc.collective_library, sc.cluster.instance));
       m.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       rusage usage{};
       getrusage(RUSAGE_SELF, &usage);

@@ -37,6 +37,7 @@ struct PlanOptions {
   int threads = 0;
   int top = 15;
   bool no_checkpointing = false;
+  std::string nccl;
 };
 
 std::string strategy_label(const Candidate& c) {
@@ -92,6 +93,7 @@ void run_plan_command(const PlanOptions& o) {
     r.gpus = o.gpus;
   }
   r.global_batch = o.global_batch;
+  r.collective_library = o.nccl;
   r.strategies.clear();
   for (const auto& s : o.strategies) r.strategies.push_back(parse_strategy(s));
   if (o.splits < 1) throw InputError("--splits must be at least 1");
@@ -189,6 +191,7 @@ void register_plan(CLI::App& app) {
   cmd->add_option("--nodes", o->nodes, "Cluster sizes in nodes (instead of --gpus)")->delimiter(',');
   cmd->add_option("--global-batch", o->global_batch, "Sequences per optimizer step")->capture_default_str();
   cmd->add_option("--strategies", o->strategies, "Strategies to sweep")->delimiter(',')->capture_default_str();
+  cmd->add_option("--nccl", o->nccl, "Collective library: an NCCL version (2.8, 2.12, 2.18, 2.28) or gloo; default: the newest NCCL where the instance describes what NCCL sees");
   cmd->add_option("--splits", o->splits, "Micro-batch sizes to try per cluster size")->capture_default_str();
   cmd->add_option("--budget", o->budget, "Maximum cluster price, $/hour");
   cmd->add_option("--max-nodes", o->max_nodes, "Maximum node count");

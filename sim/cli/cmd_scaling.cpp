@@ -27,6 +27,7 @@ struct ScalingOptions {
   std::string csv;
   bool json = false;
   int threads = 0;
+  std::string nccl;
 };
 
 std::string label(const Candidate& c) {
@@ -54,6 +55,7 @@ void run_scaling_command(const ScalingOptions& o) {
   r.accumulation_steps = o.accumulation;
   if (o.threads < 0) throw InputError("--threads must be positive");
   r.threads = o.threads;
+  r.collective_library = o.nccl;
   const auto points = run_scaling(r);
 
   std::ostringstream csv;
@@ -106,6 +108,7 @@ void register_scaling(CLI::App& app) {
   cmd->add_option("--instance,--topology", o->instance, "Instance name or topology JSON path")->capture_default_str();
   cmd->add_option("--gpus", o->gpus, "Cluster sizes in GPUs")->delimiter(',')->capture_default_str();
   cmd->add_option("--strategies", o->strategies, "Strategies")->delimiter(',')->capture_default_str();
+  cmd->add_option("--nccl", o->nccl, "Collective library: an NCCL version (2.8, 2.12, 2.18, 2.28) or gloo; default: the newest NCCL where the instance describes what NCCL sees");
   cmd->add_option("--partition-size", o->partition_size, "MiCS / hybrid partition size (default: one node)");
   cmd->add_option("--hierarchical", o->hierarchical, "MiCS hierarchical gather: on | off")->capture_default_str();
   cmd->add_option("--micro-batch", o->micro_batch, "Sequences per GPU per micro-step")->capture_default_str();

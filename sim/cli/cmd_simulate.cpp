@@ -35,7 +35,8 @@ void run_simulate(const SimulateOptions& o) {
                                  format_size(mem.total_bytes), format_size(capacity), mem.largest_component));
   const Schedule schedule = compile_schedule(sc.cluster, sc.step);
   check_simulation_size(schedule);
-  const StepResult r = simulate_step(sc.cluster, schedule);
+  const CollectiveLibrary library = load_collective_library(sc.collective_library, sc.cluster.instance);
+  const StepResult r = simulate_step(sc.cluster, schedule, FlowModel::automatic, library);
   const StepMetrics m = step_metrics(sc, r);
   if (!o.trace.empty())
     write_file_atomically(o.trace, perfetto_trace_json(schedule, r.ops, fmt::format("{} rank 0", sc.name)));
@@ -53,6 +54,7 @@ void run_simulate(const SimulateOptions& o) {
     j["hierarchical_gather"] = strategy.hierarchical_gather;
     j["micro_batch"] = sc.step.micro_batch;
     j["accumulation_steps"] = sc.step.accumulation_steps;
+    j["collective_library"] = library.name;
     j["step_time_s"] = m.step_time_s;
     j["samples_per_s"] = m.samples_per_s;
     j["tokens_per_s"] = m.tokens_per_s;
@@ -75,8 +77,9 @@ void run_simulate(const SimulateOptions& o) {
              parameter_count(sc.step.model) / 1e9, sc.cluster.nodes, sc.cluster.instance.name, sc.cluster.gpus());
   const std::string gather =
       strategy.hierarchical_gather_knob ? fmt::format(", hierarchical gather {}", strategy.hierarchical_gather ? "on" : "off") : "";
-  fmt::print("strategy {} (partition size {}{}), micro-batch {}, {} micro-steps\n\n", to_string(strategy.strategy),
+  fmt::print("strategy {} (partition size {}{}), micro-batch {}, {} micro-steps\n", to_string(strategy.strategy),
              strategy.partition_size, gather, sc.step.micro_batch, sc.step.accumulation_steps);
+  fmt::print("collectives on {}\n\n", library.is_nccl() ? "NCCL " + library.name + " (its algorithm and protocol per call)" : library.name);
   fmt::print("step time            {}\n", format_time(m.step_time_s));
   fmt::print("throughput           {:.1f} samples/s, {:.0f} tokens/s\n", m.samples_per_s, m.tokens_per_s);
   fmt::print("TFLOPS per GPU       {:.1f} hardware (incl. recomputation, {:.1f}% of peak), {:.1f} model (6*params*tokens)\n",

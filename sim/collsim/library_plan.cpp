@@ -58,7 +58,8 @@ CollectiveLibrary load_collective_library(const std::string& name, const Instanc
 LibraryPlan plan_on_library(const Cluster& cluster, const CollectiveLibrary& library, CollectiveKind kind,
                             Algorithm algorithm, const std::vector<int>& group, double bytes, RingOrderMemo* memo) {
   LibraryPlan out;
-  if (!library.is_nccl() || algorithm == Algorithm::tree) {
+  // A group of one exchanges nothing: its plan has no phase for any library.
+  if (!library.is_nccl() || algorithm == Algorithm::tree || group.size() < 2) {
     out.plan = plan_collective(cluster, kind, algorithm, group, bytes, memo);
     out.simulated_as = to_string(algorithm);
     return out;

@@ -125,7 +125,8 @@ void evaluate_candidate(const PlanRequest& r, const InstanceType& instance, Cand
     c.why = fmt::format("not simulated: {}", e.what());
     return;
   }
-  const StepResult res = simulate_step(sc.cluster, schedule);
+  const StepResult res =
+      simulate_step(sc.cluster, schedule, FlowModel::automatic, load_collective_library(r.collective_library, instance));
   c.simulated = true;
   const StepMetrics m = step_metrics(sc, res);
   c.step_time_s = m.step_time_s;

@@ -30,6 +30,7 @@ struct PlanRequest {
   std::optional<double> train_tokens;  // to report total time and cost
   bool activation_checkpointing = true;
   int threads = 0;                     // 0 = all cores
+  std::string collective_library;      // "gloo", an NCCL version, or "" for each instance's default
 };
 
 struct Candidate {

@@ -18,6 +18,7 @@ struct ScalingRequest {
   int accumulation_steps = 1;
   bool activation_checkpointing = true;
   int threads = 0;
+  std::string collective_library;  // "gloo", an NCCL version, or "" for the instance's default
 };
 
 struct ScalingPoint {
