@@ -74,11 +74,25 @@ class StepCompiler {
 
   int add(Op op) { return schedule_.program.add(std::move(op)); }
 
+  // The communicator of a collective over `role`'s group. DeepSpeed (ZeRO-1/2/3, MiCS, hpZ) and
+  // FSDP issue every collective of one process group on that group's one NCCL communicator,
+  // whichever CUDA stream launches it; the strategies here use one process group per role, so
+  // there is one communicator family per role, created at its first collective.
+  int communicator_of(GroupRole role, int group_id) {
+    for (const auto& c : schedule_.communicators)
+      if (c.role == role) return c.id;
+    const int id = static_cast<int>(schedule_.communicators.size());
+    const int size = static_cast<int>(schedule_.groups[group_id].ranks.size());
+    schedule_.communicators.push_back({id, role, size, to_string(role)});
+    return id;
+  }
+
   int collective(const CollectiveStep& s, double bytes, Stream stream, std::vector<int> deps, std::string label, int micro,
                  int layer) {
     const auto group = group_ids_.find(s.group);
     if (group == group_ids_.end()) throw std::logic_error(fmt::format("a collective over a missing {} group", to_string(s.group)));
-    const CollectiveOp op{s.kind, s.algorithm, group->second, bytes / s.divisor, s.fp32 ? "fp32" : config_.model.precision};
+    const CollectiveOp op{s.kind, s.algorithm, group->second, bytes / s.divisor, s.fp32 ? "fp32" : config_.model.precision,
+                          communicator_of(s.group, group->second)};
     return add(Op{op, stream, std::move(deps), std::move(label), micro, layer});
   }
 
