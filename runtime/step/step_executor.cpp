@@ -31,6 +31,25 @@ Buffer zeroed(Communicator& world, std::size_t bytes) {
   return buffer;
 }
 
+// Ops of one communicator from two stream threads must never be in flight together (NCCL would
+// run them in whatever order each rank happened to issue them, and ranks could deadlock), so each
+// collective must wait for the previous one of its communicator: on the same stream, or by a
+// direct dependency, as compile_schedule adds.
+void check_communicator_order(const Schedule& schedule) {
+  const auto& ops = schedule.program.ops;
+  std::map<int, int> last;  // communicator -> its latest collective so far
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const auto* c = std::get_if<CollectiveOp>(&ops[i].body);
+    if (!c) continue;
+    const auto previous = last.find(c->communicator);
+    if (previous != last.end() && ops[previous->second].stream != ops[i].stream &&
+        std::find(ops[i].deps.begin(), ops[i].deps.end(), previous->second) == ops[i].deps.end())
+      throw InputError(fmt::format("op '{}' may overlap op '{}' on their communicator: it must depend on it", ops[i].label,
+                                   ops[previous->second].label));
+    last[c->communicator] = static_cast<int>(i);
+  }
+}
+
 }  // namespace
 
 struct StepExecutor::Progress {
@@ -45,12 +64,13 @@ struct StepExecutor::Progress {
 StepExecutor::StepExecutor(const Schedule& schedule, Communicator& world, int node, const InstanceType& model,
                            ComputeEmulation& compute)
     : schedule_(schedule), world_(world), model_(model), compute_(compute) {
+  check_communicator_order(schedule);  // before any split: every rank refuses the same schedule
   const auto& ops = schedule.program.ops;
   const int rank = schedule.program.rank;
   channel_of_op_.assign(ops.size(), -1);
   ops_of_stream_.resize(kStreams);
   buffers_.resize(kStreams);
-  std::map<std::pair<int, int>, int> channel_of;  // (family's first group id, stream) -> channel
+  std::map<int, int> channel_of;  // schedule communicator id -> channel
   std::vector<std::size_t> send_bytes(kStreams, 0), recv_bytes(kStreams, 0), copy_bytes(kStreams, 0);
   for (std::size_t i = 0; i < ops.size(); ++i) {
     const Op& op = ops[i];
@@ -67,16 +87,17 @@ StepExecutor::StepExecutor(const Schedule& schedule, Communicator& world, int no
     const CollectiveSize size = collective_size(*c, static_cast<int>(group.ranks.size()));
     send_bytes[stream] = std::max(send_bytes[stream], size.send_bytes);
     recv_bytes[stream] = std::max(recv_bytes[stream], size.recv_bytes);
+    // One communicator per schedule communicator, as the framework has one per process group.
     // Program order is the same on every rank, so every rank splits the same communicators in the
     // same order; the colour (this rank's group id) differs between the family's groups.
-    const std::pair<int, int> key{schedule.family_of(c->group).front(), stream};
-    auto found = channel_of.find(key);
+    auto found = channel_of.find(c->communicator);
     if (found == channel_of.end()) {
-      const std::string tag = fmt::format("step.{}.{}.{}", to_string(group.role), group.ranks.size(), to_string(op.stream));
+      const CommunicatorInfo& info = schedule.communicators.at(c->communicator);
       Channel channel;
-      channel.communicator = world.split(c->group, static_cast<int>(position - group.ranks.begin()), tag);
+      channel.communicator = world.split(c->group, static_cast<int>(position - group.ranks.begin()),
+                                         fmt::format("step.{}.{}", info.label, info.group_size));
       channels_.push_back(std::move(channel));
-      found = channel_of.emplace(key, static_cast<int>(channels_.size()) - 1).first;
+      found = channel_of.emplace(c->communicator, static_cast<int>(channels_.size()) - 1).first;
     }
     Channel& channel = channels_[found->second];
     // Created at the first hierarchical op of the channel: a collective over the group, reached

@@ -1,9 +1,10 @@
 // Executes one rank's program of a schedule live, with the simulator's rules: an op starts when
 // every op it depends on has finished and its stream is free; each stream is one host thread
 // running its ops in program order. Collectives run on communicators split once, at construction,
-// per (group family, stream) from the world communicator: one communicator per stream, as NCCL
-// needs for concurrent collectives, in an order taken from the program (the same on every rank),
-// never from the rank. Hierarchical collectives go through MiCS's two-level implementation
+// from the world communicator: one per communicator the schedule names (one per process group, as
+// DeepSpeed has), in an order taken from the program (the same on every rank), never from the
+// rank. The schedule orders the collectives of one communicator by dependencies, so two stream
+// threads never have it in flight together; a schedule that does not is refused. Hierarchical collectives go through MiCS's two-level implementation
 // (runtime/comm/hierarchical.hpp). Compute ops are emulated for their modelled duration; copies
 // are real memcpys of their size. Op times are steady-clock seconds from the exit of a barrier
 // that starts each iteration on all ranks.
@@ -26,7 +27,8 @@ class StepExecutor {
   // `schedule` is this rank's program (rank_program), already scaled; `node` is this rank's node;
   // `model` is the instance whose compute_op_seconds the emulation reproduces. Collective over
   // `world`: every rank constructs its executor at the same point. Throws InputError when a
-  // collective's group does not hold this rank.
+  // collective's group does not hold this rank, or when a collective does not wait for the
+  // previous one of its communicator (same stream or a direct dependency).
   StepExecutor(const Schedule& schedule, Communicator& world, int node, const InstanceType& model, ComputeEmulation& compute);
   ~StepExecutor();
   StepExecutor(const StepExecutor&) = delete;

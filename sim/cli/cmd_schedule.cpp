@@ -27,15 +27,16 @@ void run_schedule(const ScheduleOptions& o) {
     fmt::print("{}\n", schedule_to_json(s).dump(2));
     return;
   }
-  fmt::print("# {} schedule of rank {} ({} ops, {} groups, {} micro-steps)\n", s.strategy, o.rank, s.program.ops.size(),
-             s.groups.size(), s.micro_steps);
+  fmt::print("# {} schedule of rank {} ({} ops, {} groups, {} communicators, {} micro-steps)\n", s.strategy, o.rank,
+             s.program.ops.size(), s.groups.size(), s.communicators.size(), s.micro_steps);
   for (std::size_t i = 0; i < s.program.ops.size(); ++i) {
     const Op& op = s.program.ops[i];
     std::string what;
     if (const auto* c = std::get_if<ComputeOp>(&op.body)) what = fmt::format("compute {:.3g} FLOP {:.3g} B", c->flops, c->hbm_bytes);
     else if (const auto* c = std::get_if<CollectiveOp>(&op.body))
-      what = fmt::format("{} {} over {} group {} ({} ranks), {:.0f} B {}", to_string(c->kind), to_string(c->algorithm),
-                         to_string(s.groups[c->group].role), c->group, s.groups[c->group].ranks.size(), c->bytes, c->dtype);
+      what = fmt::format("{} {} over {} group {} ({} ranks) on communicator {} ({}), {:.0f} B {}", to_string(c->kind),
+                         to_string(c->algorithm), to_string(s.groups[c->group].role), c->group, s.groups[c->group].ranks.size(),
+                         c->communicator, s.communicators.at(c->communicator).label, c->bytes, c->dtype);
     else what = fmt::format("copy {:.0f} B", std::get<CopyOp>(op.body).bytes);
     fmt::print("{:>5} {:<8} {:<22} {}{}\n", i, to_string(op.stream), op.label, what,
                op.deps.empty() ? "" : fmt::format("  after {}", fmt::join(op.deps, ",")));

@@ -17,6 +17,13 @@ Schedule rank_program(const Schedule& schedule, int rank) {
   for (Op& op : out.program.ops) {
     auto* collective = std::get_if<CollectiveOp>(&op.body);
     if (!collective) continue;
+    // Communicator ids name a family, the same on every rank, so they stay; the family must be
+    // the group's, or the ranks of one communicator would not agree on its members.
+    const Group& group = schedule.groups.at(collective->group);
+    const CommunicatorInfo& communicator = schedule.communicators.at(collective->communicator);
+    if (communicator.role != group.role || communicator.group_size != static_cast<int>(group.ranks.size()))
+      throw std::invalid_argument(fmt::format("op '{}': its {} group of {} ranks is not in communicator {} ({})", op.label,
+                                              to_string(group.role), group.ranks.size(), communicator.id, communicator.label));
     auto found = replacement.find(collective->group);
     if (found == replacement.end()) {
       int mine = -1;

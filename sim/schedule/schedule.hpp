@@ -6,7 +6,11 @@
 // never as special cases in an executor. Groups are ordered lists of global ranks with a role;
 // a collective op names the group its rank belongs to. Strategies are SPMD: every rank's program
 // has the same ops, over the groups that contain that rank, so the program of rank 0 stands for
-// the class and the schedule stores each role's whole family of groups once.
+// the class and the schedule stores each role's whole family of groups once. Each collective also
+// names its communicator (the framework's process group, one NCCL communicator per group): NCCL
+// runs the operations of one communicator one after another whatever stream issued them, so the
+// compiler makes every collective depend on the previous one of its communicator, in the order the
+// framework launches them, and executors need no rule of their own for it.
 #pragma once
 
 #include "sim/collectives/collective.hpp"
@@ -29,6 +33,16 @@ struct Group {
   std::vector<int> ranks;
 };
 
+// A family of communicators, one per group of one role and size (the same family as the groups'),
+// as the framework creates one process group per data-parallel group. Ids are the same on every
+// rank: rank r's member is the communicator of the family's group holding r.
+struct CommunicatorInfo {
+  int id = 0;
+  GroupRole role = GroupRole::world;
+  int group_size = 0;
+  std::string label;  // "world", "partition", "replication", "intra_node"
+};
+
 struct ComputeOp {
   double flops = 0;
   double hbm_bytes = 0;  // memory traffic, for ops bound by HBM rather than FLOPs (optimizer)
@@ -37,9 +51,10 @@ struct ComputeOp {
 struct CollectiveOp {
   CollectiveKind kind = CollectiveKind::all_gather;
   Algorithm algorithm = Algorithm::ring;
-  int group = 0;      // id of the group holding this rank
-  double bytes = 0;   // nccl-tests convention
-  std::string dtype;  // "bf16", "fp32", ...
+  int group = 0;         // id of the group holding this rank
+  double bytes = 0;      // nccl-tests convention
+  std::string dtype;     // "bf16", "fp32", ...
+  int communicator = 0;  // id in Schedule::communicators; its ops run in program order
 };
 
 struct CopyOp {
@@ -67,6 +82,7 @@ struct Schedule {
   int world_size = 0;
   int micro_steps = 1;
   std::vector<Group> groups;  // every group of every role used
+  std::vector<CommunicatorInfo> communicators;  // indexed by id, in order of first use
   Program program;            // rank `program.rank`'s program (the SPMD class representative)
 
   // Ids of the groups with the same role and size as `group_id`, in schedule order (a family: the

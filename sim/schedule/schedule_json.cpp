@@ -15,6 +15,9 @@ nlohmann::ordered_json schedule_to_json(const Schedule& s) {
     if (mine) j["groups"].push_back({{"id", g.id}, {"role", to_string(g.role)}, {"ranks", g.ranks}});
   }
   j["group_count"] = s.groups.size();
+  j["communicators"] = nlohmann::ordered_json::array();
+  for (const auto& c : s.communicators)
+    j["communicators"].push_back({{"id", c.id}, {"label", c.label}, {"role", to_string(c.role)}, {"group_size", c.group_size}});
   nlohmann::ordered_json ops = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < s.program.ops.size(); ++i) {
     const Op& op = s.program.ops[i];
@@ -27,6 +30,7 @@ nlohmann::ordered_json schedule_to_json(const Schedule& s) {
       o["kind"] = to_string(c->kind);
       o["algorithm"] = to_string(c->algorithm);
       o["group"] = c->group;
+      o["communicator"] = c->communicator;
       o["bytes"] = c->bytes;
       o["dtype"] = c->dtype;
     } else {

@@ -1,5 +1,6 @@
-// The schedule as JSON, for `shardsim schedule --json` and for the runtime to read: groups, then
-// the program's ops with their kind, stream, dependencies and sizes. Deterministic key order.
+// The schedule as JSON, for `shardsim schedule --json` and for the runtime to read: groups, the
+// communicators (id, label, role, group size), then the program's ops with their kind, stream,
+// group, communicator, dependencies and sizes. Deterministic key order.
 #pragma once
 
 #include "sim/schedule/schedule.hpp"

@@ -17,6 +17,7 @@ std::string perfetto_trace_json(const Schedule& s, const std::vector<OpTiming>& 
     if (const auto* c = std::get_if<CollectiveOp>(&op.body)) {
       args["bytes"] = c->bytes;
       args["group"] = to_string(s.groups[c->group].role);
+      args["communicator"] = s.communicators.at(c->communicator).label;
       args["algorithm"] = to_string(c->algorithm);
     }
     events.push_back({{"name", op.label}, {"ph", "X"}, {"pid", pid}, {"tid", static_cast<int>(op.stream)},

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 
@@ -74,12 +75,33 @@ class StepCompiler {
 
   int add(Op op) { return schedule_.program.add(std::move(op)); }
 
+  // The communicator of a collective over `role`'s group. DeepSpeed (ZeRO-1/2/3, MiCS, hpZ) and
+  // FSDP issue every collective of one process group on that group's one NCCL communicator,
+  // whichever CUDA stream launches it; the strategies here use one process group per role, so
+  // there is one communicator family per role, created at its first collective.
+  int communicator_of(GroupRole role, int group_id) {
+    for (const auto& c : schedule_.communicators)
+      if (c.role == role) return c.id;
+    const int id = static_cast<int>(schedule_.communicators.size());
+    const int size = static_cast<int>(schedule_.groups[group_id].ranks.size());
+    schedule_.communicators.push_back({id, role, size, to_string(role)});
+    last_on_communicator_.push_back(-1);
+    return id;
+  }
+
+  // Collectives are added in the framework's launch order (see backward()). NCCL runs one
+  // communicator's operations one at a time in that order (pytorch/pytorch#177015: separate
+  // streams are not enough), so each one also waits for the previous one of its communicator.
   int collective(const CollectiveStep& s, double bytes, Stream stream, std::vector<int> deps, std::string label, int micro,
                  int layer) {
     const auto group = group_ids_.find(s.group);
     if (group == group_ids_.end()) throw std::logic_error(fmt::format("a collective over a missing {} group", to_string(s.group)));
-    const CollectiveOp op{s.kind, s.algorithm, group->second, bytes / s.divisor, s.fp32 ? "fp32" : config_.model.precision};
-    return add(Op{op, stream, std::move(deps), std::move(label), micro, layer});
+    const int communicator = communicator_of(s.group, group->second);
+    const int previous = last_on_communicator_[communicator];
+    if (previous >= 0 && std::find(deps.begin(), deps.end(), previous) == deps.end()) deps.push_back(previous);
+    const CollectiveOp op{s.kind, s.algorithm, group->second, bytes / s.divisor, s.fp32 ? "fp32" : config_.model.precision,
+                          communicator};
+    return last_on_communicator_[communicator] = add(Op{op, stream, std::move(deps), std::move(label), micro, layer});
   }
 
   int compute(double flops, double hbm_bytes, std::vector<int> deps, std::string label, int micro, int layer) {
@@ -89,13 +111,18 @@ class StepCompiler {
   int unit_count() const { return static_cast<int>(units_.size()); }
   double unit_bytes(int u) const { return units_[u].parameters * elem_; }
 
+  // Forward: DeepSpeed's pre-forward hook of unit u (partitioned_param_coordinator.py,
+  // fetch_sub_module) fetches u and prefetches up to `prefetch` units ahead, so the gather of unit
+  // u + prefetch is launched there. No other collective of the communicator is launched between
+  // forward hooks, so adding each gather just before its unit's compute keeps the launch order.
   void forward(int m) {
     const int prefetch = config_.strategy.prefetch_layers;
     fwd_.assign(units_.size(), -1);
     for (int u = 0; u < unit_count(); ++u) {
       int gather = -1;
       if (plan_.forward_gather) {
-        // A gather may run `prefetch` units ahead: it waits for the compute that frees a buffer.
+        // A gather may run `prefetch` units ahead: it waits for the compute that frees a buffer,
+        // the unit whose forward ran just before the hook that launches it.
         const int freeing = u - prefetch - 1;
         gather = collective(*plan_.forward_gather, unit_bytes(u), Stream::gather, deps_of({freeing >= 0 ? fwd_[freeing] : -1}),
                             fmt::format("{} {}", plan_.forward_gather->label, units_[u].name), m, u);
@@ -104,32 +131,51 @@ class StepCompiler {
     }
   }
 
+  // Backward, in DeepSpeed's launch order. The gradient hooks of unit u+1 (stage3.py,
+  // reduce_partition_and_remove_grads -> reduce_ipg_grads) launch its reduce-scatter when its
+  // bucket fills; then the pre-backward hook of unit u (fetch_sub_module) fetches u, gathered
+  // already, and prefetches the next `prefetch` units, of which only u - prefetch is new. On the
+  // data-parallel communicator that is ..., RS(u+1), AG(u-prefetch), RS(u), AG(u-prefetch-1), ...
   void backward(int m, bool boundary) {
-    const int prefetch = config_.strategy.prefetch_layers;
-    const std::uint64_t bucket_limit = config_.strategy.reduce_bucket_bytes;
     bwd_.assign(units_.size(), -1);
+    backward_gather_.assign(units_.size(), -1);
+    next_backward_gather_ = unit_count() - 1;
     double bucket_bytes = 0;
     for (int u = unit_count() - 1; u >= 0; --u) {
-      int gather = -1;
-      if (plan_.backward_gather) {
-        const int freeing = u + prefetch + 1;
-        gather = collective(*plan_.backward_gather, unit_bytes(u), Stream::gather,
-                            deps_of({freeing < unit_count() ? bwd_[freeing] : fwd_[unit_count() - 1]}),
-                            fmt::format("{} {}", plan_.backward_gather->label, units_[u].name), m, u);
-      }
-      bwd_[u] = compute(units_[u].backward_flops, 0, deps_of({gather}), fmt::format("bwd {}", units_[u].name), m, u);
+      launch_backward_gathers_through(u - config_.strategy.prefetch_layers, m);
+      bwd_[u] = compute(units_[u].backward_flops, 0, deps_of({backward_gather_[u]}), fmt::format("bwd {}", units_[u].name), m, u);
       // Gradient communication of this micro-step, bucketed.
-      if (!plan_.sync_every_micro_step && !boundary) continue;
-      bucket_bytes += unit_bytes(u);
-      const bool flush = u == 0 || bucket_limit == 0 || bucket_bytes >= static_cast<double>(bucket_limit);
-      if (!flush) continue;
-      std::vector<int> deps{bwd_[u]};
-      for (const auto& step : plan_.gradient_sync) {
-        last_reduce_ = collective(step, bucket_bytes, Stream::reduce, deps, fmt::format("{} {}", step.label, units_[u].name), m, u);
-        deps = {last_reduce_};
-      }
-      bucket_bytes = 0;
+      if (plan_.sync_every_micro_step || boundary) reduce_gradients(u, m, bucket_bytes);
     }
+  }
+
+  // The backward gathers of units next_backward_gather_ down to `lowest` (at least unit 0).
+  void launch_backward_gathers_through(int lowest, int m) {
+    if (!plan_.backward_gather) return;
+    const int prefetch = config_.strategy.prefetch_layers;
+    for (; next_backward_gather_ >= std::max(lowest, 0); --next_backward_gather_) {
+      const int u = next_backward_gather_;
+      // The buffer comes free when the unit `prefetch + 1` later in backward order has computed:
+      // the one whose backward ran just before the hook that launches this gather.
+      const int freeing = u + prefetch + 1;
+      backward_gather_[u] = collective(*plan_.backward_gather, unit_bytes(u), Stream::gather,
+                                       deps_of({freeing < unit_count() ? bwd_[freeing] : fwd_[unit_count() - 1]}),
+                                       fmt::format("{} {}", plan_.backward_gather->label, units_[u].name), m, u);
+    }
+  }
+
+  // Adds unit u's gradients to the bucket; a full bucket (or the last unit) is synced.
+  void reduce_gradients(int u, int m, double& bucket_bytes) {
+    const std::uint64_t bucket_limit = config_.strategy.reduce_bucket_bytes;
+    bucket_bytes += unit_bytes(u);
+    const bool flush = u == 0 || bucket_limit == 0 || bucket_bytes >= static_cast<double>(bucket_limit);
+    if (!flush) return;
+    std::vector<int> deps{bwd_[u]};
+    for (const auto& step : plan_.gradient_sync) {
+      last_reduce_ = collective(step, bucket_bytes, Stream::reduce, deps, fmt::format("{} {}", step.label, units_[u].name), m, u);
+      deps = {last_reduce_};
+    }
+    bucket_bytes = 0;
   }
 
   // The accumulation boundary: the second hop of the gradient sync, the optimizer, and the
@@ -159,6 +205,9 @@ class StepCompiler {
   Schedule schedule_;
   std::map<GroupRole, int> group_ids_;
   std::vector<int> fwd_, bwd_;
+  std::vector<int> backward_gather_;  // per unit, this micro-step's
+  int next_backward_gather_ = -1;     // the next unit whose backward gather is to be launched
+  std::vector<int> last_on_communicator_;  // per communicator id: its last collective so far
   int last_op_ = -1;
   int last_reduce_ = -1;
 };

@@ -14,6 +14,11 @@
 //   hpZ:     ZeRO-3 whose backward gathers run over the intra-node secondary partition.
 //   HYBRID_SHARD: MiCS-like groups, with the replication all-reduce of each unit's gradient shard
 //            after its reduce-scatter on every micro-step; `_deferred` does it once at the boundary.
+// Every collective is issued on the communicator of its group family (one per role, as DeepSpeed
+// and FSDP issue all of a process group's collectives on its one NCCL communicator) and depends on
+// the previous collective of that communicator, in the framework's launch order: NCCL runs them
+// one at a time. In ZeRO-3's backward that order is ..., RS(u+1), AG(u-d), RS(u), AG(u-d-1), ...
+// for prefetch depth d (compile.cpp says where in DeepSpeed each is launched).
 // Each strategy states its collectives in its own unit (ddp.cpp, mics.cpp, ...; registry.hpp) as
 // a StrategySchedule; compile_schedule lays them around the compute without knowing which
 // strategy it is compiling.

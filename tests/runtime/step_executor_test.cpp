@@ -62,6 +62,13 @@ void check_ordering(const Schedule& s, const InstanceType& model, const WorldTim
         if (const auto* c = std::get_if<ComputeOp>(&ops[i].body))  // a sleep lasts at least its time
           REQUIRE(it[i].end_s - it[i].start_s >= compute_op_seconds(model, c->flops, c->hbm_bytes));
       }
+      // One communicator runs one collective at a time, in program order, whatever the stream.
+      std::map<int, double> communicator_free;
+      for (std::size_t i = 0; i < ops.size(); ++i)
+        if (const auto* c = std::get_if<CollectiveOp>(&ops[i].body)) {
+          REQUIRE(it[i].start_s >= communicator_free[c->communicator]);
+          communicator_free[c->communicator] = it[i].end_s;
+        }
     }
 }
 
@@ -129,6 +136,19 @@ TEST_CASE("toy ZeRO-3 runs live on 2 nodes x 2 ranks with the simulator's orderi
     if (e["ph"] == "X") ++slices[e["pid"].get<int>()];
   REQUIRE(slices.size() == 4);
   for (const auto& [pid, n] : slices) CHECK(n == s.program.ops.size());
+}
+
+TEST_CASE("a schedule whose collectives of one communicator could overlap is refused", "[step][live]") {
+  const Scenario sc = load_scenario(test::data_path("scenarios/toy-zero3-2node.json"));
+  Schedule s = toy_schedule("toy-zero3-2node.json");
+  // Drop the first reduce-scatter's wait for the gather launched before it on the communicator.
+  for (Op& op : s.program.ops)
+    if (op.label.rfind("rs-grad", 0) == 0) {
+      REQUIRE(op.deps.size() == 2);
+      op.deps.pop_back();
+      break;
+    }
+  CHECK_THROWS_WITH(run_live(s, sc.cluster.instance, 1), Catch::Contains("may overlap op 'ag-bwd") && Catch::Contains("must depend on it"));
 }
 
 TEST_CASE("toy MiCS runs live: hierarchical gathers over 2 nodes, replication all-reduce", "[step][live]") {

@@ -52,6 +52,11 @@ int check_every_rank(const Cluster& cluster, const StepConfig& c) {
       REQUIRE(contains(group.ranks, r));
       REQUIRE(group.role == representative.groups[reference_collective->group].role);
       REQUIRE(collective->bytes == reference_collective->bytes);
+      // The communicator names a family: the same id on every rank, and the rank's group is in it.
+      REQUIRE(collective->communicator == reference_collective->communicator);
+      const CommunicatorInfo& communicator = programs[r].communicators.at(collective->communicator);
+      REQUIRE(communicator.role == group.role);
+      REQUIRE(communicator.group_size == static_cast<int>(group.ranks.size()));
       owner[r] = collective->group;
     }
     if (!reference_collective) continue;
@@ -114,6 +119,14 @@ TEST_CASE("rank programs of hierarchical MiCS: partition and replication groups 
       if (g.role == GroupRole::partition) CHECK(g.ranks.front() == 16);
       if (g.role == GroupRole::replication) CHECK(g.ranks == std::vector<int>{5, 21});
     }
+}
+
+TEST_CASE("rank_program refuses a collective outside its communicator's family", "[schedule][rank_program]") {
+  Schedule s = compile_schedule(p4d(4), config(Strategy::mics, 16, true), 0);
+  REQUIRE(s.communicators.size() == 2);
+  for (Op& op : s.program.ops)
+    if (auto* c = std::get_if<CollectiveOp>(&op.body); c && s.groups[c->group].role == GroupRole::replication) c->communicator = 0;
+  CHECK_THROWS_WITH(rank_program(s, 5), Catch::Contains("is not in communicator 0 (partition)"));
 }
 
 TEST_CASE("rank_program refuses a rank outside the world", "[schedule][rank_program]") {
