@@ -1,5 +1,5 @@
 // `shardsim nccl --instance p4d.24xlarge --nodes 16 --op all_gather [--nccl 2.28] [--algo Ring]
-// [--proto Simple] [--bytes 1G | --min-bytes 8 --max-bytes 1G --factor 4] [--all] [--json]`
+// [--proto Simple] [--bytes 1G | --min-bytes 8 --max-bytes 1G --factor 4] [--all] [--table] [--json]`
 // What NCCL's own cost model (sim/nccl/) picks per size, as its TUNING debug output would: the
 // algorithm, protocol and channel count, the model's latency, bandwidths and predicted time;
 // with --all every eligible (algorithm, protocol) with its time.
@@ -29,6 +29,7 @@ struct NcclOptions {
   std::string min_bytes, max_bytes;
   double factor = 2;
   bool all = false;
+  bool table = false;
   bool json = false;
 };
 
@@ -63,6 +64,24 @@ void print_row(const std::string& label, const NcclChoice& c) {
              c.channels, c.latency_us, c.algbw_GBps, c.busbw_GBps, c.time_s * 1e6);
 }
 
+// The init-time table NCCL_DEBUG_SUBSYS=TUNING prints: latency (us) / algorithm bandwidth (GB/s)
+// per algorithm and protocol, 0/0 where the pair is not eligible.
+void print_cost_table(const NcclVersion& version, const NcclSystem& system, CollectiveKind kind) {
+  const NcclCostTable table = nccl_tune_model(version, system, kind);
+  fmt::print("# cost table (latency us / algbw GB/s, as NCCL_DEBUG_SUBSYS=TUNING prints it)\n#{:>14}", "algo");
+  for (NcclProtocol p : kAllNcclProtocols) fmt::print(" {:>15}", to_string(p));
+  fmt::print("\n");
+  for (NcclAlgorithm a : kAllNcclAlgorithms) {
+    fmt::print("#{:>14}", to_string(a));
+    for (NcclProtocol p : kAllNcclProtocols) {
+      const NcclCost& c = table[nccl_index(a)][nccl_index(p)];
+      const bool ok = c.ineligible.empty();
+      fmt::print(" {:>8.1f}/{:>6.1f}", ok ? c.latency_us : 0.0, ok ? c.bandwidth_GBps : 0.0);
+    }
+    fmt::print("\n");
+  }
+}
+
 void run_nccl(const NcclOptions& o) {
   const InstanceType instance = load_instance_by_name(o.instance);
   const CollectiveKind kind = parse_collective_kind(o.op);
@@ -77,6 +96,7 @@ void run_nccl(const NcclOptions& o) {
     fmt::print("# NCCL {} model: {} on {} x {} ({} ranks, {} per node){}{}\n", version.name, to_string(kind), system.nodes,
                system.instance, system.ranks(), system.ranks_per_node, algo ? fmt::format(", NCCL_ALGO={}", to_string(*algo)) : "",
                proto ? fmt::format(", NCCL_PROTO={}", to_string(*proto)) : "");
+    if (o.table) print_cost_table(version, system, kind);
     fmt::print("#{:>13} {:>9} {:>7} {:>4} {:>12} {:>10} {:>10} {:>14}\n", "size (B)", "algo", "proto", "nch", "latency (us)",
                "algbw", "busbw", "time (us)");
   }
@@ -116,6 +136,7 @@ void register_nccl(CLI::App& app) {
   cmd->add_option("--max-bytes", o->max_bytes, "Sweep: largest size");
   cmd->add_option("--factor", o->factor, "Sweep: size multiplier")->capture_default_str();
   cmd->add_flag("--all", o->all, "Also print every eligible (algorithm, protocol) with its time");
+  cmd->add_flag("--table", o->table, "Also print NCCL's init-time cost table (TUNING debug output)");
   cmd->add_flag("--json", o->json, "Print one JSON document");
   cmd->callback([o] { run_nccl(*o); });
 }

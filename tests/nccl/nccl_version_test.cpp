@@ -1,0 +1,70 @@
+// Loading NCCL versions: every shipped version loads; bad files give one line naming file and JSON path.
+#include "sim/input/input_error.hpp"
+#include "sim/nccl/nccl_version.hpp"
+#include "sim/topology/topology.hpp"
+#include "tests/support/test_data.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+using namespace shardsim;
+using Catch::Matchers::Contains;
+
+namespace {
+
+nlohmann::json shipped(const std::string& name) {
+  std::ifstream in(test::data_path("topologies/nccl/" + name + ".json"));
+  return nlohmann::json::parse(in);
+}
+
+}  // namespace
+
+TEST_CASE("every shipped NCCL version loads; the default is the newest", "[nccl]") {
+  const auto names = shipped_nccl_versions();
+  CHECK(names == std::vector<std::string>{"2.12", "2.18", "2.28", "2.8"});
+  for (const auto& n : names) CHECK(load_nccl_version(n).name == n);
+  CHECK(load_nccl_version().name == "2.28");
+  CHECK_THAT(load_nccl_version("2.12").description, Contains("MiCS"));
+  const NcclVersion v = load_nccl_version(test::data_path("topologies/nccl/2.18.json"));
+  CHECK(v.runs(CollectiveKind::all_reduce, NcclAlgorithm::nvls_tree, NcclProtocol::simple));
+  CHECK_FALSE(v.runs(CollectiveKind::all_gather, NcclAlgorithm::pat, NcclProtocol::simple));
+}
+
+TEST_CASE("a bad NCCL version file is refused with file, JSON path and a suggestion", "[nccl]") {
+  nlohmann::json j = shipped("2.28");
+  j["tree_corection"] = j["tree_correction"];
+  const test::TempFile typo("typo.json", j.dump());
+  CHECK_THROWS_WITH(load_nccl_version(typo.path()), Contains("typo.json") && Contains("tree_corection") && Contains("tree_correction"));
+
+  j = shipped("2.28");
+  j["tree_correction"]["ll"] = {1, 2};
+  const test::TempFile short_row("short.json", j.dump());
+  CHECK_THROWS_WITH(load_nccl_version(short_row.path()), Contains("/tree_correction/ll") && Contains("expected 23 numbers"));
+
+  j = shipped("2.28");
+  j["algorithms"]["all_gather"]["ring"] = {"LL", "LL256"};
+  const test::TempFile bad_proto("proto.json", j.dump());
+  CHECK_THROWS_WITH(load_nccl_version(bad_proto.path()), Contains("/algorithms/all_gather/ring") && Contains("LL256"));
+
+  j = shipped("2.28");
+  j["latency_rules"]["plugin_latency"] = "sometimes";
+  const test::TempFile rule("rule.json", j.dump());
+  CHECK_THROWS_WITH(load_nccl_version(rule.path()), Contains("/latency_rules/plugin_latency") && Contains("'adds' or 'replaces'"));
+}
+
+TEST_CASE("instance files carry what NCCL's search finds; the emulated cluster has none", "[nccl][topology]") {
+  const InstanceType p5 = load_instance_by_name("p5.48xlarge");
+  REQUIRE(p5.nccl);
+  CHECK(p5.nccl->compute_capability == 90);
+  CHECK(p5.nccl->cpu_vendor == "amd");
+  CHECK(p5.nccl->nvls);
+  CHECK(p5.nccl->plugin_latency_us == 75);
+  const InstanceType p3dn = load_instance_by_name("p3dn.24xlarge");
+  REQUIRE(p3dn.nccl);
+  CHECK(p3dn.nccl->plugin_latency_us == 150);
+  CHECK_FALSE(p3dn.nccl->ll128_multi_node);
+  CHECK_FALSE(load_instance_by_name("p4d.24xlarge").nccl->nvls);
+  CHECK_FALSE(load_instance_by_name("emulated-k2").nccl);
+}
