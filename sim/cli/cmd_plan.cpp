@@ -74,7 +74,8 @@ nlohmann::ordered_json json_of(const Candidate& c, bool with_training) {
   return j;
 }
 
-void run_plan_command(const PlanOptions& o) {
+// The request the flags describe; throws InputError naming a bad flag.
+PlanRequest plan_request(const PlanOptions& o) {
   PlanRequest r;
   r.model = load_model(o.model);
   r.instances = o.instances;
@@ -107,17 +108,11 @@ void run_plan_command(const PlanOptions& o) {
   r.activation_checkpointing = !o.no_checkpointing;
   if (o.threads < 0) throw InputError("--threads must be positive");
   r.threads = o.threads;
+  return r;
+}
 
-  const bool tty = isatty(STDERR_FILENO);
-  const auto start = std::chrono::steady_clock::now();
-  auto progress = [&](int done, int total) {
-    if (!tty || std::chrono::steady_clock::now() - start < std::chrono::seconds(1)) return;
-    const int width = 30, filled = total ? width * done / total : width;
-    fmt::print(stderr, "\r[{}{}] {}/{} candidates", std::string(filled, '#'), std::string(width - filled, ' '), done, total);
-    if (done == total) fmt::print(stderr, "\n");
-  };
-  const PlanResult plan = run_plan(r, progress);
-  if (!o.csv.empty()) write_file_atomically(o.csv, csv_of(plan.candidates));
+// A sweep with nothing to rank is a user error: say which candidate came closest and why.
+void check_rankable(const PlanRequest& r, const PlanResult& plan) {
   const Candidate* smallest = nullptr;
   for (const auto& c : plan.candidates) {
     if (c.fits) { smallest = nullptr; break; }
@@ -135,22 +130,25 @@ void run_plan_command(const PlanOptions& o) {
                                  std::count_if(plan.candidates.begin(), plan.candidates.end(), [](const Candidate& c) { return c.fits; }),
                                  to_string(first_fit->strategy.strategy), first_fit->gpus, first_fit->why));
   }
-  if (o.json) {
-    nlohmann::ordered_json j;
-    j["model"] = r.model.name;
-    j["global_batch"] = r.global_batch;
-    if (plan.recommended) {
-      j["recommendation"] = json_of(plan.candidates[*plan.recommended], r.train_tokens.has_value());
-      j["recommendation"]["reason"] = plan.reason;
-    } else {
-      j["recommendation"] = nullptr;
-      j["reason"] = plan.reason;
-    }
-    j["candidates"] = nlohmann::ordered_json::array();
-    for (const auto& c : plan.candidates) j["candidates"].push_back(json_of(c, r.train_tokens.has_value()));
-    fmt::print("{}\n", j.dump(2));
-    return;
+}
+
+void print_plan_json(const PlanRequest& r, const PlanResult& plan) {
+  nlohmann::ordered_json j;
+  j["model"] = r.model.name;
+  j["global_batch"] = r.global_batch;
+  if (plan.recommended) {
+    j["recommendation"] = json_of(plan.candidates[*plan.recommended], r.train_tokens.has_value());
+    j["recommendation"]["reason"] = plan.reason;
+  } else {
+    j["recommendation"] = nullptr;
+    j["reason"] = plan.reason;
   }
+  j["candidates"] = nlohmann::ordered_json::array();
+  for (const auto& c : plan.candidates) j["candidates"].push_back(json_of(c, r.train_tokens.has_value()));
+  fmt::print("{}\n", j.dump(2));
+}
+
+void print_plan_table(const PlanRequest& r, const PlanResult& plan, int top) {
   std::vector<const Candidate*> ranked;
   int infeasible = 0, not_simulated = 0;
   for (const auto& c : plan.candidates) {
@@ -166,18 +164,35 @@ void run_plan_command(const PlanOptions& o) {
              "step", "tokens/s", "TFLOPS", "mem/GPU", "$/h", "$/Mtok");
   int shown = 0;
   for (const Candidate* c : ranked) {
-    if (shown++ >= o.top) break;
+    if (shown++ >= top) break;
     fmt::print("{:<14} {:>5} {:<16} {:>4} {:>3}x{:<3} {:>10} {:>11.0f} {:>8.1f} {:>8.1f}G {:>9.0f} {:>9.3f}{}\n", c->instance, c->gpus,
                strategy_label(*c), c->resolved.partition_size, c->micro_batch, c->accumulation_steps, format_time(c->step_time_s), c->tokens_per_s,
                c->tflops_per_gpu, c->memory_per_gpu_bytes / kGB, c->cluster_price_per_hour_usd, c->usd_per_million_tokens,
                c->within_constraints ? "" : "  (" + c->why + ")");
   }
-  if (static_cast<int>(ranked.size()) > o.top) fmt::print("... {} more (--top N, --csv FILE or --json for all)\n", ranked.size() - o.top);
+  if (static_cast<int>(ranked.size()) > top) fmt::print("... {} more (--top N, --csv FILE or --json for all)\n", ranked.size() - top);
   fmt::print("\nrecommendation: {}\n", plan.reason);
   if (plan.recommended && r.train_tokens) {
     const Candidate& c = plan.candidates[*plan.recommended];
     fmt::print("training {:.3g} tokens: {:.1f} days, ${:.0f}\n", *r.train_tokens, c.train_time_s / 86400, c.train_cost_usd);
   }
+}
+
+void run_plan_command(const PlanOptions& o) {
+  const PlanRequest r = plan_request(o);
+  const bool tty = isatty(STDERR_FILENO);
+  const auto start = std::chrono::steady_clock::now();
+  auto progress = [&](int done, int total) {
+    if (!tty || std::chrono::steady_clock::now() - start < std::chrono::seconds(1)) return;
+    const int width = 30, filled = total ? width * done / total : width;
+    fmt::print(stderr, "\r[{}{}] {}/{} candidates", std::string(filled, '#'), std::string(width - filled, ' '), done, total);
+    if (done == total) fmt::print(stderr, "\n");
+  };
+  const PlanResult plan = run_plan(r, progress);
+  if (!o.csv.empty()) write_file_atomically(o.csv, csv_of(plan.candidates));
+  check_rankable(r, plan);
+  if (o.json) print_plan_json(r, plan);
+  else print_plan_table(r, plan, o.top);
 }
 
 }  // namespace

@@ -28,32 +28,9 @@ DeviceKind parse_kind(JsonObject& device, const std::string& text) {
                                   text, hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
 }
 
-}  // namespace
+using NameIndex = std::map<std::string, int, std::less<>>;
 
-const char* to_string(DeviceKind kind) {
-  switch (kind) {
-    case DeviceKind::gpu: return "gpu";
-    case DeviceKind::nvswitch: return "nvswitch";
-    case DeviceKind::pcie_switch: return "pcie_switch";
-    case DeviceKind::cpu: return "cpu";
-    case DeviceKind::nic: return "nic";
-    case DeviceKind::leaf_switch: return "leaf_switch";
-    case DeviceKind::network: return "network";
-  }
-  return "?";
-}
-
-InstanceType load_instance_type(const std::string& path) {
-  const nlohmann::json doc = load_json_file(path);
-  JsonObject root(doc, path);
-  InstanceType inst;
-  inst.file = path;
-  inst.name = root.string("name");
-  inst.description = root.optional_string("description").value_or("");
-  inst.price_per_hour_usd = root.positive_number("price_per_hour_usd");
-  inst.price_source = root.optional_string("price_source").value_or("");
-  root.ignore("source");
-
+void read_gpu(JsonObject& root, InstanceType& inst) {
   JsonObject gpu = root.object("gpu");
   inst.gpu.model = gpu.string("model");
   inst.gpu.peak_flops = gpu.positive_number("peak_tflops") * 1e12;
@@ -64,12 +41,10 @@ InstanceType load_instance_type(const std::string& path) {
   if (gpu.has("reduce_bandwidth")) inst.gpu.reduce_bandwidth_Bps = gpu.rate_Bps("reduce_bandwidth");
   inst.gpu.source = gpu.optional_string("source").value_or("");
   gpu.finish();
+}
 
-  inst.gpus_per_node = static_cast<int>(root.integer("gpus_per_node", 1, 1024));
-  inst.route_selection_bytes = static_cast<double>(root.size_bytes("route_selection_size"));
-  root.ignore("route_selection_source");
-
-  std::map<std::string, int, std::less<>> class_index;
+NameIndex read_link_classes(JsonObject& root, InstanceType& inst) {
+  NameIndex class_index;
   for (auto& [name, lc] : root.named_objects("link_classes")) {
     LinkClass c;
     c.name = name;
@@ -82,8 +57,12 @@ InstanceType load_instance_type(const std::string& path) {
     inst.link_classes.push_back(std::move(c));
   }
   if (inst.link_classes.empty()) root.fail("link_classes", "at least one link class is required");
+  return class_index;
+}
 
-  std::map<std::string, int, std::less<>> device_index;
+// The implicit GPUs gpu0..gpu{k-1}, then the declared devices.
+NameIndex read_devices(JsonObject& root, InstanceType& inst) {
+  NameIndex device_index;
   for (int g = 0; g < inst.gpus_per_node; ++g) {
     inst.devices.push_back({fmt::format("gpu{}", g), DeviceKind::gpu, g});
     device_index[inst.devices.back().name] = g;
@@ -98,7 +77,10 @@ InstanceType load_instance_type(const std::string& path) {
     device_index[dev.name] = static_cast<int>(inst.devices.size());
     inst.devices.push_back(std::move(dev));
   }
+  return device_index;
+}
 
+void read_links(JsonObject& root, InstanceType& inst, const NameIndex& device_index, const NameIndex& class_index) {
   auto device_named = [&](JsonObject& link, const std::string& name) {
     auto it = device_index.find(name);
     if (it == device_index.end()) {
@@ -129,7 +111,10 @@ InstanceType load_instance_type(const std::string& path) {
     for (auto [from, to] : {std::pair{a, b}, std::pair{b, a}})
       inst.links.push_back({from, to, ci->second, count, c.bandwidth_Bps * count * c.efficiency, c.latency_s});
   }
+}
 
+// The optional fabric block: the leaf switch's uplink to the network between nodes.
+void read_fabric(JsonObject& root, InstanceType& inst, const NameIndex& device_index) {
   if (root.has("fabric")) {
     JsonObject fabric = root.object("fabric");
     const std::string leaf_name = fabric.string("leaf");
@@ -157,6 +142,41 @@ InstanceType load_instance_type(const std::string& path) {
     inst.links.push_back({leaf, inst.network_device, uplink_class, 1, uplink_Bps, uplink_latency});
     inst.links.push_back({inst.network_device, leaf, uplink_class, 1, uplink_Bps, uplink_latency});
   }
+}
+
+}  // namespace
+
+const char* to_string(DeviceKind kind) {
+  switch (kind) {
+    case DeviceKind::gpu: return "gpu";
+    case DeviceKind::nvswitch: return "nvswitch";
+    case DeviceKind::pcie_switch: return "pcie_switch";
+    case DeviceKind::cpu: return "cpu";
+    case DeviceKind::nic: return "nic";
+    case DeviceKind::leaf_switch: return "leaf_switch";
+    case DeviceKind::network: return "network";
+  }
+  return "?";
+}
+
+InstanceType load_instance_type(const std::string& path) {
+  const nlohmann::json doc = load_json_file(path);
+  JsonObject root(doc, path);
+  InstanceType inst;
+  inst.file = path;
+  inst.name = root.string("name");
+  inst.description = root.optional_string("description").value_or("");
+  inst.price_per_hour_usd = root.positive_number("price_per_hour_usd");
+  inst.price_source = root.optional_string("price_source").value_or("");
+  root.ignore("source");
+  read_gpu(root, inst);
+  inst.gpus_per_node = static_cast<int>(root.integer("gpus_per_node", 1, 1024));
+  inst.route_selection_bytes = static_cast<double>(root.size_bytes("route_selection_size"));
+  root.ignore("route_selection_source");
+  const NameIndex class_index = read_link_classes(root, inst);
+  const NameIndex device_index = read_devices(root, inst);
+  read_links(root, inst, device_index, class_index);
+  read_fabric(root, inst, device_index);
   if (root.has("nccl")) {
     JsonObject nccl = root.object("nccl");
     inst.nccl = read_nccl_facts(nccl);
