@@ -163,7 +163,7 @@ NcclRingShape nccl_step_shape(const NcclVersion& v, const NcclSystem& s, Collect
 }
 
 NcclCostTable nccl_tune_model(const NcclVersion& v, const NcclSystem& s, CollectiveKind kind) {
-  NcclCostTable table{};
+  NcclCostTable table;  // NcclCost initialises its own members (and clang 14 crashes on `table{}` here)
   for (A a : kAllNcclAlgorithms) {
     for (P p : kAllNcclProtocols) {
       NcclCost& c = table[nccl_index(a)][nccl_index(p)];
