@@ -1,0 +1,169 @@
+// Reads nccl-tests text logs (see nccl_tests_log.hpp).
+#include "validate/calibrate/nccl_tests_log.hpp"
+
+#include "sim/input/input_error.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace shardsim::validate {
+namespace {
+
+constexpr std::size_t kRowFields = 13;  // size count type redop root, 4 out of place, 4 in place
+
+std::vector<std::string> tokens_of(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> out;
+  for (std::string t; in >> t;) out.push_back(t);
+  return out;
+}
+
+bool is_integer(const std::string& text) {
+  long value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+double number(const std::string& text, const std::string& origin, const char* column) {
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size())
+    throw InputError(fmt::format("{}: column '{}' is '{}', expected a number", origin, column, text));
+  return value;
+}
+
+void check_wrong(const std::string& text, const std::string& origin, const char* which) {
+  if (text == "N/A") return;  // run without checking (-c 0)
+  if (number(text, origin, "#wrong") > 0)
+    throw InputError(fmt::format("{}: {} #wrong is {}: a fit to wrong answers calibrates nothing", origin, which, text));
+}
+
+NcclTestsRow parse_row(const std::vector<std::string>& t, const std::string& origin) {
+  if (t.size() != kRowFields)
+    throw InputError(fmt::format("{}: a data row has {} fields, expected {} (size count type redop root, then time algbw "
+                                 "busbw #wrong out of place and in place); truncated log?",
+                                 origin, t.size(), kRowFields));
+  NcclTestsRow r;
+  r.origin = origin;
+  r.bytes = number(t[0], origin, "size");
+  r.count_elements = static_cast<long>(number(t[1], origin, "count"));
+  r.type = t[2];
+  r.redop = t[3];
+  r.root = static_cast<int>(number(t[4], origin, "root"));
+  r.out_of_place_time_us = number(t[5], origin, "time");
+  r.out_of_place_algbw_GBps = number(t[6], origin, "algbw");
+  r.out_of_place_busbw_GBps = number(t[7], origin, "busbw");
+  check_wrong(t[8], origin, "out-of-place");
+  r.in_place_time_us = number(t[9], origin, "time");
+  r.in_place_algbw_GBps = number(t[10], origin, "algbw");
+  r.in_place_busbw_GBps = number(t[11], origin, "busbw");
+  check_wrong(t[12], origin, "in-place");
+  if (r.bytes < 0 || r.out_of_place_time_us <= 0)
+    throw InputError(fmt::format("{}: size must be >= 0 and the out-of-place time positive", origin));
+  return r;
+}
+
+// The collective named by an nccl-tests program name in `text`, if exactly one is.
+std::optional<CollectiveKind> program_kind(const std::string& text, const std::string& name) {
+  static constexpr std::pair<const char*, CollectiveKind> kPrograms[] = {
+      {"all_gather_perf", CollectiveKind::all_gather},
+      {"reduce_scatter_perf", CollectiveKind::reduce_scatter},
+      {"all_reduce_perf", CollectiveKind::all_reduce}};
+  std::optional<CollectiveKind> found;
+  for (const auto& [program, kind] : kPrograms) {
+    if (text.find(program) == std::string::npos) continue;
+    if (found && *found != kind)
+      throw InputError(fmt::format("{}: names more than one nccl-tests program; give one log per run", name));
+    found = kind;
+  }
+  return found;
+}
+
+struct HeaderFacts {
+  std::set<int> ranks;
+  std::set<std::string> hosts;
+  bool columns_seen = false;
+};
+
+// A `#  Rank  N Group  G Pid  P on  HOST device ...` line.
+void read_rank_line(const std::vector<std::string>& t, HeaderFacts& h, const std::string& origin) {
+  for (std::size_t i = 3; i + 1 < t.size(); ++i) {
+    if (t[i] != "on") continue;
+    if (!is_integer(t[2])) throw InputError(fmt::format("{}: a Rank line without a rank number", origin));
+    h.ranks.insert(std::stoi(t[2]));
+    h.hosts.insert(t[i + 1]);
+    return;
+  }
+  throw InputError(fmt::format("{}: a Rank line without 'on HOST'", origin));
+}
+
+void read_header_line(const std::vector<std::string>& t, HeaderFacts& h, NcclTestsLog& log, const std::string& origin) {
+  if (t.size() >= 3 && t[0] == "#" && t[1] == "Rank") read_rank_line(t, h, origin);
+  else if (t.size() >= 4 && t[1] == "size" && t[2] == "count") h.columns_seen = true;
+  else if (t.size() >= 6 && t[1] == "Avg" && t[2] == "bus" && t[3] == "bandwidth") log.avg_busbw_GBps = number(t.back(), origin, "Avg bus bandwidth");
+}
+
+void set_shape(NcclTestsLog& log, const HeaderFacts& h, const NcclTestsDefaults& d, const std::string& name) {
+  if (!h.ranks.empty()) {
+    const int ranks = static_cast<int>(h.ranks.size());
+    log.nodes = static_cast<int>(h.hosts.size());
+    if (ranks % log.nodes != 0)
+      throw InputError(fmt::format("{}: {} ranks on {} hosts is not the same number of ranks on every node", name, ranks, log.nodes));
+    log.ranks_per_node = ranks / log.nodes;
+    return;
+  }
+  if (d.nodes < 1 || d.ranks_per_node < 1)
+    throw InputError(fmt::format("{}: no '#  Rank N ... on HOST' lines; give --nodes and --ranks-per-node", name));
+  log.nodes = d.nodes;
+  log.ranks_per_node = d.ranks_per_node;
+}
+
+}  // namespace
+
+NcclTestsLog parse_nccl_tests_log(const std::string& text, const std::string& name, const NcclTestsDefaults& defaults) {
+  NcclTestsLog log;
+  log.file = name;
+  auto kind = program_kind(text, name);
+  if (!kind) kind = program_kind(std::filesystem::path(name).filename().string(), name);
+  if (!kind) kind = defaults.kind;
+  if (!kind)
+    throw InputError(fmt::format("{}: unknown collective: no all_gather_perf, reduce_scatter_perf or all_reduce_perf in the "
+                                 "log or its name; give --collective",
+                                 name));
+  log.kind = *kind;
+  HeaderFacts header;
+  std::istringstream in(text);
+  int line_number = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++line_number;
+    const auto t = tokens_of(line);
+    if (t.empty()) continue;
+    const std::string origin = fmt::format("{}:{}", name, line_number);
+    if (t[0][0] == '#') read_header_line(t, header, log, origin);
+    else if (header.columns_seen && is_integer(t[0])) {
+      NcclTestsRow row = parse_row(t, origin);
+      if (row.bytes > 0) log.rows.push_back(std::move(row));  // all_gather_perf prints size-0 rows below nRanks elements
+    }
+  }
+  if (log.rows.empty())
+    throw InputError(fmt::format("{}: no data rows (expected nccl-tests output: a '#  size  count  type ...' header, then "
+                                 "one row per size)",
+                                 name));
+  set_shape(log, header, defaults, name);
+  return log;
+}
+
+NcclTestsLog read_nccl_tests_log(const std::string& path, const NcclTestsDefaults& defaults) {
+  std::ifstream file(path);
+  if (!file) throw InputError(fmt::format("{}: no such file or not readable", path));
+  std::ostringstream text;
+  text << file.rdbuf();
+  return parse_nccl_tests_log(text.str(), path, defaults);
+}
+
+}  // namespace shardsim::validate
