@@ -89,6 +89,29 @@ std::string group_text(const BenchRow& row) {
                      std::min(row.group_size, row.ranks_per_node));
 }
 
+// Prints the GEMM fit's values and rows; returns them for the --report JSON.
+nlohmann::ordered_json report_compute(const std::optional<ComputeFit>& compute, const std::vector<GemmRow>& gemms,
+                                      const InstanceType& base) {
+  if (!compute) return nullptr;
+  fmt::print("GEMM throughput (per GPU): {:.4g} TFLOP/s = compute efficiency {:.4f} of the {:.4g} TFLOP/s peak (was {:.4f}); "
+             "launch overhead {:.2f} us\n",
+             compute->achieved_flops_per_s / 1e12, compute->efficiency, base.gpu.peak_flops / 1e12, base.gpu.compute_efficiency,
+             compute->launch_overhead_s * 1e6);
+  fmt::print("GEMM fit: median |residual| {:.2f}%, max {:.2f}%\n", compute->median_abs_error_pct, compute->max_abs_error_pct);
+  fmt::print("#{:>15} {:>13} {:>13} {:>9}\n", "flops", "measured(us)", "fitted(us)", "resid(%)");
+  nlohmann::ordered_json gemm_rows = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < gemms.size(); ++i) {
+    const double resid_pct = (compute->predicted_s[i] - gemms[i].time_s) / gemms[i].time_s * 100;
+    fmt::print("{:>16.4g} {:>13.1f} {:>13.1f} {:>+9.2f}\n", gemms[i].flops, gemms[i].time_s * 1e6, compute->predicted_s[i] * 1e6,
+               resid_pct);
+    gemm_rows.push_back({{"flops", gemms[i].flops}, {"measured_s", gemms[i].time_s}, {"fitted_s", compute->predicted_s[i]},
+                         {"residual_pct", resid_pct}});
+  }
+  return {{"achieved_flops_per_s", compute->achieved_flops_per_s}, {"compute_efficiency", compute->efficiency},
+          {"launch_overhead_s", compute->launch_overhead_s}, {"median_abs_residual_pct", compute->median_abs_error_pct},
+          {"max_abs_residual_pct", compute->max_abs_error_pct}, {"rows", gemm_rows}};
+}
+
 void run(const CalibrateOptions& o) {
   const InstanceType base = load_instance_by_name(o.topology);
   std::vector<BenchRow> rows;
@@ -106,13 +129,10 @@ void run(const CalibrateOptions& o) {
   std::vector<FitSample> samples;
   for (const auto& row : rows) samples.push_back(sample_of(base, roles, row));
   const StepModelFit fit = samples.empty() ? StepModelFit{} : fit_step_model(samples);
-  std::optional<ComputeFit> compute;
-  if (!gemms.empty()) compute = fit_compute(gemms, base.gpu.peak_flops);
-
+  const std::optional<ComputeFit> compute = gemms.empty() ? std::nullopt : std::optional(fit_compute(gemms, base.gpu.peak_flops));
   if (nccl) sources.insert(sources.end(), nccl->logs.begin(), nccl->logs.end());
-  const std::size_t nccl_rows = nccl ? nccl->samples.size() : 0;
-  const std::string calibration_source =
-      fmt::format("shardsim-calibrate from {} rows of {}", rows.size() + gemms.size() + nccl_rows, fmt::join(sources, ", "));
+  const std::size_t row_count = rows.size() + gemms.size() + (nccl ? nccl->samples.size() : 0);
+  const std::string calibration_source = fmt::format("shardsim-calibrate from {} rows of {}", row_count, fmt::join(sources, ", "));
   CalibratedTopology topology = calibrated_topology(base, roles, fit, calibration_source, compute);
   if (nccl) apply_nccl_network_fit(topology.document, nccl->fit, nccl->source);
   write_file_atomically(o.out, topology.document.dump(2) + "\n");
@@ -148,26 +168,7 @@ void run(const CalibrateOptions& o) {
                            {"residual_pct", resid_pct}});
     }
   }
-  nlohmann::ordered_json compute_report = nullptr;
-  if (compute) {
-    fmt::print("GEMM throughput (per GPU): {:.4g} TFLOP/s = compute efficiency {:.4f} of the {:.4g} TFLOP/s peak (was {:.4f}); "
-               "launch overhead {:.2f} us\n",
-               compute->achieved_flops_per_s / 1e12, compute->efficiency, base.gpu.peak_flops / 1e12, base.gpu.compute_efficiency,
-               compute->launch_overhead_s * 1e6);
-    fmt::print("GEMM fit: median |residual| {:.2f}%, max {:.2f}%\n", compute->median_abs_error_pct, compute->max_abs_error_pct);
-    fmt::print("#{:>15} {:>13} {:>13} {:>9}\n", "flops", "measured(us)", "fitted(us)", "resid(%)");
-    nlohmann::ordered_json gemm_rows = nlohmann::ordered_json::array();
-    for (std::size_t i = 0; i < gemms.size(); ++i) {
-      const double resid_pct = (compute->predicted_s[i] - gemms[i].time_s) / gemms[i].time_s * 100;
-      fmt::print("{:>16.4g} {:>13.1f} {:>13.1f} {:>+9.2f}\n", gemms[i].flops, gemms[i].time_s * 1e6, compute->predicted_s[i] * 1e6,
-                 resid_pct);
-      gemm_rows.push_back({{"flops", gemms[i].flops}, {"measured_s", gemms[i].time_s}, {"fitted_s", compute->predicted_s[i]},
-                           {"residual_pct", resid_pct}});
-    }
-    compute_report = {{"achieved_flops_per_s", compute->achieved_flops_per_s}, {"compute_efficiency", compute->efficiency},
-                      {"launch_overhead_s", compute->launch_overhead_s}, {"median_abs_residual_pct", compute->median_abs_error_pct},
-                      {"max_abs_residual_pct", compute->max_abs_error_pct}, {"rows", gemm_rows}};
-  }
+  const nlohmann::ordered_json compute_report = report_compute(compute, gemms, base);
   fmt::print("wrote {}\n", o.out);
   if (!o.report.empty()) {
     nlohmann::ordered_json report = {

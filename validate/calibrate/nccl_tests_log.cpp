@@ -105,7 +105,8 @@ void read_rank_line(const std::vector<std::string>& t, HeaderFacts& h, const std
 void read_header_line(const std::vector<std::string>& t, HeaderFacts& h, NcclTestsLog& log, const std::string& origin) {
   if (t.size() >= 3 && t[0] == "#" && t[1] == "Rank") read_rank_line(t, h, origin);
   else if (t.size() >= 4 && t[1] == "size" && t[2] == "count") h.columns_seen = true;
-  else if (t.size() >= 6 && t[1] == "Avg" && t[2] == "bus" && t[3] == "bandwidth") log.avg_busbw_GBps = number(t.back(), origin, "Avg bus bandwidth");
+  else if (t.size() >= 6 && t[1] == "Avg" && t[2] == "bus" && t[3] == "bandwidth")
+    log.avg_busbw_GBps = number(t.back(), origin, "Avg bus bandwidth");
 }
 
 void set_shape(NcclTestsLog& log, const HeaderFacts& h, const NcclTestsDefaults& d, const std::string& name) {
