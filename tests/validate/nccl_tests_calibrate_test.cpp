@@ -26,6 +26,7 @@ const std::string kP4d = std::string(SHARDSIM_DATA_DIR) + "/topologies/p4d.24xla
 const std::string kAllReduce2 = kData + "nccl-tests-all_reduce-p4d-2node.log";
 const std::string kAllReduce4 = kData + "nccl-tests-all_reduce-p4d-4node.log";
 const std::string kAllGather4 = kData + "nccl-tests-all_gather-p4d-4node.log";
+const std::string kReduceScatter2 = kData + "nccl-tests-reduce_scatter-p4d-2node.log";
 
 std::string text_of(const std::string& path) {
   std::ifstream in(path);
@@ -71,7 +72,7 @@ TEST_CASE("nccl-tests parser: the shipped all_reduce_perf log on 2 p4d nodes, ro
   CHECK(*log.avg_busbw_GBps == 17.3401);
 }
 
-TEST_CASE("nccl-tests parser: all_gather_perf on 4 nodes and all_reduce_perf on 4 nodes") {
+TEST_CASE("nccl-tests parser: all_gather_perf and all_reduce_perf on 4 nodes, reduce_scatter_perf on 2") {
   const NcclTestsLog ag = read_nccl_tests_log(kAllGather4);
   CHECK(ag.kind == CollectiveKind::all_gather);
   CHECK(ag.nodes == 4);
@@ -87,6 +88,17 @@ TEST_CASE("nccl-tests parser: all_gather_perf on 4 nodes and all_reduce_perf on 
   REQUIRE(ar.rows.size() == 28);
   CHECK(ar.rows.front().out_of_place_time_us == 275.2);
   CHECK(ar.rows.back().out_of_place_time_us == 55580);
+  const NcclTestsLog rs = read_nccl_tests_log(kReduceScatter2);
+  CHECK(rs.kind == CollectiveKind::reduce_scatter);
+  CHECK(rs.nodes == 2);
+  REQUIRE(rs.rows.size() == 21);
+  CHECK(rs.rows.front().origin == kReduceScatter2 + ":25");
+  CHECK(rs.rows.front().count_elements == 16);  // per rank: 1024 B / 4 B / 16 ranks
+  CHECK(rs.rows.front().redop == "sum");
+  CHECK(rs.rows.front().out_of_place_time_us == 83.35);
+  CHECK(rs.rows.front().in_place_time_us == 83.68);
+  CHECK(rs.rows.back().out_of_place_busbw_GBps == 38.12);
+  CHECK(*rs.avg_busbw_GBps == 14.9889);
 }
 
 TEST_CASE("nccl-tests parser: the caller supplies what the log lacks") {
@@ -139,8 +151,9 @@ TEST_CASE("nccl-tests parser: refusals name the file and line") {
 TEST_CASE("NCCL network fit: recovers the plugin latency and bandwidth efficiency the logs were made with") {
   const InstanceType p4d = load_instance_type(kP4d);
   const NcclVersion v228 = load_nccl_version("2.28");
-  const auto samples = nccl_fit_samples({read_nccl_tests_log(kAllReduce2), read_nccl_tests_log(kAllReduce4), read_nccl_tests_log(kAllGather4)});
-  REQUIRE(samples.size() == 77);
+  const auto samples = nccl_fit_samples({read_nccl_tests_log(kAllReduce2), read_nccl_tests_log(kAllReduce4),
+                                         read_nccl_tests_log(kAllGather4), read_nccl_tests_log(kReduceScatter2)});
+  REQUIRE(samples.size() == 98);
   const NcclNetworkFit fit = fit_nccl_network(v228, p4d, samples);
   // The logs print 4 significant digits of time: the fit is exact to well within that.
   CHECK(fit.params.plugin_latency_us == Approx(60).margin(0.5));
@@ -149,7 +162,7 @@ TEST_CASE("NCCL network fit: recovers the plugin latency and bandwidth efficienc
   CHECK(fit.summary.max_abs_error_pct < 0.1);
   // Two-node all-reduces run as trees, the 1 GiB all-gather as a ring (NCCL's choice at the fit).
   CHECK(to_string(fit.choices.front().algorithm) == std::string("Tree"));
-  CHECK(to_string(fit.choices.back().algorithm) == std::string("Ring"));
+  CHECK(to_string(fit.choices[76].algorithm) == std::string("Ring"));
 
   SECTION("the calibrated topology carries the fitted values and loads") {
     std::ifstream in(kP4d);

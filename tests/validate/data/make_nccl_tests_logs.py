@@ -15,6 +15,7 @@ LOGS = [
     ("all_reduce_perf", "all_reduce", 2, 8, 1 << 30, "nccl-tests-all_reduce-p4d-2node.log"),
     ("all_reduce_perf", "all_reduce", 4, 8, 1 << 30, "nccl-tests-all_reduce-p4d-4node.log"),
     ("all_gather_perf", "all_gather", 4, 1024, 1 << 30, "nccl-tests-all_gather-p4d-4node.log"),
+    ("reduce_scatter_perf", "reduce_scatter", 2, 1024, 1 << 30, "nccl-tests-reduce_scatter-p4d-2node.log"),
 ]
 
 
