@@ -121,11 +121,34 @@ TEST_CASE("nccl-tests parser: the caller supplies what the log lacks") {
                       Contains("plain.log: no '#  Rank N ... on HOST' lines; give --nodes and --ranks-per-node"));
 }
 
+TEST_CASE("nccl-tests parser: an older release's 12 columns (no root, an error column)") {
+  const std::string text =
+      "# nThread 1 nGpus 8 minBytes 1048576 maxBytes 2097152 step: 2(factor) warmup iters: 5 iters: 20 validation: 1\n"
+      "#\n"
+      "#                                                     out-of-place                       in-place          \n"
+      "#       size         count    type   redop     time   algbw   busbw  error     time   algbw   busbw  error\n"
+      "#        (B)    (elements)                     (us)  (GB/s)  (GB/s)            (us)  (GB/s)  (GB/s)       \n"
+      "     1048576        262144   float     sum    123.4    8.50   15.93  2e-07    124.0    8.46   15.85  2e-07\n"
+      "     2097152        524288   float     sum    160.1   13.10   24.56  0e+00    161.0   13.03   24.42  0e+00\n"
+      "# Out of bounds values : 0 OK\n"
+      "# Avg bus bandwidth    : 20.19 \n";
+  const NcclTestsLog log = parse_nccl_tests_log(text, "all_reduce_perf-2021.log", {std::nullopt, 2, 8});
+  CHECK(log.kind == CollectiveKind::all_reduce);  // from the file name
+  REQUIRE(log.rows.size() == 2);
+  CHECK(log.rows[0].redop == "sum");
+  CHECK(log.rows[0].root == -1);
+  CHECK(log.rows[0].out_of_place_time_us == 123.4);
+  CHECK(log.rows[0].out_of_place_busbw_GBps == 15.93);  // a 2e-07 max error is rounding, not a wrong answer
+  CHECK(log.rows[1].in_place_time_us == 161.0);
+  CHECK(log.nodes == 2);
+}
+
 TEST_CASE("nccl-tests parser: refusals name the file and line") {
   const std::string text = text_of(kAllReduce2);
   SECTION("a truncated row") {
     REQUIRE_THROWS_WITH(parse_nccl_tests_log(with_line(text, 30, "         256            64     float     sum      -1    145.2"), "cut.log"),
-                        Contains("cut.log:30: a data row has 6 fields, expected 13") && Contains("truncated log?"));
+                        Contains("cut.log:30: a data row has 6 fields, expected 13 (the columns named at cut.log:23)") &&
+                            Contains("truncated log?"));
   }
   SECTION("a value that is not a number") {
     REQUIRE_THROWS_WITH(parse_nccl_tests_log(with_line(text, 26, "          16             4     float     sum      -1    14x.2    0.00    0.00      0    145.8    0.00    0.00      0"), "x.log"),

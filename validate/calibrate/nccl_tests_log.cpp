@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -13,8 +14,6 @@
 
 namespace shardsim::validate {
 namespace {
-
-constexpr std::size_t kRowFields = 13;  // size count type redop root, 4 out of place, 4 in place
 
 std::vector<std::string> tokens_of(const std::string& line) {
   std::istringstream in(line);
@@ -37,32 +36,68 @@ double number(const std::string& text, const std::string& origin, const char* co
   return value;
 }
 
-void check_wrong(const std::string& text, const std::string& origin, const char* which) {
-  if (text == "N/A") return;  // run without checking (-c 0)
+// Where each value sits in a data row, read from the column header: today's 13 columns (size count
+// type redop root, then time algbw busbw #wrong out of place and in place) or older releases' 12
+// (no root; `error`, the largest numerical error, where #wrong is now).
+struct RowLayout {
+  std::size_t fields = 0;
+  int redop = -1, root = -1;
+  std::array<int, 2> time{-1, -1}, algbw{-1, -1}, busbw{-1, -1}, check{-1, -1};
+  bool check_counts_wrong = true;  // "#wrong" (refused above 0) or "error" (a rounding error, kept)
+  std::string origin;              // the header's "file:line"
+};
+
+RowLayout layout_of(const std::vector<std::string>& t, const std::string& origin) {
+  RowLayout l;
+  l.fields = t.size() - 1;  // without the '#'
+  l.origin = origin;
+  std::array<int, 4> seen{};  // time, algbw, busbw, check columns met so far
+  for (std::size_t i = 1; i < t.size(); ++i) {
+    const int col = static_cast<int>(i) - 1;
+    auto put = [&](std::array<int, 2>& slot, std::size_t k) {
+      if (seen[k] < 2) slot[static_cast<std::size_t>(seen[k]++)] = col;
+    };
+    if (t[i] == "redop") l.redop = col;
+    else if (t[i] == "root") l.root = col;
+    else if (t[i] == "time") put(l.time, 0);
+    else if (t[i] == "algbw") put(l.algbw, 1);
+    else if (t[i] == "busbw") put(l.busbw, 2);
+    else if (t[i] == "#wrong" || t[i] == "error") {
+      l.check_counts_wrong = t[i] == "#wrong";
+      put(l.check, 3);
+    }
+  }
+  if (t.size() < 4 || t[3] != "type" || l.time[0] < 0 || l.algbw[0] < 0 || l.busbw[0] < 0)
+    throw InputError(fmt::format("{}: a column header without size, count, type, time, algbw and busbw", origin));
+  return l;
+}
+
+void check_wrong(const std::string& text, const RowLayout& layout, const std::string& origin, const char* which) {
+  if (text == "N/A" || !layout.check_counts_wrong) return;  // run without checking (-c 0), or an old max-error column
   if (number(text, origin, "#wrong") > 0)
     throw InputError(fmt::format("{}: {} #wrong is {}: a fit to wrong answers calibrates nothing", origin, which, text));
 }
 
-NcclTestsRow parse_row(const std::vector<std::string>& t, const std::string& origin) {
-  if (t.size() != kRowFields)
-    throw InputError(fmt::format("{}: a data row has {} fields, expected {} (size count type redop root, then time algbw "
-                                 "busbw #wrong out of place and in place); truncated log?",
-                                 origin, t.size(), kRowFields));
+NcclTestsRow parse_row(const std::vector<std::string>& t, const RowLayout& layout, const std::string& origin) {
+  if (t.size() != layout.fields)
+    throw InputError(fmt::format("{}: a data row has {} fields, expected {} (the columns named at {}); truncated log?", origin,
+                                 t.size(), layout.fields, layout.origin));
+  auto at = [&](int col, const char* name) { return number(t[static_cast<std::size_t>(col)], origin, name); };
   NcclTestsRow r;
   r.origin = origin;
-  r.bytes = number(t[0], origin, "size");
-  r.count_elements = static_cast<long>(number(t[1], origin, "count"));
+  r.bytes = at(0, "size");
+  r.count_elements = static_cast<long>(at(1, "count"));
   r.type = t[2];
-  r.redop = t[3];
-  r.root = static_cast<int>(number(t[4], origin, "root"));
-  r.out_of_place_time_us = number(t[5], origin, "time");
-  r.out_of_place_algbw_GBps = number(t[6], origin, "algbw");
-  r.out_of_place_busbw_GBps = number(t[7], origin, "busbw");
-  check_wrong(t[8], origin, "out-of-place");
-  r.in_place_time_us = number(t[9], origin, "time");
-  r.in_place_algbw_GBps = number(t[10], origin, "algbw");
-  r.in_place_busbw_GBps = number(t[11], origin, "busbw");
-  check_wrong(t[12], origin, "in-place");
+  if (layout.redop >= 0) r.redop = t[static_cast<std::size_t>(layout.redop)];
+  if (layout.root >= 0) r.root = static_cast<int>(at(layout.root, "root"));
+  r.out_of_place_time_us = at(layout.time[0], "time");
+  r.out_of_place_algbw_GBps = at(layout.algbw[0], "algbw");
+  r.out_of_place_busbw_GBps = at(layout.busbw[0], "busbw");
+  if (layout.check[0] >= 0) check_wrong(t[static_cast<std::size_t>(layout.check[0])], layout, origin, "out-of-place");
+  if (layout.time[1] >= 0) r.in_place_time_us = at(layout.time[1], "time");
+  if (layout.algbw[1] >= 0) r.in_place_algbw_GBps = at(layout.algbw[1], "algbw");
+  if (layout.busbw[1] >= 0) r.in_place_busbw_GBps = at(layout.busbw[1], "busbw");
+  if (layout.check[1] >= 0) check_wrong(t[static_cast<std::size_t>(layout.check[1])], layout, origin, "in-place");
   if (r.bytes < 0 || r.out_of_place_time_us <= 0)
     throw InputError(fmt::format("{}: size must be >= 0 and the out-of-place time positive", origin));
   return r;
@@ -87,7 +122,7 @@ std::optional<CollectiveKind> program_kind(const std::string& text, const std::s
 struct HeaderFacts {
   std::set<int> ranks;
   std::set<std::string> hosts;
-  bool columns_seen = false;
+  std::optional<RowLayout> layout;  // from the column header, once seen
 };
 
 // A `#  Rank  N Group  G Pid  P on  HOST device ...` line.
@@ -104,7 +139,7 @@ void read_rank_line(const std::vector<std::string>& t, HeaderFacts& h, const std
 
 void read_header_line(const std::vector<std::string>& t, HeaderFacts& h, NcclTestsLog& log, const std::string& origin) {
   if (t.size() >= 3 && t[0] == "#" && t[1] == "Rank") read_rank_line(t, h, origin);
-  else if (t.size() >= 4 && t[1] == "size" && t[2] == "count") h.columns_seen = true;
+  else if (t.size() >= 4 && t[1] == "size" && t[2] == "count") h.layout = layout_of(t, origin);
   else if (t.size() >= 6 && t[1] == "Avg" && t[2] == "bus" && t[3] == "bandwidth")
     log.avg_busbw_GBps = number(t.back(), origin, "Avg bus bandwidth");
 }
@@ -146,8 +181,8 @@ NcclTestsLog parse_nccl_tests_log(const std::string& text, const std::string& na
     if (t.empty()) continue;
     const std::string origin = fmt::format("{}:{}", name, line_number);
     if (t[0][0] == '#') read_header_line(t, header, log, origin);
-    else if (header.columns_seen && is_integer(t[0])) {
-      NcclTestsRow row = parse_row(t, origin);
+    else if (header.layout && is_integer(t[0])) {
+      NcclTestsRow row = parse_row(t, *header.layout, origin);
       if (row.bytes > 0) log.rows.push_back(std::move(row));  // all_gather_perf prints size-0 rows below nRanks elements
     }
   }

@@ -3,7 +3,8 @@
 // `#  Rank  N Group  G Pid  P on  HOST device  D [0x..] NAME` line per rank (distinct hosts are the
 // nodes), the column header `#  size count type redop root  time algbw busbw #wrong  time ...`,
 // then one data row per size: size (B), count (elements), type, redop, root, the out-of-place
-// time (us), algbw, busbw (GB/s) and #wrong, and the same four in place; the trailer
+// time (us), algbw, busbw (GB/s) and #wrong, and the same four in place (older releases: no root,
+// and an `error` column, the largest numerical error, for #wrong; the header says which); the trailer
 // `# Out of bounds values : 0 OK` / `# Avg bus bandwidth : X`. Other lines (mpirun echoes, NCCL
 // INFO lines) are skipped. Sizes are nccl-tests' convention: all-gather output, reduce-scatter
 // input, all-reduce vector. The collective comes from the program name in the log, else in the
