@@ -141,6 +141,11 @@ TEST_CASE("nccl-tests parser: an older release's 12 columns (no root, an error c
   CHECK(log.rows[0].out_of_place_busbw_GBps == 15.93);  // a 2e-07 max error is rounding, not a wrong answer
   CHECK(log.rows[1].in_place_time_us == 161.0);
   CHECK(log.nodes == 2);
+  CHECK(log.nccl_version.empty());
+  const std::string info = "ip-10-0-0-1:4242:4242 [0] NCCL INFO NCCL version 2.10.3+cuda11.4\n" + text;
+  CHECK(parse_nccl_tests_log(info, "all_reduce_perf-2021.log", {std::nullopt, 2, 8}).nccl_version == "2.10.3");
+  const std::string header = "# nccl-tests version 2.13.8 nccl-headers=21803 nccl-library=21805\n" + text;
+  CHECK(parse_nccl_tests_log(header, "all_reduce_perf-2021.log", {std::nullopt, 2, 8}).nccl_version == "2.18.5");
 }
 
 TEST_CASE("nccl-tests parser: refusals name the file and line") {

@@ -57,6 +57,10 @@ std::optional<NcclOutcome> fit_nccl_tests(const CalibrateOptions& o, const Insta
   }
   const NcclVersion version = load_nccl_version(o.nccl_version);
   out.version = version.name;
+  for (const auto& log : logs)  // a formula of another release fits other values: say so, do not guess
+    if (!log.nccl_version.empty() && log.nccl_version.rfind(version.name + ".", 0) != 0)
+      fmt::print("note: {} ran NCCL {}; fitting NCCL {}'s formula (--nccl selects another)\n", log.file, log.nccl_version,
+                 version.name);
   out.samples = nccl_fit_samples(logs);
   out.fit = fit_nccl_network(version, base, out.samples);
   out.source = nccl_fit_source(out.fit, out.version, out.logs);

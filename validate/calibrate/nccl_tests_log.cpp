@@ -119,6 +119,22 @@ std::optional<CollectiveKind> program_kind(const std::string& text, const std::s
   return found;
 }
 
+// The NCCL release a line names, if it names one.
+std::optional<std::string> nccl_version_in(const std::string& line) {
+  if (const auto at = line.find("NCCL version "); at != std::string::npos) {
+    const auto t = tokens_of(line.substr(at + 13));
+    if (!t.empty()) return t[0].substr(0, t[0].find('+'));  // "2.18.3+cuda12.2" -> "2.18.3"
+  }
+  if (const auto at = line.find("nccl-library="); at != std::string::npos) {
+    const auto t = tokens_of(line.substr(at + 13));
+    if (!t.empty() && is_integer(t[0]) && t[0].size() >= 5) {  // 21803 = 2.18.3 (NCCL_VERSION_CODE)
+      const long code = std::stol(t[0]);
+      return fmt::format("{}.{}.{}", code / 10000, code / 100 % 100, code % 100);
+    }
+  }
+  return std::nullopt;
+}
+
 struct HeaderFacts {
   std::set<int> ranks;
   std::set<std::string> hosts;
@@ -180,6 +196,8 @@ NcclTestsLog parse_nccl_tests_log(const std::string& text, const std::string& na
     const auto t = tokens_of(line);
     if (t.empty()) continue;
     const std::string origin = fmt::format("{}:{}", name, line_number);
+    if (log.nccl_version.empty())
+      if (auto version = nccl_version_in(line)) log.nccl_version = *version;
     if (t[0][0] == '#') read_header_line(t, header, log, origin);
     else if (header.layout && is_integer(t[0])) {
       NcclTestsRow row = parse_row(t, *header.layout, origin);

@@ -42,6 +42,8 @@ struct NcclTestsLog {
   int nodes = 0;
   int ranks_per_node = 0;
   std::optional<double> avg_busbw_GBps;  // the trailer, when present
+  std::string nccl_version;               // "2.18.3" from `NCCL version 2.18.3` (NCCL_DEBUG=INFO) or
+                                          // `nccl-library=21803` (nccl-tests >= 2.13); empty if neither
   std::vector<NcclTestsRow> rows;
 };
 
