@@ -11,8 +11,10 @@ void print_nccl_fit(const NcclNetworkFit& fit, const std::vector<NcclFitSample>&
   fmt::print("# NCCL {} network fit of {} from {} nccl-tests rows\n", version, base.name, samples.size());
   fmt::print("plugin latency (latencyInter): {:.2f} us (the instance file declares {:.2f} us)\n", fit.params.plugin_latency_us, was_us);
   fmt::print("inter-node bandwidth efficiency: {:.4f} x the multi-node graphs' per-channel GB/s\n", fit.params.inter_bw_efficiency);
-  fmt::print("note: the fitted plugin latency is what makes NCCL's formula match the hardware, not NCCL's (or aws-ofi-nccl's) "
-             "tuning knob; NCCL itself still selects with the latency the plugin declares\n");
+  fmt::print("note: the fitted plugin latency is what makes NCCL's formula match the hardware, not the tuning knob the "
+             "network plugin declares to NCCL ({:.2f} us here); the calibrated file uses it for NCCL's choice as well as its time, "
+             "so where the real choice hinges on the declared value the calibrated model may choose differently\n",
+             was_us);
   fmt::print("NCCL fit quality: median |error| {:.2f}%, max {:.2f}%, rms log error {:.4f}\n", fit.summary.median_abs_error_pct,
              fit.summary.max_abs_error_pct, fit.rms_log_error);
   fmt::print("#{:>14} {:>5} {:>4} {:>12} {:>6} {:>7} {:>3} {:>13} {:>13} {:>9}  {}\n", "op", "nodes", "rpn", "bytes", "algo", "proto",
