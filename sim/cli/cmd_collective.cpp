@@ -75,26 +75,6 @@ FlowModel parse_model(const std::string& s) {
   throw InputError(fmt::format("--model: unknown flow model '{}' (expected automatic, per_flow or node_symmetric)", s));
 }
 
-std::vector<std::uint64_t> sweep_sizes(const CollectiveOptions& o) {
-  std::vector<std::uint64_t> sizes;
-  if (!o.min_bytes.empty() || !o.max_bytes.empty()) {
-    const std::uint64_t lo = size_flag("--min-bytes", o.min_bytes.empty() ? o.max_bytes : o.min_bytes);
-    const std::uint64_t hi = size_flag("--max-bytes", o.max_bytes.empty() ? o.min_bytes : o.max_bytes);
-    if (lo == 0) throw InputError("--min-bytes must be positive");
-    if (hi < lo) throw InputError("--max-bytes is smaller than --min-bytes");
-    if (!(o.factor > 1)) throw InputError("--factor must be greater than 1");
-    for (double s = static_cast<double>(lo); s <= static_cast<double>(hi); s *= o.factor) {
-      sizes.push_back(static_cast<std::uint64_t>(s));
-      if (static_cast<std::int64_t>(sizes.size()) > limits::kMaxSweepSizes)
-        throw InputError(fmt::format("--min-bytes/--max-bytes/--factor give more than {} sizes (sim/input/limits.hpp)", limits::kMaxSweepSizes));
-    }
-  } else {
-    sizes.push_back(size_flag("--bytes", o.bytes));
-    if (sizes.front() == 0) throw InputError("--bytes must be positive");
-  }
-  return sizes;
-}
-
 // --algo: auto (NCCL picks; Gloo runs a ring), hierarchical (MiCS), or an algorithm to force as
 // NCCL_ALGO does (ring, tree, nvls, nvls_tree, pat); --proto forces a protocol as NCCL_PROTO.
 Algorithm apply_algo_flags(const CollectiveOptions& o, CollectiveLibrary& library) {
@@ -124,7 +104,7 @@ void run_collective(const CollectiveOptions& o) {
   const FlowModel model = parse_model(o.model);
   const std::vector<int> group = o.group.empty() ? world_group(cluster) : parse_group(o.group);
   if (group.size() < 2) throw InputError("--group: a collective needs at least 2 ranks");
-  const std::vector<std::uint64_t> sizes = sweep_sizes(o);
+  const std::vector<std::uint64_t> sizes = sweep_sizes(o.bytes, o.min_bytes, o.max_bytes, o.factor);
 
   const int p = static_cast<int>(group.size());
   // Plan the first size before printing anything, so bad input leaves stdout empty.

@@ -35,21 +35,7 @@ struct NcclOptions {
 
 std::vector<double> sizes_of(const NcclOptions& o) {
   std::vector<double> sizes;
-  if (o.min_bytes.empty() && o.max_bytes.empty()) {
-    const std::uint64_t b = size_flag("--bytes", o.bytes);
-    if (b == 0) throw InputError("--bytes must be positive");
-    return {static_cast<double>(b)};
-  }
-  const std::uint64_t lo = size_flag("--min-bytes", o.min_bytes.empty() ? o.max_bytes : o.min_bytes);
-  const std::uint64_t hi = size_flag("--max-bytes", o.max_bytes.empty() ? o.min_bytes : o.max_bytes);
-  if (lo == 0) throw InputError("--min-bytes must be positive");
-  if (hi < lo) throw InputError("--max-bytes is smaller than --min-bytes");
-  if (!(o.factor > 1)) throw InputError("--factor must be greater than 1");
-  for (double s = static_cast<double>(lo); s <= static_cast<double>(hi); s *= o.factor) {
-    sizes.push_back(static_cast<double>(static_cast<std::uint64_t>(s)));
-    if (static_cast<std::int64_t>(sizes.size()) > limits::kMaxSweepSizes)
-      throw InputError(fmt::format("--min-bytes/--max-bytes/--factor give more than {} sizes (sim/input/limits.hpp)", limits::kMaxSweepSizes));
-  }
+  for (std::uint64_t b : sweep_sizes(o.bytes, o.min_bytes, o.max_bytes, o.factor)) sizes.push_back(static_cast<double>(b));
   return sizes;
 }
 

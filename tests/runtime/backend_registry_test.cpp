@@ -1,6 +1,7 @@
 // The launch layer connects a world through whatever factory the program registered: a fake
 // backend shows join_world needs no real one, unknown names are refused before any rendezvous,
 // and shardsim-run's registry offers cpu and nccl (the latter refusing cleanly where not built).
+#include "tests/runtime/inert_communicator.hpp"
 #include "runtime/backends/builtin_backends.hpp"
 #include "runtime/launch/world.hpp"
 
@@ -11,28 +12,6 @@
 using namespace shardsim::runtime;
 
 namespace {
-
-class FakeCommunicator : public Communicator {
- public:
-  explicit FakeCommunicator(int size) : size_(size) {}
-  int rank() const override { return 0; }
-  int size() const override { return size_; }
-  std::string backend() const override { return "fake"; }
-  std::unique_ptr<Communicator> split(int, int, const std::string&) override { return nullptr; }
-  Buffer allocate(std::size_t) override { return {}; }
-  void copy_from_host(Buffer&, const void*, std::size_t) override {}
-  void copy_to_host(void*, const Buffer&, std::size_t) override {}
-  void copy_local(void*, const void*, std::size_t) override {}
-  void all_gather(const void*, void*, std::size_t, DataType) override {}
-  void reduce_scatter(const void*, void*, std::size_t, DataType) override {}
-  void all_reduce(const void*, void*, std::size_t, DataType) override {}
-  void barrier() override {}
-  void synchronize() override {}
-  void abort() override {}
-
- private:
-  int size_;
-};
 
 // This process as a one-rank job, whatever launcher started the test runner.
 void forget_launchers() {
@@ -51,7 +30,7 @@ TEST_CASE("join_world connects through the registered factory", "[runtime][launc
   backends.add("fake", [&](const BackendContext& context) {
     seen_timeout = context.timeout;
     REQUIRE(context.store != nullptr);
-    return std::make_unique<FakeCommunicator>(context.info.world_size);
+    return std::make_unique<testing::InertCommunicator>("fake", context.info.world_size);
   });
   WorldOptions options;
   options.backend = "fake";

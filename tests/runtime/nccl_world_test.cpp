@@ -4,6 +4,7 @@
 // GEMM emulator issues the FLOPs asked for. Compiled only where the NCCL backend is built.
 #ifdef SHARDSIM_HAVE_NCCL
 
+#include "tests/runtime/inert_communicator.hpp"
 #include "runtime/nccl/gpu_compute.hpp"
 #include "runtime/nccl/nccl_prediction.hpp"
 #include "runtime/nccl/nccl_world.hpp"
@@ -29,25 +30,6 @@ class InProcessStore : public Store {
 
  private:
   std::map<std::string, std::vector<char>> values_;
-};
-
-// A communicator of another backend, to show predictions are NCCL's only.
-class OtherCommunicator : public Communicator {
- public:
-  int rank() const override { return 0; }
-  int size() const override { return 1; }
-  std::string backend() const override { return "other"; }
-  std::unique_ptr<Communicator> split(int, int, const std::string&) override { return nullptr; }
-  Buffer allocate(std::size_t) override { return {}; }
-  void copy_from_host(Buffer&, const void*, std::size_t) override {}
-  void copy_to_host(void*, const Buffer&, std::size_t) override {}
-  void copy_local(void*, const void*, std::size_t) override {}
-  void all_gather(const void*, void*, std::size_t, DataType) override {}
-  void reduce_scatter(const void*, void*, std::size_t, DataType) override {}
-  void all_reduce(const void*, void*, std::size_t, DataType) override {}
-  void barrier() override {}
-  void synchronize() override {}
-  void abort() override {}
 };
 
 LaunchInfo rank_of(int rank, int world_size) {
@@ -86,7 +68,7 @@ TEST_CASE("cuBLAS loads on demand from the toolkit the backend was built with", 
 }
 
 TEST_CASE("NCCL predictions are only for NCCL communicators", "[runtime][nccl]") {
-  OtherCommunicator other;
+  testing::InertCommunicator other("other");  // another backend: predictions are NCCL's only
   CHECK_FALSE(nccl_predicted_time_us(other, shardsim::CollectiveKind::all_gather, 1024, DataType::bf16).has_value());
 }
 

@@ -7,6 +7,7 @@
 #include "sim/strategies/compile.hpp"
 #include "sim/strategies/registry.hpp"
 
+#include "tests/support/strategy_fixtures.hpp"
 #include "tests/support/test_models.hpp"
 
 #include <catch2/catch.hpp>
@@ -18,22 +19,7 @@ using namespace shardsim;
 
 namespace {
 
-StepConfig config(Strategy s, int partition = 0, int micro_steps = 2) {
-  StepConfig c;
-  c.model = test::small_model();
-  c.strategy.strategy = s;
-  c.strategy.partition_size = partition;
-  c.accumulation_steps = micro_steps;
-  return c;
-}
-
-const Cluster& p4d(int nodes) {
-  static const InstanceType inst = load_instance_by_name("p4d.24xlarge");
-  static std::map<int, Cluster> clusters;
-  auto it = clusters.find(nodes);
-  if (it == clusters.end()) it = clusters.emplace(nodes, make_cluster(inst, nodes)).first;
-  return it->second;
-}
+using test::p4d;
 
 std::vector<int> collectives_on(const Schedule& s, GroupRole role) {
   std::vector<int> ids;
@@ -51,7 +37,7 @@ TEST_CASE("every collective is on its group family's communicator, after the pre
   const Cluster& c = p4d(4);
   for (const auto& unit : strategy_units()) {
     INFO(unit.name);
-    const Schedule s = compile_schedule(c, config(unit.strategy, 16));
+    const Schedule s = compile_schedule(c, test::step_config(unit.strategy, 16));
     std::map<int, int> last;  // communicator -> its previous collective
     for (std::size_t i = 0; i < s.program.ops.size(); ++i) {
       const Op& op = s.program.ops[i];
@@ -76,7 +62,7 @@ TEST_CASE("the communicators each strategy issues on", "[strategies][communicato
   const Cluster& c = p4d(4);
   auto labels = [&](Strategy st, int partition) {
     std::vector<std::string> out;
-    for (const auto& comm : compile_schedule(c, config(st, partition)).communicators) out.push_back(comm.label);
+    for (const auto& comm : compile_schedule(c, test::step_config(st, partition)).communicators) out.push_back(comm.label);
     return out;
   };
   using L = std::vector<std::string>;
@@ -93,7 +79,7 @@ TEST_CASE("ZeRO-3 backward launches ..., RS(u+1), AG(u-d), RS(u), AG(u-d-1), ...
   const Cluster& c = p4d(2);
   for (int depth : {0, 1, 3}) {
     INFO("prefetch " << depth);
-    StepConfig cfg = config(Strategy::zero3, 0, 1);
+    StepConfig cfg = test::step_config(Strategy::zero3, 0, false, 1);
     cfg.strategy.prefetch_layers = depth;
     cfg.strategy.reduce_bucket_bytes = 0;  // one reduce-scatter per unit
     const Schedule s = compile_schedule(c, cfg);
@@ -115,7 +101,7 @@ TEST_CASE("ZeRO-3 backward launches ..., RS(u+1), AG(u-d), RS(u), AG(u-d-1), ...
 TEST_CASE("a simulated ZeRO-3 step never overlaps a gather and a reduce-scatter of one communicator",
           "[strategies][communicators]") {
   const Cluster& c = p4d(2);
-  for (const auto& cfg : {config(Strategy::zero3), config(Strategy::mics, 8), config(Strategy::zeropp_hpz)}) {
+  for (const auto& cfg : {test::step_config(Strategy::zero3), test::step_config(Strategy::mics, 8), test::step_config(Strategy::zeropp_hpz)}) {
     INFO(to_string(cfg.strategy.strategy));
     const Schedule s = compile_schedule(c, cfg);
     const StepResult r = simulate_step(c, s);
@@ -135,7 +121,7 @@ TEST_CASE("the replication all-reduce has its own communicator and may overlap p
           "[strategies][communicators]") {
   const Cluster& c = p4d(4);
   SECTION("MiCS: the boundary all-reduce waits on its partition group's data, not on its communicator") {
-    const Schedule s = compile_schedule(c, config(Strategy::mics, 16));
+    const Schedule s = compile_schedule(c, test::step_config(Strategy::mics, 16));
     const std::vector<int> all_reduce = collectives_on(s, GroupRole::replication);
     REQUIRE(all_reduce.size() == 1);
     const Op& op = s.program.ops[all_reduce[0]];
@@ -144,7 +130,7 @@ TEST_CASE("the replication all-reduce has its own communicator and may overlap p
     CHECK(s.program.ops[op.deps[0]].label.rfind("rs-grad", 0) == 0);
   }
   SECTION("HYBRID_SHARD: per-bucket replication all-reduces run while the partition group gathers") {
-    const Schedule s = compile_schedule(c, config(Strategy::hybrid_shard, 8));
+    const Schedule s = compile_schedule(c, test::step_config(Strategy::hybrid_shard, 8));
     const StepResult r = simulate_step(c, s);
     bool overlapped = false;
     for (int a : collectives_on(s, GroupRole::replication))
@@ -154,7 +140,7 @@ TEST_CASE("the replication all-reduce has its own communicator and may overlap p
 }
 
 TEST_CASE("schedule JSON names each collective's communicator", "[strategies][communicators]") {
-  const Schedule s = compile_schedule(p4d(4), config(Strategy::mics, 16));
+  const Schedule s = compile_schedule(p4d(4), test::step_config(Strategy::mics, 16));
   const auto j = schedule_to_json(s);
   REQUIRE(j["communicators"].size() == 2);
   CHECK(j["communicators"][0]["label"] == "partition");

@@ -3,6 +3,7 @@
 #include "sim/stepsim/step_simulation.hpp"
 #include "sim/strategies/compile.hpp"
 
+#include "tests/support/strategy_fixtures.hpp"
 #include "tests/support/test_models.hpp"
 
 #include <catch2/catch.hpp>
@@ -15,23 +16,7 @@ namespace {
 
 TransformerModel small_model() { return test::small_model(); }
 
-StepConfig config(Strategy s, int partition = 0, bool hierarchical = false, int micro_steps = 2) {
-  StepConfig c;
-  c.model = small_model();
-  c.strategy.strategy = s;
-  c.strategy.partition_size = partition;
-  c.strategy.hierarchical_gather = hierarchical;
-  c.accumulation_steps = micro_steps;
-  return c;
-}
-
-const Cluster& p4d(int nodes) {
-  static const InstanceType inst = load_instance_by_name("p4d.24xlarge");
-  static std::map<int, Cluster> clusters;
-  auto it = clusters.find(nodes);
-  if (it == clusters.end()) it = clusters.emplace(nodes, make_cluster(inst, nodes)).first;
-  return it->second;
-}
+using test::p4d;
 
 int count_ops(const Schedule& s, CollectiveKind kind, GroupRole role) {
   int n = 0;
@@ -66,23 +51,23 @@ TEST_CASE("bytes sent per node match the reference formulas for every strategy",
   const double p = 16, r = N / p;  // MiCS partition of two nodes, replication groups of 2
   const double hybrid_r = N / k;
   const std::vector<Expect> cases = {
-      {"ddp", config(Strategy::ddp), 2 * ring * e * psi, k * 2 * ring * e * psi},
-      {"zero1", config(Strategy::zero1), 2 * ring * e * psi, k * 2 * ring * e * psi},
-      {"zero2", config(Strategy::zero2), (s + 1) * ring * e * psi, k * (s + 1) * ring * e * psi},
-      {"zero3", config(Strategy::zero3), s * 3 * ring * e * psi, k * s * 3 * ring * e * psi},
+      {"ddp", test::step_config(Strategy::ddp), 2 * ring * e * psi, k * 2 * ring * e * psi},
+      {"zero1", test::step_config(Strategy::zero1), 2 * ring * e * psi, k * 2 * ring * e * psi},
+      {"zero2", test::step_config(Strategy::zero2), (s + 1) * ring * e * psi, k * (s + 1) * ring * e * psi},
+      {"zero3", test::step_config(Strategy::zero3), s * 3 * ring * e * psi, k * s * 3 * ring * e * psi},
       // MiCS flat: 3 collectives per micro-step over p, then one fp32 all-reduce of Psi/p over r ranks.
-      {"mics flat", config(Strategy::mics, 16, false),
+      {"mics flat", test::step_config(Strategy::mics, 16, false),
        s * 3 * (p - 1) / p * e * psi + k * 2 * (r - 1) / r * 4 * psi / p,
        k * s * 3 * (p - 1) / p * e * psi + k * 2 * (r - 1) / r * 4 * psi / p},
       // MiCS hierarchical: the two gathers move (p-k)/p over the network instead of (p-1)/p.
-      {"mics hierarchical", config(Strategy::mics, 16, true),
+      {"mics hierarchical", test::step_config(Strategy::mics, 16, true),
        s * (2 * (p - k) / p + (p - 1) / p) * e * psi + k * 2 * (r - 1) / r * 4 * psi / p, -1},
       // hpZ: forward gather and reduce-scatter over N, backward gather inside the node.
-      {"hpz", config(Strategy::zeropp_hpz), s * 2 * ring * e * psi, k * s * (2 * ring + (k - 1) / k) * e * psi},
+      {"hpz", test::step_config(Strategy::zeropp_hpz), s * 2 * ring * e * psi, k * s * (2 * ring + (k - 1) / k) * e * psi},
       // HYBRID_SHARD (p = k): all gathers and reduce-scatters inside the node, the shard's
       // all-reduce across nodes on every micro-step; deferred: once.
-      {"hybrid", config(Strategy::hybrid_shard, 8), k * s * 2 * (hybrid_r - 1) / hybrid_r * e * psi / k, -1},
-      {"hybrid deferred", config(Strategy::hybrid_shard_deferred, 8), k * 2 * (hybrid_r - 1) / hybrid_r * e * psi / k, -1},
+      {"hybrid", test::step_config(Strategy::hybrid_shard, 8), k * s * 2 * (hybrid_r - 1) / hybrid_r * e * psi / k, -1},
+      {"hybrid deferred", test::step_config(Strategy::hybrid_shard_deferred, 8), k * 2 * (hybrid_r - 1) / hybrid_r * e * psi / k, -1},
   };
   for (const auto& tc : cases) {
     INFO(tc.name);
@@ -97,8 +82,8 @@ TEST_CASE("bytes sent per node match the reference formulas for every strategy",
 
 TEST_CASE("MiCS with p = N is exactly ZeRO-3: same schedule, same time", "[strategies]") {
   const Cluster& c = p4d(2);
-  const Schedule zero3 = compile_schedule(c, config(Strategy::zero3));
-  const Schedule mics = compile_schedule(c, config(Strategy::mics, 16, false));
+  const Schedule zero3 = compile_schedule(c, test::step_config(Strategy::zero3));
+  const Schedule mics = compile_schedule(c, test::step_config(Strategy::mics, 16, false));
   REQUIRE(zero3.program.ops.size() == mics.program.ops.size());
   for (std::size_t i = 0; i < zero3.program.ops.size(); ++i) {
     const Op& a = zero3.program.ops[i];
@@ -120,11 +105,11 @@ TEST_CASE("two-hop sync: one replication all-reduce per optimizer step, not per 
   const Cluster& c = p4d(4);
   const double psi = static_cast<double>(parameter_count(small_model()));
   for (int s : {1, 4}) {
-    const Schedule mics = compile_schedule(c, config(Strategy::mics, 16, true, s));
+    const Schedule mics = compile_schedule(c, test::step_config(Strategy::mics, 16, true, s));
     CHECK(count_ops(mics, CollectiveKind::all_reduce, GroupRole::replication) == 1);
     CHECK(bytes_of(mics, CollectiveKind::all_reduce, GroupRole::replication) == Approx(4 * psi / 16));
     CHECK(count_ops(mics, CollectiveKind::reduce_scatter, GroupRole::partition) == s * (small_model().layers + 1));
-    const Schedule hybrid = compile_schedule(c, config(Strategy::hybrid_shard, 8, false, s));
+    const Schedule hybrid = compile_schedule(c, test::step_config(Strategy::hybrid_shard, 8, false, s));
     CHECK(count_ops(hybrid, CollectiveKind::all_reduce, GroupRole::replication) == s * (small_model().layers + 1));
   }
 }
@@ -133,7 +118,7 @@ TEST_CASE("a prefetch limit bounds the gathered parameters in flight", "[strateg
   const Cluster& c = p4d(2);
   for (int depth : {0, 1, 2}) {
     INFO("prefetch " << depth);
-    StepConfig cfg = config(Strategy::zero3, 0, false, 1);
+    StepConfig cfg = test::step_config(Strategy::zero3, 0, false, 1);
     cfg.strategy.prefetch_layers = depth;
     const Schedule s = compile_schedule(c, cfg);
     const StepResult r = simulate_step(c, s);
@@ -160,8 +145,8 @@ TEST_CASE("a prefetch limit bounds the gathered parameters in flight", "[strateg
 
 TEST_CASE("the node-symmetric step equals the per-flow step", "[strategies]") {
   const Cluster& c = p4d(4);
-  for (const auto& cfg : {config(Strategy::zero3), config(Strategy::mics, 16, true), config(Strategy::zeropp_hpz),
-                          config(Strategy::hybrid_shard, 8)}) {
+  for (const auto& cfg : {test::step_config(Strategy::zero3), test::step_config(Strategy::mics, 16, true), test::step_config(Strategy::zeropp_hpz),
+                          test::step_config(Strategy::hybrid_shard, 8)}) {
     INFO(to_string(cfg.strategy.strategy));
     const Schedule s = compile_schedule(c, cfg);
     const StepResult fast = simulate_step(c, s, FlowModel::node_symmetric);
@@ -173,7 +158,7 @@ TEST_CASE("the node-symmetric step equals the per-flow step", "[strategies]") {
 
 TEST_CASE("the same scenario gives byte-identical schedules and timings", "[strategies]") {
   const Cluster& c = p4d(4);
-  const auto cfg = config(Strategy::mics, 16, true);
+  const auto cfg = test::step_config(Strategy::mics, 16, true);
   const Schedule a = compile_schedule(c, cfg), b = compile_schedule(c, cfg);
   CHECK(schedule_to_json(a).dump() == schedule_to_json(b).dump());
   const StepResult ra = simulate_step(c, a), rb = simulate_step(c, b);
@@ -188,18 +173,18 @@ TEST_CASE("gradient accumulation amortises the boundary", "[strategies]") {
   // MiCS's replication all-reduce and the optimizer are paid once per step, not per micro-step,
   // so four micro-steps cost less than four one-micro-step steps, and more than two.
   const Cluster& c = p4d(4);
-  const double one = simulate_step(c, compile_schedule(c, config(Strategy::mics, 16, true, 1))).step_time_s;
-  const double four = simulate_step(c, compile_schedule(c, config(Strategy::mics, 16, true, 4))).step_time_s;
+  const double one = simulate_step(c, compile_schedule(c, test::step_config(Strategy::mics, 16, true, 1))).step_time_s;
+  const double four = simulate_step(c, compile_schedule(c, test::step_config(Strategy::mics, 16, true, 4))).step_time_s;
   CHECK(four > 2 * one);
   CHECK(four < 4 * one);
 }
 
 TEST_CASE("invalid strategy configurations are rejected with the reason", "[strategies]") {
   const Cluster& c = p4d(4);
-  CHECK_THROWS_WITH(compile_schedule(c, config(Strategy::mics, 12)), Catch::Contains("partition size 12"));
-  CHECK_THROWS_WITH(compile_schedule(c, config(Strategy::mics, 3)), Catch::Contains("does not divide"));
-  CHECK_THROWS_WITH(compile_schedule(c, config(Strategy::mics, 64)), Catch::Contains("does not divide the world of 32"));
-  auto bad = config(Strategy::zero3);
+  CHECK_THROWS_WITH(compile_schedule(c, test::step_config(Strategy::mics, 12)), Catch::Contains("partition size 12"));
+  CHECK_THROWS_WITH(compile_schedule(c, test::step_config(Strategy::mics, 3)), Catch::Contains("does not divide"));
+  CHECK_THROWS_WITH(compile_schedule(c, test::step_config(Strategy::mics, 64)), Catch::Contains("does not divide the world of 32"));
+  auto bad = test::step_config(Strategy::zero3);
   bad.micro_batch = 0;
   CHECK_THROWS_AS(compile_schedule(c, bad), InputError);
 }
