@@ -85,8 +85,7 @@ Algorithm apply_algo_flags(const CollectiveOptions& o, CollectiveLibrary& librar
   if (o.algo == "auto") return Algorithm::ring;
   if (o.algo == "hierarchical" || o.algo == "two_level") return Algorithm::hierarchical;
   if (!library.is_nccl()) {
-    const Algorithm algorithm = parse_algorithm(o.algo);
-    return algorithm;
+    return parse_algorithm(o.algo);
   }
   library.algorithm = parse_nccl_algorithm(o.algo);
   return Algorithm::ring;

@@ -95,7 +95,7 @@ CollectivePlan plan_tree_all_reduce(const Cluster& cluster, const std::vector<in
   const double depth_s = chain_steps * intra_s + tree_levels * inter_s;
   reduce.latency_s = depth_s + (shape ? shape->base_latency_s : 0);
   broadcast.latency_s = depth_s;
-  if (!reduce.transfers.empty() || n * static_cast<int>(locals.size()) > 1) {
+  if (!reduce.transfers.empty()) {  // a group of one exchanges nothing
     plan.phases.emplace_back(std::move(reduce));
     plan.phases.emplace_back(std::move(broadcast));
   }

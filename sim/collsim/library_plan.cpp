@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 namespace shardsim {
 namespace {
 
@@ -26,6 +28,12 @@ NcclSystem system_of(const Cluster& cluster, const std::vector<int>& group) {
   return nccl_system(cluster.instance, static_cast<int>(layout.nodes.size()), static_cast<int>(per_node));
 }
 
+// The protocol's shape on a ring phase; its flags travel too, so the wire bytes grow by 1/efficiency.
+void apply_shape(RingPhase& ring, PhaseShape shape) {
+  ring.bytes_per_step /= shape.bandwidth_efficiency;
+  ring.shape = std::move(shape);
+}
+
 // A ring phase run as an NCCL ring call of its own sub-communicator, with NCCL's protocol for it.
 void shape_ring_phase(const Cluster& cluster, const CollectiveLibrary& library, RingPhase& ring) {
   const std::vector<int>& one_group = ring.rings.front();
@@ -33,8 +41,7 @@ void shape_ring_phase(const Cluster& cluster, const CollectiveLibrary& library, 
   const NcclChoice choice =
       nccl_select(*library.nccl, system, ring.kind, ring.collective_bytes, NcclAlgorithm::ring, library.protocol);
   const NcclRingShape s = nccl_step_shape(*library.nccl, system, ring.kind, NcclAlgorithm::ring, choice.protocol);
-  ring.shape = shape_of(*library.nccl, s, NcclAlgorithm::ring, choice.protocol);
-  ring.bytes_per_step /= ring.shape->bandwidth_efficiency;  // the protocol's flags travel too
+  apply_shape(ring, shape_of(*library.nccl, s, NcclAlgorithm::ring, choice.protocol));
 }
 
 }  // namespace
@@ -83,12 +90,8 @@ LibraryPlan plan_on_library(const Cluster& cluster, const CollectiveLibrary& lib
   }
   out.plan = plan_collective(cluster, kind, Algorithm::ring, group, bytes, memo);
   const NcclRingShape s = nccl_step_shape(*library.nccl, system, kind, NcclAlgorithm::ring, choice.protocol);
-  for (auto& phase : out.plan.phases) {
-    auto* ring = std::get_if<RingPhase>(&phase);
-    if (!ring) continue;
-    ring->shape = shape_of(*library.nccl, s, NcclAlgorithm::ring, choice.protocol);
-    ring->bytes_per_step /= ring->shape->bandwidth_efficiency;
-  }
+  for (auto& phase : out.plan.phases)
+    if (auto* ring = std::get_if<RingPhase>(&phase)) apply_shape(*ring, shape_of(*library.nccl, s, NcclAlgorithm::ring, choice.protocol));
   out.simulated_as = choice.algorithm == NcclAlgorithm::ring
                          ? "ring"
                          : fmt::format("ring (NCCL's {} is not modelled as flows)", to_string(choice.algorithm));
