@@ -78,6 +78,8 @@ void print_report(const StepRunInfo& info, const Schedule& schedule, const StepS
     } else if (const auto* c = std::get_if<CopyOp>(&op.body)) {
       key = {"", "copy"};
       bytes = c->bytes;
+    } else if (std::holds_alternative<HostOp>(op.body)) {
+      key = {"", "host"};
     }
     Total& t = totals[key];
     ++t.count;

@@ -20,7 +20,7 @@ namespace shardsim::runtime {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int kStreams = 3;  // compute, gather, reduce
+constexpr int kStreams = 4;  // compute, gather, reduce, host
 
 int stream_index(Stream s) { return static_cast<int>(s); }
 
@@ -169,6 +169,12 @@ void StepExecutor::execute(int op_index) {
   StreamBuffers& buffers = buffers_[stream_index(op.stream)];
   if (const auto* c = std::get_if<ComputeOp>(&op.body)) {
     compute_.run(compute_op_seconds(model_, c->flops, c->hbm_bytes), model_.gpu.peak_flops * model_.gpu.compute_efficiency);
+    return;
+  }
+  if (const auto* host = std::get_if<HostOp>(&op.body)) {
+    // The framework's host cost (hooks, launches), which this C++ runtime does not have itself:
+    // the host thread is held for the modelled time so the live run keeps the framework's pacing.
+    if (host->seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(host->seconds));
     return;
   }
   if (const auto* copy = std::get_if<CopyOp>(&op.body)) {

@@ -100,6 +100,8 @@ nlohmann::ordered_json step_summary_json(const StepRunInfo& info, const Schedule
     } else if (const auto* c = std::get_if<CopyOp>(&op.body)) {
       kind = "copy";
       bytes = padded = c->bytes;
+    } else if (std::holds_alternative<HostOp>(op.body)) {
+      kind = "host";
     }
     o["kind"] = kind;
     o["algorithm"] = algorithm;

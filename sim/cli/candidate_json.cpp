@@ -7,6 +7,7 @@ nlohmann::ordered_json candidate_json(const Candidate& c) {
                            {"nodes", c.nodes},
                            {"gpus", c.gpus},
                            {"strategy", to_string(c.strategy.strategy)},
+                           {"framework", c.framework},
                            {"partition_size", c.resolved.partition_size},
                            {"hierarchical", c.resolved.hierarchical_gather},
                            {"micro_batch", c.micro_batch},

@@ -10,11 +10,13 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <set>
 #include <sstream>
 #include <unistd.h>
 
@@ -38,21 +40,23 @@ struct PlanOptions {
   int top = 15;
   bool no_checkpointing = false;
   std::string nccl;
+  std::vector<std::string> frameworks;
 };
 
-std::string strategy_label(const Candidate& c) {
+std::string strategy_label(const Candidate& c, bool with_framework) {
   std::string s = to_string(c.strategy.strategy);
   if (c.resolved.hierarchical_gather) s += "+hier";
+  if (with_framework) s += "@" + c.framework;
   return s;
 }
 
 std::string csv_of(const std::vector<Candidate>& cs) {
   std::ostringstream out;
-  out << "instance,nodes,gpus,strategy,partition_size,hierarchical,micro_batch,accumulation_steps,fits,within_constraints,"
+  out << "instance,nodes,gpus,strategy,framework,partition_size,hierarchical,micro_batch,accumulation_steps,fits,within_constraints,"
          "step_time_s,tokens_per_s,tflops_per_gpu,exposed_comm_s,memory_per_gpu_bytes,cluster_usd_per_hour,usd_per_million_tokens,why\n";
   for (const auto& c : cs)
-    out << fmt::format("{},{},{},{},{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{},{:.6g},{:.9g},\"{}\"\n", c.instance, c.nodes, c.gpus,
-                       to_string(c.strategy.strategy), c.resolved.partition_size, c.resolved.hierarchical_gather ? "true" : "false", c.micro_batch,
+    out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{},{:.6g},{:.9g},\"{}\"\n", c.instance, c.nodes, c.gpus,
+                       to_string(c.strategy.strategy), c.framework, c.resolved.partition_size, c.resolved.hierarchical_gather ? "true" : "false", c.micro_batch,
                        c.accumulation_steps, c.fits ? "true" : "false", c.within_constraints ? "true" : "false", c.step_time_s,
                        c.tokens_per_s, c.tflops_per_gpu, c.exposed_comm_s, c.memory_per_gpu_bytes, c.cluster_price_per_hour_usd,
                        c.usd_per_million_tokens, c.why);
@@ -95,6 +99,7 @@ PlanRequest plan_request(const PlanOptions& o) {
   }
   r.global_batch = o.global_batch;
   r.collective_library = o.nccl;
+  r.frameworks = o.frameworks;
   r.strategies.clear();
   for (const auto& s : o.strategies) r.strategies.push_back(parse_strategy(s));
   if (o.splits < 1) throw InputError("--splits must be at least 1");
@@ -158,6 +163,9 @@ void print_plan_table(const PlanRequest& r, const PlanResult& plan, int top) {
   std::stable_sort(ranked.begin(), ranked.end(), [](const Candidate* a, const Candidate* b) { return a->tokens_per_s > b->tokens_per_s; });
   fmt::print("plan for {} ({:.1f}B parameters), global batch {} sequences of {} tokens\n", r.model.name, parameter_count(r.model) / 1e9,
              r.global_batch, r.model.seq_len);
+  std::set<std::string> frameworks;
+  for (const auto& c : plan.candidates) frameworks.insert(c.framework);
+  fmt::print("framework profiles: {} (topologies/frameworks/)\n", fmt::join(frameworks, ", "));
   fmt::print("{} candidates: {} fit in memory, {} do not{}\n\n", plan.candidates.size(), ranked.size() + not_simulated, infeasible,
              not_simulated ? fmt::format("; {} that fit are too large to simulate (--json or --csv says why)", not_simulated) : "");
   fmt::print("{:<14} {:>5} {:<16} {:>4} {:>3}x{:<3} {:>10} {:>11} {:>8} {:>9} {:>9} {:>9}\n", "instance", "GPUs", "strategy", "p", "mb", "acc",
@@ -166,7 +174,7 @@ void print_plan_table(const PlanRequest& r, const PlanResult& plan, int top) {
   for (const Candidate* c : ranked) {
     if (shown++ >= top) break;
     fmt::print("{:<14} {:>5} {:<16} {:>4} {:>3}x{:<3} {:>10} {:>11.0f} {:>8.1f} {:>8.1f}G {:>9.0f} {:>9.3f}{}\n", c->instance, c->gpus,
-               strategy_label(*c), c->resolved.partition_size, c->micro_batch, c->accumulation_steps, format_time(c->step_time_s), c->tokens_per_s,
+               strategy_label(*c, frameworks.size() > 1), c->resolved.partition_size, c->micro_batch, c->accumulation_steps, format_time(c->step_time_s), c->tokens_per_s,
                c->tflops_per_gpu, c->memory_per_gpu_bytes / kGB, c->cluster_price_per_hour_usd, c->usd_per_million_tokens,
                c->within_constraints ? "" : "  (" + c->why + ")");
   }
@@ -207,6 +215,9 @@ void register_plan(CLI::App& app) {
   cmd->add_option("--global-batch", o->global_batch, "Sequences per optimizer step")->capture_default_str();
   cmd->add_option("--strategies", o->strategies, "Strategies to sweep")->delimiter(',')->capture_default_str();
   cmd->add_option("--nccl", o->nccl, "Collective library: an NCCL version (2.8, 2.12, 2.18, 2.28) or gloo; default: the newest NCCL where the instance describes what NCCL sees");
+  cmd->add_option("--frameworks", o->frameworks,
+                  "Framework profiles to sweep (deepspeed, deepspeed-0.5.6, fsdp, fsdp2, ideal); default: each strategy's "
+                  "(deepspeed for ZeRO and MiCS)")->delimiter(',');
   cmd->add_option("--splits", o->splits, "Micro-batch sizes to try per cluster size")->capture_default_str();
   cmd->add_option("--budget", o->budget, "Maximum cluster price, $/hour");
   cmd->add_option("--max-nodes", o->max_nodes, "Maximum node count");

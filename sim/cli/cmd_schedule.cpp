@@ -37,7 +37,8 @@ void run_schedule(const ScheduleOptions& o) {
       what = fmt::format("{} {} over {} group {} ({} ranks) on communicator {} ({}), {:.0f} B {}", to_string(c->kind),
                          to_string(c->algorithm), to_string(s.groups[c->group].role), c->group, s.groups[c->group].ranks.size(),
                          c->communicator, s.communicators.at(c->communicator).label, c->bytes, c->dtype);
-    else what = fmt::format("copy {:.0f} B", std::get<CopyOp>(op.body).bytes);
+    else if (const auto* c = std::get_if<CopyOp>(&op.body)) what = fmt::format("copy {:.0f} B", c->bytes);
+    else what = fmt::format("host {:.3g} s", std::get<HostOp>(op.body).seconds);
     fmt::print("{:>5} {:<8} {:<22} {}{}\n", i, to_string(op.stream), op.label, what,
                op.deps.empty() ? "" : fmt::format("  after {}", fmt::join(op.deps, ",")));
   }

@@ -6,6 +6,7 @@
 #include "sim/model/memory.hpp"
 #include "sim/model/transformer.hpp"
 #include "sim/scenario/simulation_size.hpp"
+#include "sim/stepsim/exposed_time.hpp"
 #include "sim/stepsim/step_metrics.hpp"
 #include "sim/stepsim/trace.hpp"
 #include "sim/strategies/compile.hpp"
@@ -41,6 +42,7 @@ void run_simulate(const SimulateOptions& o) {
   if (!o.trace.empty())
     write_file_atomically(o.trace, perfetto_trace_json(schedule, r.ops, fmt::format("{} rank 0", sc.name)));
   const ResolvedStrategy strategy = resolve_strategy(sc.cluster, sc.step.strategy);
+  const ExposedTime exposed = exposed_time(schedule, r.ops);
   if (o.json) {
     nlohmann::ordered_json j;
     j["scenario"] = sc.name;
@@ -55,6 +57,7 @@ void run_simulate(const SimulateOptions& o) {
     j["micro_batch"] = sc.step.micro_batch;
     j["accumulation_steps"] = sc.step.accumulation_steps;
     j["collective_library"] = library.name;
+    j["framework"] = sc.step.framework.name;
     j["step_time_s"] = m.step_time_s;
     j["samples_per_s"] = m.samples_per_s;
     j["tokens_per_s"] = m.tokens_per_s;
@@ -63,6 +66,10 @@ void run_simulate(const SimulateOptions& o) {
     j["percent_of_peak"] = m.percent_of_peak;
     j["compute_s"] = m.compute_s;
     j["exposed_comm_s"] = m.exposed_comm_s;
+    // Why the step is slower than its compute (stepsim/exposed_time.hpp): these add up to exposed_comm_s.
+    j["exposed_time_s"] = {{"host_overhead", exposed.host_overhead_s},
+                           {"communication", exposed.communication_s},
+                           {"other_waits", exposed.other_s}};
     j["memory_per_gpu_bytes"] = mem.total_bytes;
     j["fits"] = true;
     for (const auto& [name, bytes] : mem.components) j["memory_breakdown_bytes"][name] = bytes;
@@ -79,13 +86,16 @@ void run_simulate(const SimulateOptions& o) {
       strategy.hierarchical_gather_knob ? fmt::format(", hierarchical gather {}", strategy.hierarchical_gather ? "on" : "off") : "";
   fmt::print("strategy {} (partition size {}{}), micro-batch {}, {} micro-steps\n", to_string(strategy.strategy),
              strategy.partition_size, gather, sc.step.micro_batch, sc.step.accumulation_steps);
+  fmt::print("framework {}{}\n", sc.step.framework.name,
+             sc.step.framework.ideal ? " (no host costs: the layer-wise reference schedule)" : " (topologies/frameworks/" + sc.step.framework.name + ".json)");
   fmt::print("collectives on {}\n\n", library.is_nccl() ? "NCCL " + library.name + " (its algorithm and protocol per call)" : library.name);
   fmt::print("step time            {}\n", format_time(m.step_time_s));
   fmt::print("throughput           {:.1f} samples/s, {:.0f} tokens/s\n", m.samples_per_s, m.tokens_per_s);
   fmt::print("TFLOPS per GPU       {:.1f} hardware (incl. recomputation, {:.1f}% of peak), {:.1f} model (6*params*tokens)\n",
              m.tflops_per_gpu, m.percent_of_peak, m.model_tflops_per_gpu);
   fmt::print("compute              {}\n", format_time(m.compute_s));
-  fmt::print("exposed comm         {}\n", format_time(m.exposed_comm_s));
+  fmt::print("exposed comm         {} (host overhead {}, communication {}, other waits {})\n", format_time(m.exposed_comm_s),
+             format_time(exposed.host_overhead_s), format_time(exposed.communication_s), format_time(exposed.other_s));
   fmt::print("\nmemory per GPU       {} of {}\n", format_size(mem.total_bytes), format_size(sc.cluster.instance.gpu.memory_bytes));
   for (const auto& [name, bytes] : mem.components) fmt::print("  {:<22} {}\n", name, format_size(static_cast<std::uint64_t>(bytes)));
   fmt::print("\n{:<12} {:<16} {:>6} {:>14} {:>12}\n", "group", "collective", "count", "bytes", "busy");

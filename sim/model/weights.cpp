@@ -16,7 +16,7 @@ std::vector<WeightTensor> block_weights(const TransformerModel& m) {
       {"mlp.up.weight", h * f, "mlp"},
       {"mlp.up.bias", f, "mlp"},
   };
-  if (m.gated_mlp) w.insert(w.end(), {{"mlp.gate.weight", h * f, "mlp"}});
+  if (m.gated_mlp) w.insert(w.end(), {{"mlp.gate.weight", h * f, "mlp"}, {"mlp.gate.bias", f, "mlp"}});
   w.insert(w.end(), {{"mlp.down.weight", f * h, "mlp"}, {"mlp.down.bias", h, "mlp"}});
   return w;
 }

@@ -60,6 +60,9 @@ std::vector<Candidate> enumerate_candidates(const PlanRequest& r) {
         } else {
           shapes.emplace_back(0, false);
         }
+        std::vector<std::string> frameworks = r.frameworks;
+        if (frameworks.empty()) frameworks.push_back(default_framework(s));
+        for (const std::string& framework : frameworks)
         for (auto [p, hier] : shapes)
           for (int m : micro) {
             Candidate c;
@@ -70,6 +73,7 @@ std::vector<Candidate> enumerate_candidates(const PlanRequest& r) {
             c.strategy.strategy = s;
             c.strategy.partition_size = p;
             c.strategy.hierarchical_gather = hier;
+            c.framework = framework;
             c.micro_batch = m;
             c.accumulation_steps = static_cast<int>(per_gpu / m);
             out.push_back(c);
@@ -96,6 +100,8 @@ void evaluate_candidate(const PlanRequest& r, const InstanceType& instance, Cand
   sc.step.micro_batch = c.micro_batch;
   sc.step.accumulation_steps = c.accumulation_steps;
   sc.step.activation_checkpointing = r.activation_checkpointing;
+  if (c.framework.empty()) c.framework = default_framework(c.strategy.strategy);
+  sc.step.framework = load_framework(c.framework);
   c.resolved = resolve_strategy(sc.cluster, c.strategy);
   c.cluster_price_per_hour_usd = sc.cluster.instance.price_per_hour_usd * c.nodes;
   c.gpu_memory_bytes = sc.cluster.instance.gpu.memory_bytes;

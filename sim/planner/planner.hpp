@@ -31,6 +31,8 @@ struct PlanRequest {
   bool activation_checkpointing = true;
   int threads = 0;                     // 0 = all cores
   std::string collective_library;      // "gloo", an NCCL version, or "" for each instance's default
+  // Framework profiles to sweep (framework/framework_profile.hpp); empty: each strategy's default.
+  std::vector<std::string> frameworks;
 };
 
 struct Candidate {
@@ -39,6 +41,7 @@ struct Candidate {
   int nodes = 0;
   int gpus = 0;
   StrategyConfig strategy;
+  std::string framework;      // the framework profile it runs on; "" = the strategy's default
   ResolvedStrategy resolved;  // `strategy` on this cluster: what every output reports
   int micro_batch = 0;
   int accumulation_steps = 0;

@@ -34,6 +34,7 @@ std::vector<ScalingPoint> run_scaling(const ScalingRequest& r, const std::functi
         c.gpus = g;
         c.nodes = g / inst.gpus_per_node;
         c.strategy = s;
+        c.framework = r.framework;
         c.micro_batch = r.micro_batch;
         const bool weak = pt.mode == "weak";
         pt.global_batch = weak ? per_gpu * g : strong_batch;

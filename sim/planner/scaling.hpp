@@ -19,6 +19,7 @@ struct ScalingRequest {
   bool activation_checkpointing = true;
   int threads = 0;
   std::string collective_library;  // "gloo", an NCCL version, or "" for the instance's default
+  std::string framework;           // a framework profile, or "" for each strategy's default
 };
 
 struct ScalingPoint {

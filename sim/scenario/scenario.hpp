@@ -24,6 +24,10 @@ struct Scenario {
   // The library that runs the collectives: "gloo", an NCCL version ("2.28", topologies/nccl/), or
   // "" for the instance's default (collsim/library_plan.hpp). Key "nccl" in scenario files.
   std::string collective_library;
+  // The framework profile's name (key "framework", flag --framework); when neither gives one, a
+  // DeepSpeed config means "deepspeed", else the strategy's default (strategy.hpp). The profile
+  // itself is in step.framework.
+  std::string framework;
 };
 
 // Command-line overrides applied after loading (each optional). Every program that takes them
@@ -39,6 +43,7 @@ struct ScenarioOverrides {
   std::optional<int> accumulation_steps;
   std::optional<std::string> deepspeed_config;
   std::optional<std::string> collective_library;  // --nccl
+  std::optional<std::string> framework;           // --framework
 };
 
 // Throws InputError naming the flag ("--partition-size must be positive, got 0") for a value no

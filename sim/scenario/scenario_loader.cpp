@@ -75,6 +75,7 @@ Scenario load_scenario(const std::string& path, const ScenarioOverrides& o) {
   sc.step.accumulation_steps = accumulation ? static_cast<int>(*accumulation) : 1;
   if (auto ac = root.optional_boolean("activation_checkpointing")) sc.step.activation_checkpointing = *ac;
   sc.collective_library = root.optional_string("nccl").value_or("");
+  sc.framework = root.optional_string("framework").value_or("");
   root.finish();
 
   if (o.deepspeed_config) apply_deepspeed_config(*o.deepspeed_config, sc.cluster.gpus(), sc.step);
@@ -84,6 +85,13 @@ Scenario load_scenario(const std::string& path, const ScenarioOverrides& o) {
   if (o.micro_batch) sc.step.micro_batch = *o.micro_batch;
   if (o.accumulation_steps) sc.step.accumulation_steps = *o.accumulation_steps;
   if (o.collective_library) sc.collective_library = *o.collective_library;
+  if (o.framework) sc.framework = *o.framework;
+  if (sc.framework.empty()) sc.framework = o.deepspeed_config ? "deepspeed" : default_framework(sc.step.strategy.strategy);
+  try {
+    sc.step.framework = load_framework(sc.framework);
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("{}: /framework: {}", path, e.what()));
+  }
   if (global && !o.accumulation_steps) {
     const long long per_step = static_cast<long long>(sc.cluster.gpus()) * sc.step.micro_batch;
     if (*global % per_step != 0)
@@ -154,7 +162,11 @@ void apply_deepspeed_config(const std::string& path, int world, StepConfig& step
       if (*b <= 0) throw InputError(fmt::format("{}: /zero_optimization/reduce_bucket_size: must be positive", path));
       step.strategy.reduce_bucket_bytes = static_cast<std::uint64_t>(*b) * static_cast<std::uint64_t>(element_bytes(step.model));
     }
+    if (auto t = number(z, "stage3_param_persistence_threshold", kMaxBucketElements))
+      step.strategy.persistence_threshold_elements = static_cast<double>(*t);
+    if (auto l = number(z, "stage3_max_live_parameters", kMaxBucketElements)) step.strategy.max_live_elements = static_cast<double>(*l);
     if (auto pf = number(z, "stage3_prefetch_bucket_size", kMaxBucketElements)) {
+      step.strategy.prefetch_bucket_elements = static_cast<double>(*pf);
       // Prefetch is counted in parameters: how many whole layers fit in the bucket (at least one, at
       // most every layer, so the count always fits in an int).
       const double per_layer = static_cast<double>(parameters_per_layer(step.model));

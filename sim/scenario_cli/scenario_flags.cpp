@@ -19,6 +19,9 @@ void ScenarioFlags::add_strategy_and_batch(CLI::App* cmd) {
   cmd->add_option("--micro-batch", micro_batch, "Override sequences per GPU per micro-step");
   cmd->add_option("--accumulation", accumulation, "Override gradient-accumulation micro-steps");
   cmd->add_option("--deepspeed", deepspeed, "Take the strategy and batch from a DeepSpeed config JSON");
+  cmd->add_option("--framework", framework,
+                  "How the framework runs the step: deepspeed, deepspeed-0.5.6, fsdp, fsdp2, ideal (topologies/frameworks/), or a "
+                  "profile file; default: deepspeed for ZeRO and MiCS, fsdp for hybrid_shard, ideal for ddp");
 }
 
 void ScenarioFlags::add_collective_library(CLI::App* cmd) {
@@ -41,6 +44,7 @@ ScenarioOverrides ScenarioFlags::overrides() const {
   o.accumulation_steps = accumulation;
   if (!deepspeed.empty()) o.deepspeed_config = deepspeed;
   if (!nccl.empty()) o.collective_library = nccl;
+  if (!framework.empty()) o.framework = framework;
   check_overrides(o);
   return o;
 }

@@ -9,6 +9,7 @@ const char* to_string(Stream stream) {
     case Stream::compute: return "compute";
     case Stream::gather: return "gather";
     case Stream::reduce: return "reduce";
+    case Stream::host: return "host";
   }
   return "?";
 }

@@ -21,7 +21,10 @@
 
 namespace shardsim {
 
-enum class Stream { compute, gather, reduce };
+// `host` is the framework's Python thread: its ops take host time (hooks, launches) or wait for
+// device work (torch.cuda.synchronize() is a host op depending on the last op of every device
+// stream); a device op launched by the host depends on its launch op.
+enum class Stream { compute, gather, reduce, host };
 const char* to_string(Stream stream);
 
 enum class GroupRole { world, partition, replication, intra_node, inter_node };
@@ -61,8 +64,14 @@ struct CopyOp {
   double bytes = 0;
 };
 
+// Host time of the framework (a hook, a collective's pre-launch and launch): the host stream is
+// busy for `seconds`. Zero-second host ops are waits (synchronizations) and launch points.
+struct HostOp {
+  double seconds = 0;
+};
+
 struct Op {
-  std::variant<ComputeOp, CollectiveOp, CopyOp> body;
+  std::variant<ComputeOp, CollectiveOp, CopyOp, HostOp> body;
   Stream stream = Stream::compute;
   std::vector<int> deps;  // indices of earlier ops in the same program
   std::string label;      // "fwd L3", "ag-fwd L4", "rs L3", "ar-replication"

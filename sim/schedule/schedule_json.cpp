@@ -33,9 +33,12 @@ nlohmann::ordered_json schedule_to_json(const Schedule& s) {
       o["communicator"] = c->communicator;
       o["bytes"] = c->bytes;
       o["dtype"] = c->dtype;
-    } else {
+    } else if (const auto* c = std::get_if<CopyOp>(&op.body)) {
       o["kind"] = "copy";
-      o["bytes"] = std::get<CopyOp>(op.body).bytes;
+      o["bytes"] = c->bytes;
+    } else {
+      o["kind"] = "host";
+      o["seconds"] = std::get<HostOp>(op.body).seconds;
     }
     o["deps"] = op.deps;
     ops.push_back(std::move(o));

@@ -122,6 +122,8 @@ class StepRunner {
       sim_.events().schedule_after(compute_op_seconds(cluster_.instance, c->flops, c->hbm_bytes), finish);
     } else if (const auto* c = std::get_if<CopyOp>(&op.body)) {
       sim_.events().schedule_after(2 * c->bytes / cluster_.instance.gpu.hbm_bandwidth_Bps, finish);
+    } else if (const auto* h = std::get_if<HostOp>(&op.body)) {
+      sim_.events().schedule_after(h->seconds, finish);
     } else {
       const auto& coll = std::get<CollectiveOp>(op.body);
       const FamilyKey key{static_cast<int>(s_.groups[coll.group].role), static_cast<int>(coll.kind),

@@ -8,7 +8,7 @@ std::string perfetto_trace_json(const Schedule& s, const std::vector<OpTiming>& 
   nlohmann::ordered_json events = nlohmann::ordered_json::array();
   const int pid = s.program.rank;
   events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", pid}, {"args", {{"name", process_name}}}});
-  for (Stream st : {Stream::compute, Stream::gather, Stream::reduce})
+  for (Stream st : {Stream::compute, Stream::gather, Stream::reduce, Stream::host})
     events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", pid}, {"tid", static_cast<int>(st)},
                       {"args", {{"name", to_string(st)}}}});
   for (std::size_t i = 0; i < s.program.ops.size() && i < timing.size(); ++i) {

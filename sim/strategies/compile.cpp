@@ -4,6 +4,8 @@
 
 #include "sim/model/flops.hpp"
 #include "sim/strategies/registry.hpp"
+#include "sim/strategies/compile_framework.hpp"
+#include "sim/strategies/schedule_builder.hpp"
 
 #include <fmt/format.h>
 
@@ -14,37 +16,15 @@
 namespace shardsim {
 namespace {
 
-// Adam in mixed precision touches per parameter of its shard: reads fp32 master, m, v and the
-// gradient, writes master, m, v and the half-precision copy.
-constexpr double kOptimizerBytesPerParameter = 4 + 4 + 4 + 4 + 4 + 4 + 4 + 2;
 
-std::vector<int> deps_of(std::initializer_list<int> ids) {
-  std::vector<int> out;
-  for (int i : ids) if (i >= 0) out.push_back(i);
-  return out;
-}
-
-// Builds one rank's schedule from a resolved strategy: the compute of every unit, and around it
-// the collectives the strategy's StrategySchedule names. Nothing here depends on which strategy.
+// The layer-wise reference schedule (the `ideal` framework profile): one gather per unit, prefetched
+// `prefetch_layers` ahead, no host ops. compile_framework.cpp compiles the real frameworks.
 class StepCompiler {
  public:
   StepCompiler(const Cluster& cluster, const StepConfig& c, const ResolvedStrategy& resolved, int rank)
-      : cluster_(cluster), config_(c), plan_(resolved.schedule), rank_(rank), units_(model_units(c)),
+      : config_(c), plan_(resolved.schedule), builder_(cluster, c, resolved, rank), units_(model_units(c)),
         elem_(element_bytes(c.model)) {
-    schedule_.world_size = cluster.gpus();
-    schedule_.micro_steps = c.accumulation_steps;
-    schedule_.strategy = to_string(resolved.strategy);
-    schedule_.program.rank = rank;
     for (const auto& u : units_) psi_ += u.parameters;
-    // Created in this order whatever the strategy, so group ids are stable.
-    const StrategyGroups& g = resolved.groups;
-    using Kind = GroupSpec::Kind;
-    group_ids_[GroupRole::world] = group_of(GroupRole::world, {Kind::world, 0});
-    if (g.partition > 0) group_ids_[GroupRole::partition] = group_of(GroupRole::partition, {Kind::partition, g.partition});
-    // A replication group of r ranks: every (N/r)-th rank, those with one index in their partition group.
-    if (g.replication > 0)
-      group_ids_[GroupRole::replication] = group_of(GroupRole::replication, {Kind::replication, cluster.gpus() / g.replication});
-    if (g.hpz > 0) group_ids_[GroupRole::intra_node] = group_of(GroupRole::intra_node, {Kind::partition, g.hpz});
     optimizer_shard_fraction_ = 1.0 / resolved.memory.optimizer_states;
   }
 
@@ -56,56 +36,16 @@ class StepCompiler {
       last_op_ = bwd_[0];
       if (boundary) optimizer_step(m);
     }
-    return std::move(schedule_);
+    return builder_.take();
   }
 
  private:
-  // Every group of the spec (collectives/group_spec.hpp, the runtime's grouping too); returns the
-  // id of this rank's.
-  int group_of(GroupRole role, GroupSpec spec) {
-    const int n = cluster_.gpus();
-    int my_id = -1;
-    for (int colour = 0; colour < spec.group_count(n); ++colour) {
-      Group group{static_cast<int>(schedule_.groups.size()), role, spec.members(n, colour)};
-      for (int r : group.ranks) if (r == rank_) my_id = group.id;
-      schedule_.groups.push_back(std::move(group));
-    }
-    return my_id;
-  }
-
-  int add(Op op) { return schedule_.program.add(std::move(op)); }
-
-  // The communicator of a collective over `role`'s group. DeepSpeed (ZeRO-1/2/3, MiCS, hpZ) and
-  // FSDP issue every collective of one process group on that group's one NCCL communicator,
-  // whichever CUDA stream launches it; the strategies here use one process group per role, so
-  // there is one communicator family per role, created at its first collective.
-  int communicator_of(GroupRole role, int group_id) {
-    for (const auto& c : schedule_.communicators)
-      if (c.role == role) return c.id;
-    const int id = static_cast<int>(schedule_.communicators.size());
-    const int size = static_cast<int>(schedule_.groups[group_id].ranks.size());
-    schedule_.communicators.push_back({id, role, size, to_string(role)});
-    last_on_communicator_.push_back(-1);
-    return id;
-  }
-
-  // Collectives are added in the framework's launch order (see backward()). NCCL runs one
-  // communicator's operations one at a time in that order (pytorch/pytorch#177015: separate
-  // streams are not enough), so each one also waits for the previous one of its communicator.
   int collective(const CollectiveStep& s, double bytes, Stream stream, std::vector<int> deps, std::string label, int micro,
                  int layer) {
-    const auto group = group_ids_.find(s.group);
-    if (group == group_ids_.end()) throw std::logic_error(fmt::format("a collective over a missing {} group", to_string(s.group)));
-    const int communicator = communicator_of(s.group, group->second);
-    const int previous = last_on_communicator_[communicator];
-    if (previous >= 0 && std::find(deps.begin(), deps.end(), previous) == deps.end()) deps.push_back(previous);
-    const CollectiveOp op{s.kind, s.algorithm, group->second, bytes / s.divisor, s.fp32 ? "fp32" : config_.model.precision,
-                          communicator};
-    return last_on_communicator_[communicator] = add(Op{op, stream, std::move(deps), std::move(label), micro, layer});
+    return builder_.collective(s, bytes, stream, std::move(deps), std::move(label), micro, layer);
   }
-
   int compute(double flops, double hbm_bytes, std::vector<int> deps, std::string label, int micro, int layer) {
-    return add(Op{ComputeOp{flops, hbm_bytes}, Stream::compute, std::move(deps), std::move(label), micro, layer});
+    return builder_.compute(flops, hbm_bytes, std::move(deps), std::move(label), micro, layer);
   }
 
   int unit_count() const { return static_cast<int>(units_.size()); }
@@ -124,10 +64,10 @@ class StepCompiler {
         // A gather may run `prefetch` units ahead: it waits for the compute that frees a buffer,
         // the unit whose forward ran just before the hook that launches it.
         const int freeing = u - prefetch - 1;
-        gather = collective(*plan_.forward_gather, unit_bytes(u), Stream::gather, deps_of({freeing >= 0 ? fwd_[freeing] : -1}),
+        gather = collective(*plan_.forward_gather, unit_bytes(u), Stream::gather, existing({freeing >= 0 ? fwd_[freeing] : -1}),
                             fmt::format("{} {}", plan_.forward_gather->label, units_[u].name), m, u);
       }
-      fwd_[u] = compute(units_[u].forward_flops, 0, deps_of({gather}), fmt::format("fwd {}", units_[u].name), m, u);
+      fwd_[u] = compute(units_[u].forward_flops, 0, existing({gather}), fmt::format("fwd {}", units_[u].name), m, u);
     }
   }
 
@@ -143,7 +83,7 @@ class StepCompiler {
     double bucket_bytes = 0;
     for (int u = unit_count() - 1; u >= 0; --u) {
       launch_backward_gathers_through(u - config_.strategy.prefetch_layers, m);
-      bwd_[u] = compute(units_[u].backward_flops, 0, deps_of({backward_gather_[u]}), fmt::format("bwd {}", units_[u].name), m, u);
+      bwd_[u] = compute(units_[u].backward_flops, 0, existing({backward_gather_[u]}), fmt::format("bwd {}", units_[u].name), m, u);
       // Gradient communication of this micro-step, bucketed.
       if (plan_.sync_every_micro_step || boundary) reduce_gradients(u, m, bucket_bytes);
     }
@@ -159,7 +99,7 @@ class StepCompiler {
       // the one whose backward ran just before the hook that launches this gather.
       const int freeing = u + prefetch + 1;
       backward_gather_[u] = collective(*plan_.backward_gather, unit_bytes(u), Stream::gather,
-                                       deps_of({freeing < unit_count() ? bwd_[freeing] : fwd_[unit_count() - 1]}),
+                                       existing({freeing < unit_count() ? bwd_[freeing] : fwd_[unit_count() - 1]}),
                                        fmt::format("{} {}", plan_.backward_gather->label, units_[u].name), m, u);
     }
   }
@@ -183,10 +123,10 @@ class StepCompiler {
   void optimizer_step(int m) {
     if (plan_.boundary_sync) {
       const CollectiveStep& s = *plan_.boundary_sync;
-      last_reduce_ = collective(s, psi_ * (s.fp32 ? 4.0 : elem_), Stream::reduce, deps_of({last_reduce_}), s.label, m, -1);
+      last_reduce_ = collective(s, psi_ * (s.fp32 ? 4.0 : elem_), Stream::reduce, existing({last_reduce_}), s.label, m, -1);
     }
     const int optimizer = compute(0, psi_ * optimizer_shard_fraction_ * kOptimizerBytesPerParameter,
-                                  deps_of({last_op_, last_reduce_}), "optimizer", m, -1);
+                                  existing({last_op_, last_reduce_}), "optimizer", m, -1);
     last_op_ = optimizer;
     if (!plan_.updated_parameter_gather) return;
     for (int u = 0; u < unit_count(); ++u)
@@ -194,20 +134,16 @@ class StepCompiler {
                  fmt::format("{} {}", plan_.updated_parameter_gather->label, units_[u].name), m, u);
   }
 
-  const Cluster& cluster_;
   const StepConfig& config_;
   const StrategySchedule& plan_;
-  int rank_;
+  ScheduleBuilder builder_;
   std::vector<Unit> units_;
   double elem_;
   double psi_ = 0;
   double optimizer_shard_fraction_ = 1;
-  Schedule schedule_;
-  std::map<GroupRole, int> group_ids_;
   std::vector<int> fwd_, bwd_;
   std::vector<int> backward_gather_;  // per unit, this micro-step's
   int next_backward_gather_ = -1;     // the next unit whose backward gather is to be launched
-  std::vector<int> last_on_communicator_;  // per communicator id: its last collective so far
   int last_op_ = -1;
   int last_reduce_ = -1;
 };
@@ -230,6 +166,7 @@ std::vector<Unit> model_units(const StepConfig& c) {
 Schedule compile_schedule(const Cluster& cluster, const StepConfig& c, int rank) {
   validate_step_config(cluster, c);
   const ResolvedStrategy resolved = resolve_strategy(cluster, c.strategy);
+  if (!c.framework.ideal) return compile_framework_schedule(cluster, c, resolved, rank);
   return StepCompiler(cluster, c, resolved, rank).compile();
 }
 

@@ -3,11 +3,13 @@
 // naming the problem (a partition size that does not divide the world, or splits nodes unevenly).
 #pragma once
 
+#include "sim/framework/framework_profile.hpp"
 #include "sim/model/transformer.hpp"
 #include "sim/strategies/strategy.hpp"
 #include "sim/topology/topology.hpp"
 
 #include <cstdint>
+#include <optional>
 
 namespace shardsim {
 
@@ -18,6 +20,10 @@ struct StrategyConfig {
   int prefetch_layers = 1;           // gathers issued ahead of the layer computing
   std::uint64_t reduce_bucket_bytes = 0;  // 0 = one reduce-scatter per layer
   int hpz_partition_size = 0;        // ZeRO++ secondary partition; 0 = one node (k)
+  // DeepSpeed's stage-3 knobs, in elements; unset = the framework profile's default.
+  std::optional<double> prefetch_bucket_elements;        // stage3_prefetch_bucket_size
+  std::optional<double> persistence_threshold_elements;  // stage3_param_persistence_threshold
+  std::optional<double> max_live_elements;               // stage3_max_live_parameters
 };
 
 struct StepConfig {
@@ -26,6 +32,9 @@ struct StepConfig {
   int micro_batch = 1;          // sequences per GPU per micro-step
   int accumulation_steps = 1;   // micro-steps per optimizer step
   bool activation_checkpointing = true;
+  // How the framework runs the step (framework_profile.hpp); the built-in `ideal` by default, the
+  // layer-wise reference schedule. Scenarios choose a real one.
+  FrameworkProfile framework;
 };
 
 void validate_step_config(const Cluster& cluster, const StepConfig& config);

@@ -9,6 +9,15 @@
 
 namespace shardsim {
 
+std::string default_framework(Strategy strategy) {
+  switch (strategy) {
+    case Strategy::ddp: return "ideal";
+    case Strategy::hybrid_shard:
+    case Strategy::hybrid_shard_deferred: return "fsdp";
+    default: return "deepspeed";
+  }
+}
+
 // Names come from the registry, so a new strategy is named where it is registered.
 const char* to_string(Strategy strategy) {
   for (const auto& unit : strategy_units())

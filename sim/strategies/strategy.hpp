@@ -19,5 +19,9 @@ const char* to_string(Strategy strategy);
 Strategy parse_strategy(const std::string& name);
 // The registered strategies' names, in registry order.
 std::vector<std::string> strategy_names();
+// The framework profile (framework/framework_profile.hpp) a strategy runs on when the scenario
+// names none: current DeepSpeed for ZeRO-1/2/3, MiCS and hpZ, FSDP for HYBRID_SHARD, and the
+// layer-wise reference (`ideal`) for DDP, which this simulator does not model as PyTorch DDP.
+std::string default_framework(Strategy strategy);
 
 }  // namespace shardsim

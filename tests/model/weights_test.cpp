@@ -38,7 +38,7 @@ TEST_CASE("the 100B block's weights are the framework-behaviour reference's", "[
   // shared/reference/framework-behaviour.md: QKV 906 MB, attention output 302 MB, fc1 and fc2
   // 1.21 GB each in bf16 (3h^2, h^2, 4h^2 elements at h = 12288, 2 bytes each).
   const auto w = block_weights(gpt_100b());
-  REQUIRE(w.size() == 12);
+  REQUIRE(w.size() == 12);  // not gated
   CHECK(w[2].name == "attention.qkv.weight");
   CHECK(w[2].elements * 2 == 905969664);
   CHECK(w[4].elements * 2 == 301989888);

@@ -1,0 +1,24 @@
+// Why a simulated step is slower than its compute: the time the compute stream is idle, split by
+// what runs instead. At each instant the compute stream is idle, the time is charged to the host
+// when the framework's host thread is busy with a costed op (a hook, a launch: the device waits
+// for Python), else to communication when a collective or copy is in flight (the device waits for
+// the network), else to other waits (a synchronization between streams with nothing in flight).
+// The three add up to the step time minus the compute stream's busy time.
+#pragma once
+
+#include "sim/schedule/schedule.hpp"
+#include "sim/stepsim/step_simulation.hpp"
+
+#include <vector>
+
+namespace shardsim {
+
+struct ExposedTime {
+  double host_overhead_s = 0;  // compute idle while the host runs hooks and launches
+  double communication_s = 0;  // compute idle while collectives run, the host free
+  double other_s = 0;          // compute idle with neither
+};
+
+ExposedTime exposed_time(const Schedule& schedule, const std::vector<OpTiming>& timing);
+
+}  // namespace shardsim

@@ -1,0 +1,398 @@
+#include "sim/strategies/compile_framework.hpp"
+
+#include "sim/model/flops.hpp"
+#include "sim/model/weights.hpp"
+#include "sim/strategies/schedule_builder.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+
+namespace shardsim {
+namespace {
+
+// A leaf module: what one DeepSpeed hook fetches and one compute launch runs.
+struct Module {
+  std::string name;                    // "L3.attention.qkv"
+  std::vector<WeightTensor> tensors;   // owned: gathered here and their gradients reduced here
+  std::vector<WeightTensor> borrowed;  // tied weights used here, owned (and reduced) elsewhere
+  double forward_flops = 0, backward_flops = 0, recompute_flops = 0;
+  bool has_tensors() const { return !tensors.empty() || !borrowed.empty(); }
+};
+
+struct Block {
+  std::string name;  // "embedding", "L3", "head"
+  int layer = -1;
+  bool recomputed = false;  // checkpointed: its forward runs again before its backward
+  std::vector<Module> modules;
+};
+
+std::string leaf_module(const std::string& tensor_name) { return tensor_name.substr(0, tensor_name.rfind('.')); }
+
+// The model as the framework sees it: the embedding, the blocks and the head, each a list of leaf
+// modules with their tensors, and the FLOPs of each pass split over the modules: 2 FLOPs per
+// weight element and token (a matmul, or the element-wise work flops.hpp counts for biases and
+// norms), the attention products in their own module, so the totals equal flops.hpp's exactly.
+std::vector<Block> framework_blocks(const StepConfig& c) {
+  const TransformerModel& m = c.model;
+  const double tokens = static_cast<double>(c.micro_batch) * m.seq_len;
+  const LayerFlops layer = layer_flops(m, c.micro_batch, c.activation_checkpointing);
+  const LayerFlops head = output_head_flops(m, c.micro_batch);
+  std::vector<Block> blocks;
+  blocks.push_back({"embedding", -1, false, {{"embedding", embedding_weights(m), {}, 0, 0, 0}}});
+  const std::vector<WeightTensor> weights = block_weights(m);
+  for (int l = 0; l < m.layers; ++l) {
+    Block block{fmt::format("L{}", l), l, c.activation_checkpointing, {}};
+    double weight_flops = 0;
+    for (const WeightTensor& w : weights) {
+      const std::string name = fmt::format("L{}.{}", l, leaf_module(w.name));
+      if (block.modules.empty() || block.modules.back().name != name) {
+        // The attention products (Q.K^T, scores.V) run between the QKV projection and the output.
+        if (leaf_module(w.name) == "attention.out") block.modules.push_back({fmt::format("L{}.attention.core", l), {}, {}, 0, 0, 0});
+        block.modules.push_back({name, {}, {}, 0, 0, 0});
+      }
+      block.modules.back().tensors.push_back(w);
+      block.modules.back().forward_flops += 2.0 * static_cast<double>(w.elements) * tokens;
+      weight_flops += 2.0 * static_cast<double>(w.elements) * tokens;
+    }
+    for (Module& md : block.modules)
+      if (md.name.ends_with(".attention.core")) md.forward_flops = layer.forward - weight_flops;
+    for (Module& md : block.modules) {
+      md.backward_flops = md.forward_flops * layer.backward / layer.forward;
+      md.recompute_flops = md.forward_flops * layer.recompute / layer.forward;
+    }
+    blocks.push_back(std::move(block));
+  }
+  Block out{"head", m.layers, false, {}};
+  std::vector<WeightTensor> head_tensors = head_weights(m);
+  std::vector<WeightTensor> norm(head_tensors.begin(), head_tensors.begin() + 2);
+  out.modules.push_back({"final_norm", norm, {}, 0, 0, 0});
+  Module projection{"head", {head_tensors.begin() + 2, head_tensors.end()}, {}, head.forward, head.backward, 0};
+  if (m.tied_embeddings) projection.borrowed.push_back(embedding_weights(m).front());
+  out.modules.push_back(std::move(projection));
+  blocks.push_back(std::move(out));
+  return blocks;
+}
+
+enum class Pass { forward, recompute, backward };
+
+// One module's compute in the micro-step, in execution order.
+struct StepWork {
+  int block = 0, module = 0;
+  Pass pass = Pass::forward;
+  int fetch = -1;     // the fetch this step's hook waits for (launching it if no prefetch did)
+  int uses = -1;      // the fetch whose gathered parameters its compute reads
+  bool hook = false;  // a framework hook runs before it
+};
+
+struct Fetch {
+  std::string label;
+  std::vector<double> collective_elements;  // one all-gather each
+  double elements = 0;
+  bool backward = false;  // gathered for recompute/backward (the strategy's backward gather)
+  bool launched = false, waited = false;
+  std::vector<int> gathers;
+  int consumer = -1;  // the last compute op reading it so far: its buffer is free after that
+};
+
+// The profile with the scenario's DeepSpeed knobs (a DeepSpeed config's stage3_*) in place of its defaults.
+FrameworkProfile with_knobs(const StepConfig& c) {
+  FrameworkProfile p = c.framework;
+  p.prefetch_bucket_elements = c.strategy.prefetch_bucket_elements.value_or(p.prefetch_bucket_elements);
+  p.persistence_threshold_elements = c.strategy.persistence_threshold_elements.value_or(p.persistence_threshold_elements);
+  p.max_live_elements = c.strategy.max_live_elements.value_or(p.max_live_elements);
+  return p;
+}
+
+class FrameworkCompiler {
+ public:
+  FrameworkCompiler(const Cluster& cluster, const StepConfig& c, const ResolvedStrategy& resolved, int rank)
+      : config_(c), profile_(with_knobs(c)), plan_(resolved.schedule), builder_(cluster, c, resolved, rank),
+        blocks_(framework_blocks(c)), gathers_parameters_(resolved.schedule.forward_gather.has_value()) {
+    for (const Block& b : blocks_)
+      for (const Module& md : b.modules)
+        for (const WeightTensor& w : md.tensors) psi_ += static_cast<double>(w.elements);
+    optimizer_shard_fraction_ = 1.0 / resolved.memory.optimizer_states;
+    const double bucket_bytes = static_cast<double>(c.strategy.reduce_bucket_bytes);
+    reduce_bucket_elements_ = bucket_bytes > 0 ? bucket_bytes / builder_.element_bytes() : profile_.reduce_bucket_elements;
+  }
+
+  Schedule compile() {
+    for (int m = 0; m < config_.accumulation_steps; ++m) {
+      const bool boundary = m == config_.accumulation_steps - 1;
+      micro_step(m, plan_.sync_every_micro_step || boundary);
+      if (boundary) optimizer_step(m);
+    }
+    return builder_.take();
+  }
+
+ private:
+  bool gatherable(const WeightTensor& w) const {
+    return gathers_parameters_ && static_cast<double>(w.elements) > profile_.persistence_threshold_elements;
+  }
+
+  // A fetch of the gatherable tensors of `modules`, at the profile's granularity.
+  int new_fetch(const std::vector<const Module*>& modules, bool backward, const std::string& label) {
+    Fetch f;
+    f.label = label;
+    f.backward = backward;
+    for (const Module* md : modules)
+      for (const auto* list : {&md->tensors, &md->borrowed})
+        for (const WeightTensor& w : *list) {
+          if (!gatherable(w)) continue;
+          const auto e = static_cast<double>(w.elements);
+          if (profile_.gather == GatherGranularity::per_tensor) f.collective_elements.push_back(e);
+          f.elements += e;
+        }
+    if (f.elements == 0) return -1;
+    if (profile_.gather != GatherGranularity::per_tensor) f.collective_elements.push_back(f.elements);
+    fetches_.push_back(std::move(f));
+    return static_cast<int>(fetches_.size()) - 1;
+  }
+
+  // The micro-step's module steps and fetches, in the order the framework runs them.
+  std::vector<StepWork> plan_micro_step() {
+    fetches_.clear();
+    launch_order_.clear();
+    next_prefetch_ = 0;
+    std::vector<StepWork> steps;
+    const bool per_block = profile_.gather == GatherGranularity::per_block;
+    auto block_fetch = [&](int b, bool backward) {
+      std::vector<const Module*> all;
+      for (const Module& md : blocks_[b].modules) all.push_back(&md);
+      return new_fetch(all, backward, blocks_[b].name);
+    };
+    // One phase's pass over block b's modules in `order`; `fetching` says whether this pass
+    // gathers (forward, recompute, or a backward without recompute) or reuses (backward after
+    // recompute, which reads what the recompute gathered).
+    auto pass = [&](int b, Pass p, bool reverse, bool fetching, std::vector<int>& module_fetch) {
+      const auto& modules = blocks_[b].modules;
+      const bool backward = p != Pass::forward;
+      const int n = static_cast<int>(modules.size());
+      int unit_fetch = -1;
+      if (per_block && fetching) unit_fetch = block_fetch(b, backward);
+      for (int k = 0; k < n; ++k) {
+        const int i = reverse ? n - 1 - k : k;
+        StepWork s{b, i, p};
+        if (fetching) {
+          s.fetch = per_block ? (k == 0 ? unit_fetch : -1) : new_fetch({&modules[i]}, backward, modules[i].name);
+          module_fetch[i] = per_block ? unit_fetch : s.fetch;
+        }
+        s.uses = module_fetch[i];
+        s.hook = per_block ? k == 0 : modules[i].has_tensors();
+        steps.push_back(s);
+      }
+    };
+    for (int b = 0; b < static_cast<int>(blocks_.size()); ++b) {
+      std::vector<int> fetch_of(blocks_[b].modules.size(), -1);
+      pass(b, Pass::forward, false, plan_.forward_gather.has_value(), fetch_of);
+    }
+    for (int b = static_cast<int>(blocks_.size()) - 1; b >= 0; --b) {
+      std::vector<int> fetch_of(blocks_[b].modules.size(), -1);
+      const bool gathers = plan_.backward_gather.has_value();
+      if (blocks_[b].recomputed) {
+        pass(b, Pass::recompute, false, gathers, fetch_of);
+        pass(b, Pass::backward, true, false, fetch_of);
+      } else {
+        pass(b, Pass::backward, true, gathers, fetch_of);
+      }
+    }
+    return steps;
+  }
+
+  int device_op(int id, Stream stream) {
+    last_device_[static_cast<int>(stream)] = id;
+    return id;
+  }
+
+  // torch.cuda.synchronize(): the host waits for everything launched on the device so far.
+  int synchronize(const std::string& label, int micro, int layer) {
+    std::vector<int> deps;
+    for (int id : last_device_) if (id >= 0) deps.push_back(id);
+    for (Fetch& f : fetches_) if (f.launched) f.waited = true;
+    return builder_.host(0, std::move(deps), label, micro, layer);
+  }
+
+  void launch_fetch(int id, int micro, int layer) {
+    Fetch& f = fetches_[id];
+    if (f.launched) return;
+    const CollectiveStep& step = f.backward ? *plan_.backward_gather : *plan_.forward_gather;
+    const int cap = profile_.max_gathers_in_flight;
+    if (cap > 0 && static_cast<int>(launch_order_.size()) >= cap) {
+      const Fetch& oldest = fetches_[launch_order_[launch_order_.size() - cap]];
+      const int wait = profile_.gather_limit_waits_for_free && oldest.consumer >= 0 ? oldest.consumer : oldest.gathers.back();
+      builder_.host(0, {wait}, fmt::format("wait {}", oldest.label), micro, layer);
+    }
+    for (std::size_t i = 0; i < f.collective_elements.size(); ++i) {
+      if (profile_.synchronize_before_gather) synchronize("synchronize", micro, layer);
+      const int launch = builder_.host(profile_.gather_pre_launch_s + profile_.collective_launch_s, {},
+                                       fmt::format("launch {} {}", step.label, f.label), micro, layer);
+      f.gathers.push_back(device_op(builder_.collective(step, f.collective_elements[i] * builder_.element_bytes(), Stream::gather,
+                                                        {launch}, fmt::format("{} {}", step.label, f.label), micro, layer),
+                                    Stream::gather));
+    }
+    f.launched = true;
+    launch_order_.push_back(id);
+  }
+
+  bool gathers_in_flight() const {
+    return std::any_of(fetches_.begin(), fetches_.end(), [](const Fetch& f) { return f.launched && !f.waited; });
+  }
+
+  // DeepSpeed's prefetch loop pops the recorded trace until this call has launched at least
+  // min(max_live - live, stage3_prefetch_bucket_size) elements (so one weight when each exceeds
+  // the bucket); FSDP launches the next `prefetch_blocks` blocks.
+  void prefetch_after(int current, int micro, int layer) {
+    if (profile_.prefetch_only_when_idle && gathers_in_flight()) return;
+    const int n = static_cast<int>(fetches_.size());
+    if (profile_.prefetch_by_elements) {
+      double budget = profile_.prefetch_bucket_elements;
+      if (profile_.max_live_elements > 0) budget = std::min(budget, profile_.max_live_elements - fetches_[current].elements);
+      next_prefetch_ = std::max(next_prefetch_, current + 1);
+      double numel = 0;
+      while (next_prefetch_ < n && numel < budget) {
+        const int j = next_prefetch_++;
+        if (fetches_[j].launched) continue;
+        launch_fetch(j, micro, layer);
+        numel += fetches_[j].elements;
+      }
+      return;
+    }
+    for (int j = current + 1; j < n && j <= current + profile_.prefetch_blocks; ++j) launch_fetch(j, micro, layer);
+  }
+
+  void micro_step(int m, bool sync_gradients) {
+    const std::vector<StepWork> steps = plan_micro_step();
+    bucket_.clear();
+    bucket_elements_ = 0;
+    for (std::size_t k = 0; k < steps.size(); ++k) {
+      const StepWork& s = steps[k];
+      const Block& block = blocks_[s.block];
+      const Module& md = block.modules[s.module];
+      if (s.hook && profile_.hook_s > 0) builder_.host(profile_.hook_s, {}, fmt::format("hook {}", md.name), m, block.layer);
+      std::vector<int> deps;
+      if (s.fetch >= 0) {
+        launch_fetch(s.fetch, m, block.layer);
+        if (profile_.synchronize_after_fetch) synchronize("synchronize", m, block.layer);
+        fetches_[s.fetch].waited = true;
+        prefetch_after(s.fetch, m, block.layer);
+      }
+      // The compute stream waits on the fetch's event (where the host synchronized, it has finished).
+      if (s.uses >= 0) deps.push_back(fetches_[s.uses].gathers.back());
+      deps.push_back(builder_.host(profile_.compute_launch_s, {}, fmt::format("launch {}", md.name), m, block.layer));
+      const double flops = s.pass == Pass::forward ? md.forward_flops : s.pass == Pass::recompute ? md.recompute_flops : md.backward_flops;
+      const char* what = s.pass == Pass::forward ? "fwd" : s.pass == Pass::recompute ? "recompute" : "bwd";
+      const int op = device_op(builder_.compute(flops, 0, std::move(deps), fmt::format("{} {}", what, md.name), m, block.layer),
+                               Stream::compute);
+      if (s.uses >= 0) fetches_[s.uses].consumer = op;
+      if (s.pass == Pass::backward && sync_gradients) gradients_ready(s, op, m, k + 1 == steps.size() || steps[k + 1].block != s.block);
+    }
+    flush_bucket(m, -1);
+  }
+
+  // The module's gradients join the bucket; a full bucket is reduced (FSDP: each block's).
+  void gradients_ready(const StepWork& s, int compute_op, int m, bool block_done) {
+    const Block& block = blocks_[s.block];
+    for (const WeightTensor& w : block.modules[s.module].tensors) {
+      bucket_.push_back(static_cast<double>(w.elements));
+      bucket_elements_ += static_cast<double>(w.elements);
+    }
+    last_backward_ = compute_op;
+    const bool full = profile_.reduce == ReduceGranularity::per_block || reduce_bucket_elements_ <= 0
+                          ? block_done
+                          : bucket_elements_ >= reduce_bucket_elements_;
+    if (full) flush_bucket(m, block.layer);
+  }
+
+  void flush_bucket(int m, int layer) {
+    if (bucket_elements_ <= 0 || plan_.gradient_sync.empty()) {
+      bucket_.clear();
+      bucket_elements_ = 0;
+      return;
+    }
+    if (profile_.synchronize_before_reduce) {
+      // Stage 3 waits for the reduction stream (reduction_stream.synchronize()); ZeRO-1/2 for the
+      // whole device (torch.cuda.synchronize() in average_tensor).
+      if (gathers_parameters_) builder_.host(0, existing({last_device_[static_cast<int>(Stream::reduce)]}), "synchronize reduce", m, layer);
+      else synchronize("synchronize", m, layer);
+    }
+    const int cap = profile_.max_reduces_in_flight;
+    if (cap > 0 && static_cast<int>(reduce_buckets_.size()) >= cap)
+      builder_.host(0, {reduce_buckets_[reduce_buckets_.size() - cap]}, "wait reduce", m, layer);
+    // Stage 3 of DeepSpeed 0.5.6 reduces each parameter on its own; ZeRO-1/2 their flat bucket.
+    std::vector<double> calls{bucket_elements_};
+    if (profile_.reduce == ReduceGranularity::per_tensor && gathers_parameters_) calls = bucket_;
+    const std::string name = layer >= 0 ? fmt::format("L{}", layer) : "bucket";
+    int last = -1;
+    for (double elements : calls) {
+      int previous = last_backward_;
+      for (const CollectiveStep& step : plan_.gradient_sync) {
+        const int launch = builder_.host(profile_.collective_launch_s, {}, fmt::format("launch {} {}", step.label, name), m, layer);
+        previous = device_op(builder_.collective(step, elements * builder_.element_bytes(), Stream::reduce, {launch, previous},
+                                                 fmt::format("{} {}", step.label, name), m, layer),
+                             Stream::reduce);
+      }
+      last = previous;
+    }
+    reduce_buckets_.push_back(last);
+    bucket_.clear();
+    bucket_elements_ = 0;
+  }
+
+  // The accumulation boundary: the second hop of the gradient sync, the optimizer (after the host
+  // has seen every reduction finish: DeepSpeed checks for overflow on the host), and the updated
+  // parameters back to every rank where only a shard was updated.
+  void optimizer_step(int m) {
+    const int last_reduce = last_device_[static_cast<int>(Stream::reduce)];
+    if (plan_.boundary_sync) {
+      const CollectiveStep& s = *plan_.boundary_sync;
+      const int launch = builder_.host(profile_.collective_launch_s, {}, fmt::format("launch {}", s.label), m, -1);
+      device_op(builder_.collective(s, psi_ * (s.fp32 ? 4.0 : builder_.element_bytes()), Stream::reduce, existing({launch, last_reduce}),
+                                    s.label, m, -1),
+                Stream::reduce);
+    }
+    const int wait = builder_.host(0, existing({last_device_[static_cast<int>(Stream::reduce)]}), "synchronize optimizer", m, -1);
+    const int optimizer = device_op(builder_.compute(0, psi_ * optimizer_shard_fraction_ * kOptimizerBytesPerParameter,
+                                                     existing({wait, last_device_[static_cast<int>(Stream::compute)]}), "optimizer", m, -1),
+                                    Stream::compute);
+    if (!plan_.updated_parameter_gather) return;
+    for (const Block& b : blocks_) {
+      double elements = 0;
+      for (const Module& md : b.modules)
+        for (const WeightTensor& w : md.tensors) elements += static_cast<double>(w.elements);
+      const CollectiveStep& s = *plan_.updated_parameter_gather;
+      const int launch = builder_.host(profile_.collective_launch_s, {}, fmt::format("launch {} {}", s.label, b.name), m, b.layer);
+      device_op(builder_.collective(s, elements * builder_.element_bytes(), Stream::gather, {launch, optimizer},
+                                    fmt::format("{} {}", s.label, b.name), m, b.layer),
+                Stream::gather);
+    }
+  }
+
+  const StepConfig& config_;
+  const FrameworkProfile profile_;
+  const StrategySchedule& plan_;
+  ScheduleBuilder builder_;
+  std::vector<Block> blocks_;
+  bool gathers_parameters_;
+  double psi_ = 0;
+  double optimizer_shard_fraction_ = 1;
+  double reduce_bucket_elements_ = 0;
+  std::array<int, 3> last_device_{-1, -1, -1};  // the last op launched on compute, gather, reduce
+  std::vector<Fetch> fetches_;
+  std::vector<int> launch_order_;
+  int next_prefetch_ = 0;
+  std::vector<double> bucket_;
+  double bucket_elements_ = 0;
+  std::vector<int> reduce_buckets_;  // the last collective of each reduced bucket
+  int last_backward_ = -1;
+};
+
+}  // namespace
+
+Schedule compile_framework_schedule(const Cluster& cluster, const StepConfig& config, const ResolvedStrategy& resolved, int rank) {
+  return FrameworkCompiler(cluster, config, resolved, rank).compile();
+}
+
+}  // namespace shardsim
