@@ -1,0 +1,135 @@
+// The framework compiler (strategies/compile_framework.hpp): profiles load with a source for every
+// value; per-tensor, per-module and per-block granularity give exactly the collectives the model's
+// weight tensors imply; DeepSpeed's prefetch by elements runs one weight ahead when every weight
+// exceeds the bucket; DeepSpeed 0.5.6 synchronizes the device before every gather; and every
+// profile keeps the compute of the reference schedule and one communicator's operations in order.
+#include "sim/model/model_loader.hpp"
+#include "sim/stepsim/step_simulation.hpp"
+#include "sim/strategies/compile.hpp"
+#include "sim/strategies/registry.hpp"
+
+#include "tests/support/strategy_fixtures.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <set>
+
+using namespace shardsim;
+
+namespace {
+
+int count_collectives(const Schedule& s, CollectiveKind kind) {
+  int n = 0;
+  for (const Op& op : s.program.ops)
+    if (const auto* c = std::get_if<CollectiveOp>(&op.body)) n += c->kind == kind;
+  return n;
+}
+
+double total_flops(const Schedule& s) {
+  double f = 0;
+  for (const Op& op : s.program.ops)
+    if (const auto* c = std::get_if<ComputeOp>(&op.body)) f += c->flops;
+  return f;
+}
+
+int index_of(const Schedule& s, const std::string& label) {
+  for (std::size_t i = 0; i < s.program.ops.size(); ++i)
+    if (s.program.ops[i].label == label) return static_cast<int>(i);
+  FAIL("no op labelled " << label);
+  return -1;
+}
+
+StepConfig gpt_100b(const std::string& framework, Strategy strategy = Strategy::zero3) {
+  StepConfig c;
+  c.model = load_model("gpt-100b");
+  c.micro_batch = 2;
+  c.strategy.strategy = strategy;
+  c.framework = load_framework(framework);
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("every shipped framework profile loads and sources every value", "[frameworks]") {
+  // The parameters of a profile, each read from its file with a source (framework_profile.hpp).
+  const std::set<std::string> parameters{
+      "gather_granularity", "reduce_granularity", "prefetch_by_elements", "prefetch_blocks", "prefetch_only_when_idle",
+      "synchronize_before_gather", "synchronize_after_fetch", "synchronize_before_reduce", "max_gathers_in_flight",
+      "max_reduces_in_flight", "gather_limit_waits_for_free", "persistence_threshold_elements", "prefetch_bucket_elements",
+      "max_live_elements", "reduce_bucket_elements", "hook_time", "gather_pre_launch_time", "collective_launch_time",
+      "compute_launch_time", "cuda_context", "nccl_buffers_per_communicator", "allocator_reserve_fraction"};
+  const auto names = shipped_frameworks();
+  for (const char* name : {"ideal", "deepspeed", "deepspeed-0.5.6", "fsdp", "fsdp2"})
+    CHECK(std::find(names.begin(), names.end(), name) != names.end());
+  for (const auto& name : names) {
+    INFO(name);
+    const FrameworkProfile p = load_framework(name);
+    if (p.ideal) continue;
+    std::set<std::string> read;
+    for (const auto& [key, source] : p.sources) {
+      read.insert(key);
+      CHECK(source.size() > 10);
+    }
+    CHECK(read == parameters);
+  }
+  CHECK_THROWS_WITH(load_framework("deepspeed-0.4"), Catch::Contains("unknown framework 'deepspeed-0.4'") && Catch::Contains("fsdp2"));
+}
+
+TEST_CASE("every profile keeps the reference compute and one communicator's order, for every strategy", "[frameworks]") {
+  const Cluster& cluster = test::p4d(2);
+  for (const auto& name : shipped_frameworks())
+    for (const auto& unit : strategy_units()) {
+      INFO(name << " " << unit.name);
+      StepConfig c = test::step_config(unit.strategy, 8);
+      const double reference = total_flops(compile_schedule(cluster, c));
+      c.framework = load_framework(name);
+      const Schedule s = compile_schedule(cluster, c);
+      CHECK(total_flops(s) == Approx(reference).epsilon(1e-12));
+      const StepResult r = simulate_step(cluster, s, FlowModel::automatic);
+      std::map<int, std::vector<int>> by_communicator;
+      for (std::size_t i = 0; i < s.program.ops.size(); ++i)
+        if (const auto* coll = std::get_if<CollectiveOp>(&s.program.ops[i].body)) by_communicator[coll->communicator].push_back(static_cast<int>(i));
+      for (const auto& [id, ops] : by_communicator)
+        for (std::size_t k = 1; k < ops.size(); ++k) CHECK(r.ops[ops[k]].start_s >= r.ops[ops[k - 1]].end_s);
+    }
+}
+
+TEST_CASE("DeepSpeed 0.5.6 gathers and reduces each parameter tensor of the 100B model", "[frameworks]") {
+  const Schedule s = compile_schedule(test::p4d(16), gpt_100b("deepspeed-0.5.6"));
+  // Gathered (over the 1e5-element persistence threshold): per block QKV, attention output, MLP up
+  // and down; the token and positional embeddings; the tied head's token embedding. Forward and
+  // recompute/backward: 2 x (55 x 4 + 2 + 1).
+  CHECK(count_collectives(s, CollectiveKind::all_gather) == 2 * (55 * 4 + 2 + 1));
+  // Reduced: every tensor once, the small ones too (12 per block, 2 embeddings, 2 final-norm).
+  CHECK(count_collectives(s, CollectiveKind::reduce_scatter) == 55 * 12 + 2 + 2);
+  // torch.cuda.synchronize() before every gather launch: the host op just before the launch
+  // waits for the latest compute. MLP up is prefetched in the attention output's hook, after the
+  // attention products were launched.
+  const int launch = index_of(s, "launch ag-fwd L3.mlp.up");
+  REQUIRE(std::holds_alternative<HostOp>(s.program.ops[launch - 1].body));
+  CHECK(s.program.ops[launch - 1].label == "synchronize");
+  const auto& deps = s.program.ops[launch - 1].deps;
+  CHECK(std::count(deps.begin(), deps.end(), index_of(s, "fwd L3.attention.core")) == 1);
+}
+
+TEST_CASE("current DeepSpeed coalesces each fetch and prefetches one weight ahead on the 100B model", "[frameworks]") {
+  const Schedule s = compile_schedule(test::p4d(16), gpt_100b("deepspeed"));
+  CHECK(count_collectives(s, CollectiveKind::all_gather) == 2 * (55 * 4 + 1 + 1));
+  // Every weight exceeds stage3_prefetch_bucket_size (5e7 elements): the hook of one module
+  // launches the gather of the next weight only, before its own compute.
+  CHECK(index_of(s, "ag-fwd L3.attention.out") < index_of(s, "fwd L3.attention.qkv"));
+  CHECK(index_of(s, "ag-fwd L3.mlp.up") > index_of(s, "fwd L3.attention.qkv"));
+  CHECK(index_of(s, "ag-fwd L3.mlp.up") < index_of(s, "fwd L3.attention.out"));
+  // Reduce-scatters per 5e8-element bucket (reduce_bucket_size), flushed when it reaches the size:
+  // in backward order a block fills one with MLP down (604M elements), one with MLP up, one with
+  // the attention output and QKV (151M + 453M), its norm1 carried into the next block: 3 per block,
+  // then the embeddings (with the head's final norm) and the final partial bucket.
+  CHECK(count_collectives(s, CollectiveKind::reduce_scatter) == 55 * 3 + 1);
+}
+
+TEST_CASE("FSDP gathers and reduces one flat parameter per block", "[frameworks]") {
+  const Schedule s = compile_schedule(test::p4d(16), gpt_100b("fsdp"));
+  // Embedding, 55 blocks and head, each gathered for forward and for recompute/backward.
+  CHECK(count_collectives(s, CollectiveKind::all_gather) == 2 * (55 + 2));
+  CHECK(count_collectives(s, CollectiveKind::reduce_scatter) == 55 + 2);
+}
