@@ -28,8 +28,8 @@ std::vector<double> link_capacities(const Cluster& cluster) {
 }
 
 CollectiveExecution::CollectiveExecution(const Cluster& cluster, const CollectivePlan& plan, NetworkSimulation& sim,
-                                         std::optional<NodeSymmetry> symmetry, std::function<void()> done)
-    : cluster_(cluster), plan_(plan), sim_(sim), symmetry_(symmetry), done_(std::move(done)) {}
+                                         std::optional<NodeSymmetry> symmetry, std::function<void()> done, RingPhaseCache* cache)
+    : cluster_(cluster), plan_(plan), sim_(sim), symmetry_(symmetry), done_(std::move(done)), cache_(cache) {}
 
 void CollectiveExecution::start() { start_phase(0); }
 
@@ -59,10 +59,32 @@ void CollectiveExecution::start_phase(std::size_t index) {
   }
   base_latency_paid_ = false;
   bytes_per_step_ = rp.bytes_per_step;
+  RingPhaseSetup setup;
+  if (cache_) {
+    auto it = cache_->find(&rp);
+    if (it == cache_->end()) it = cache_->emplace(&rp, setup_ring_phase(rp)).first;
+    setup = it->second;
+  } else {
+    setup = setup_ring_phase(rp);
+  }
+  batches_ = std::move(setup.batches);
+  ring_patterns_ = std::move(setup.ring_patterns);
+  flows_per_step_ = setup.flows_per_step;
+  reduce_s_ = setup.reduce_s;
+  reducing_steps_left_ = rp.reducing_steps;
+  steps_left_ = rp.steps;
+  if (flows_per_step_ == 0 || steps_left_ == 0) {
+    start_phase(index + 1);
+    return;
+  }
+  start_step();
+}
+
+RingPhaseSetup CollectiveExecution::setup_ring_phase(const RingPhase& rp) {
+  RingPhaseSetup out;
   const int links_per_node = cluster_.instance.links_per_node();
   // One batch of transfers per distinct hop latency; each ring is summarised by how many of its
   // hops fall in each batch (rings alike in that, e.g. the rings of the partition groups, once).
-  batches_.clear();
   std::map<double, int> batch_of_latency;
   std::set<std::vector<std::pair<int, int>>> patterns;
   std::map<int, int> hops_in_batch;
@@ -76,9 +98,9 @@ void CollectiveExecution::start_phase(std::size_t index) {
       const double latency_s = !rp.shape   ? cluster_.route_latency_s(src, dst)
                                : crossing ? rp.shape->inter_step_latency_s
                                           : rp.shape->intra_step_latency_s;
-      auto [it, added] = batch_of_latency.emplace(latency_s, static_cast<int>(batches_.size()));
+      auto [it, added] = batch_of_latency.emplace(latency_s, static_cast<int>(out.batches.size()));
       if (added) {
-        batches_.push_back(StepBatch{latency_s, {}, 0});
+        out.batches.push_back(StepBatch{latency_s, {}, 0});
         routes_of_batch.emplace_back();
       }
       ++hops_in_batch[it->second];
@@ -92,22 +114,16 @@ void CollectiveExecution::start_phase(std::size_t index) {
     }
     patterns.emplace(hops_in_batch.begin(), hops_in_batch.end());
   }
-  ring_patterns_.assign(patterns.begin(), patterns.end());
-  flows_per_step_ = 0;
-  for (std::size_t b = 0; b < batches_.size(); ++b) {
-    batches_[b].routes = std::move(routes_of_batch[b]);
-    flows_per_step_ += batches_[b].routes.size();
+  out.ring_patterns.assign(patterns.begin(), patterns.end());
+  out.flows_per_step = 0;
+  for (std::size_t b = 0; b < out.batches.size(); ++b) {
+    out.batches[b].routes = std::move(routes_of_batch[b]);
+    out.flows_per_step += out.batches[b].routes.size();
   }
   const double reduce_Bps = cluster_.instance.gpu.reduce_bandwidth_Bps;
-  // Counted only where reductions cost time: this runs at the start of every phase.
-  reduce_s_ = reduce_Bps > 0 ? most_rings_per_member(rp) * rp.bytes_per_step / reduce_Bps : 0;
-  reducing_steps_left_ = rp.reducing_steps;
-  steps_left_ = rp.steps;
-  if (flows_per_step_ == 0 || steps_left_ == 0) {
-    start_phase(index + 1);
-    return;
-  }
-  start_step();
+  // Only where reductions cost time.
+  out.reduce_s = reduce_Bps > 0 ? most_rings_per_member(rp) * rp.bytes_per_step / reduce_Bps : 0;
+  return out;
 }
 
 void CollectiveExecution::start_transfer_phase(std::size_t index, const TransferPhase& phase) {

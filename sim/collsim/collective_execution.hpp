@@ -28,6 +28,7 @@
 #include "sim/topology/topology.hpp"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -66,19 +67,35 @@ CollectiveResult simulate_collective(const Cluster& cluster, const CollectivePla
                                      FlowModel model = FlowModel::automatic);
 
 // For concurrent use (training steps): launches `plan` on `sim`, calls `done` at completion.
-class CollectiveExecution {
- public:
-  CollectiveExecution(const Cluster& cluster, const CollectivePlan& plan, NetworkSimulation& sim,
-                      std::optional<NodeSymmetry> symmetry, std::function<void()> done);
-  void start();
-  std::uint64_t simulated_flows() const { return simulated_flows_; }
-
- private:
+// What starting a ring phase derives from the plan alone (its transfers batched by hop latency,
+// interned routes, ring patterns, reduction time). A step runs the same plan many times (one
+// collective per weight tensor), so a cache shared by the executions of one simulation, keyed by
+// the phase, derives it once; valid while the plans, the network and the symmetry stay the same.
+struct RingPhaseSetup {
   struct StepBatch {
     double latency_s = 0;     // of each hop in the batch
     std::vector<int> routes;  // interned in the network
     double transfer_s = 0;    // when the batch's last transfer of this step arrived, from the step's start
   };
+  std::vector<StepBatch> batches;
+  // Each distinct ring of the phase as (batch, hops of the ring in that batch) pairs.
+  std::vector<std::vector<std::pair<int, int>>> ring_patterns;
+  std::size_t flows_per_step = 0;
+  double reduce_s = 0;
+};
+using RingPhaseCache = std::map<const RingPhase*, RingPhaseSetup>;
+
+class CollectiveExecution {
+ public:
+  // `cache` (optional) is shared by every execution of one simulation (see RingPhaseSetup).
+  CollectiveExecution(const Cluster& cluster, const CollectivePlan& plan, NetworkSimulation& sim,
+                      std::optional<NodeSymmetry> symmetry, std::function<void()> done, RingPhaseCache* cache = nullptr);
+  void start();
+  std::uint64_t simulated_flows() const { return simulated_flows_; }
+
+ private:
+  using StepBatch = RingPhaseSetup::StepBatch;
+  RingPhaseSetup setup_ring_phase(const RingPhase& rp);
   void start_phase(std::size_t index);
   void start_transfer_phase(std::size_t index, const TransferPhase& phase);
   void start_step();
@@ -91,6 +108,7 @@ class CollectiveExecution {
   NetworkSimulation& sim_;
   std::optional<NodeSymmetry> symmetry_;
   std::function<void()> done_;
+  RingPhaseCache* cache_ = nullptr;
   std::size_t phase_ = 0;
   std::vector<StepBatch> batches_;  // the current phase's transfers of one step, by hop latency
   // Each distinct ring of the phase as (batch, hops of the ring in that batch) pairs.

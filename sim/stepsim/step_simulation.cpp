@@ -128,7 +128,7 @@ class StepRunner {
       const auto& coll = std::get<CollectiveOp>(op.body);
       const FamilyKey key{static_cast<int>(s_.groups[coll.group].role), static_cast<int>(coll.kind),
                           static_cast<int>(coll.algorithm), coll.bytes};
-      executions_.push_back(std::make_unique<CollectiveExecution>(cluster_, plans_.at(key), sim_, symmetry_, finish));
+      executions_.push_back(std::make_unique<CollectiveExecution>(cluster_, plans_.at(key), sim_, symmetry_, finish, &ring_phases_));
       executions_.back()->start();
     }
   }
@@ -145,6 +145,7 @@ class StepRunner {
   const Schedule& s_;
   NetworkSimulation sim_;
   std::map<FamilyKey, CollectivePlan> plans_;
+  RingPhaseCache ring_phases_;  // each plan phase's setup, derived once (collective_execution.hpp)
   std::optional<NodeSymmetry> symmetry_;
   std::vector<int> remaining_deps_;
   std::vector<std::vector<int>> dependents_;
