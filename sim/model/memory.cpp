@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace shardsim {
 namespace {
@@ -26,6 +27,10 @@ void validate(const MemoryInput& in) {
   validate_model(in.model, fmt::format("model '{}'", in.model.name));
   if (in.world_size < 1) fail(in, fmt::format("world size must be at least 1, got {}", in.world_size));
   if (in.micro_batch < 1) fail(in, fmt::format("micro-batch must be at least 1, got {}", in.micro_batch));
+  if (in.gathered_elements && !(*in.gathered_elements >= 0 && std::isfinite(*in.gathered_elements)))
+    fail(in, "gathered elements must be finite and not negative");
+  if (!(in.runtime_bytes >= 0) || !(in.allocator_reserve_fraction >= 0 && in.allocator_reserve_fraction < 1))
+    fail(in, "runtime bytes must not be negative and the allocator reserve must be in [0, 1)");
   if (in.live_gathered_layers < 1)
     fail(in, fmt::format("live gathered layers must be at least 1 (the layer being computed), got {}", in.live_gathered_layers));
   // Model states are sharded over the partition group (or the world, or not at all).
@@ -63,13 +68,18 @@ MemoryBreakdown estimate_memory(const MemoryInput& in) {
   MemoryBreakdown out;
   out.model_states_bytes = checked_add(checked_add(param_bytes, grad_bytes, what),
                                        checked_add(optimizer_bytes, secondary_bytes, what), what);
-  if (d.gathers_parameters)
+  if (d.gathers_parameters && in.gathered_elements)
+    out.gathered_params_bytes = static_cast<std::uint64_t>(std::ceil(*in.gathered_elements)) * k_p;
+  else if (d.gathers_parameters)
     out.gathered_params_bytes =
         checked_mul(checked_mul(static_cast<std::uint64_t>(in.live_gathered_layers), k_p, what), largest_gathered_unit(m), what);
   if (d.gradient_buckets) out.gradient_buckets_bytes = in.reduce_bucket_bytes;
   out.activations_bytes = activation_bytes(m, in.micro_batch, in.activation_checkpointing);
-  out.total_bytes = checked_add(checked_add(out.model_states_bytes, out.gathered_params_bytes, what),
-                                checked_add(out.gradient_buckets_bytes, out.activations_bytes, what), what);
+  out.runtime_bytes = static_cast<std::uint64_t>(in.runtime_bytes);
+  const std::uint64_t allocated = checked_add(checked_add(out.model_states_bytes, out.gathered_params_bytes, what),
+                                              checked_add(out.gradient_buckets_bytes, out.activations_bytes, what), what);
+  out.allocator_reserve_bytes = static_cast<std::uint64_t>(static_cast<double>(allocated) * in.allocator_reserve_fraction);
+  out.total_bytes = checked_add(allocated, checked_add(out.runtime_bytes, out.allocator_reserve_bytes, what), what);
 
   out.components = {
       {"parameters", static_cast<double>(param_bytes)},
@@ -82,6 +92,9 @@ MemoryBreakdown estimate_memory(const MemoryInput& in) {
   if (d.gradient_buckets)
     out.components.emplace_back("gradient buckets", static_cast<double>(out.gradient_buckets_bytes));
   out.components.emplace_back("activations", static_cast<double>(out.activations_bytes));
+  if (out.runtime_bytes > 0) out.components.emplace_back("CUDA context, NCCL", static_cast<double>(out.runtime_bytes));
+  if (out.allocator_reserve_bytes > 0)
+    out.components.emplace_back("allocator reserve", static_cast<double>(out.allocator_reserve_bytes));
   const auto largest = std::max_element(out.components.begin(), out.components.end(),
                                         [](const auto& a, const auto& b) { return a.second < b.second; });
   out.largest_component = largest->first;

@@ -19,13 +19,18 @@
 //   gradient buckets     reduce_bucket_bytes for every strategy except ddp, whose buckets are
 //                        assumed to be views of the gradients (gradient_as_bucket_view);
 //   activations          as in activations.hpp.
-// total = model states + gathered + buckets + activations. Not modelled: allocator fragmentation,
-// CUDA context and NCCL buffers, logits; compare against usable memory, not the HBM size.
+//   framework runtime    the CUDA context and NCCL's buffers (per communicator), from the framework
+//                        profile (0 for the ideal profile);
+//   allocator reserve    the caching allocator's reserved-but-unusable share, a fraction of the
+//                        rest (framework profile);
+// total = model states + gathered + buckets + activations + runtime + reserve. Not modelled: logits;
+// compare against usable memory, not the HBM size.
 #pragma once
 
 #include "sim/model/transformer.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,7 +55,12 @@ struct MemoryInput {
   int micro_batch = 1;        // sequences per GPU per micro-step
   bool activation_checkpointing = true;
   int live_gathered_layers = 2;  // gathered units resident at once: the one computing + prefetched
+  // Where the framework gathers finer than whole units (framework profiles): the elements resident
+  // at worst, replacing live_gathered_layers x the largest unit.
+  std::optional<double> gathered_elements;
   std::uint64_t reduce_bucket_bytes = 0;
+  double runtime_bytes = 0;               // CUDA context and NCCL buffers
+  double allocator_reserve_fraction = 0;  // of everything else
 };
 
 struct MemoryBreakdown {
@@ -58,6 +68,8 @@ struct MemoryBreakdown {
   std::uint64_t gathered_params_bytes = 0;
   std::uint64_t gradient_buckets_bytes = 0;
   std::uint64_t activations_bytes = 0;
+  std::uint64_t runtime_bytes = 0;
+  std::uint64_t allocator_reserve_bytes = 0;
   std::uint64_t total_bytes = 0;
   // Finer parts, in bytes, summing to total_bytes: parameters, gradients, optimizer states,
   // hpZ secondary parameters, gathered parameters, gradient buckets, activations.
