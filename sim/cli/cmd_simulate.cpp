@@ -42,7 +42,7 @@ void run_simulate(const SimulateOptions& o) {
   if (!o.trace.empty())
     write_file_atomically(o.trace, perfetto_trace_json(schedule, r.ops, fmt::format("{} rank 0", sc.name)));
   const ResolvedStrategy strategy = resolve_strategy(sc.cluster, sc.step.strategy);
-  const ExposedTime exposed = exposed_time(schedule, r.ops);
+  const ExposedTime exposed = exposed_time(schedule, r);
   if (o.json) {
     nlohmann::ordered_json j;
     j["scenario"] = sc.name;
@@ -68,7 +68,8 @@ void run_simulate(const SimulateOptions& o) {
     j["exposed_comm_s"] = m.exposed_comm_s;
     // Why the step is slower than its compute (stepsim/exposed_time.hpp): these add up to exposed_comm_s.
     j["exposed_time_s"] = {{"host_overhead", exposed.host_overhead_s},
-                           {"communication", exposed.communication_s},
+                           {"latency", exposed.latency_s},
+                           {"bandwidth", exposed.bandwidth_s},
                            {"other_waits", exposed.other_s}};
     j["memory_per_gpu_bytes"] = mem.total_bytes;
     j["fits"] = true;
@@ -94,8 +95,9 @@ void run_simulate(const SimulateOptions& o) {
   fmt::print("TFLOPS per GPU       {:.1f} hardware (incl. recomputation, {:.1f}% of peak), {:.1f} model (6*params*tokens)\n",
              m.tflops_per_gpu, m.percent_of_peak, m.model_tflops_per_gpu);
   fmt::print("compute              {}\n", format_time(m.compute_s));
-  fmt::print("exposed comm         {} (host overhead {}, communication {}, other waits {})\n", format_time(m.exposed_comm_s),
-             format_time(exposed.host_overhead_s), format_time(exposed.communication_s), format_time(exposed.other_s));
+  fmt::print("exposed comm         {} (host overhead {}, latency {}, bandwidth {}, other waits {})\n", format_time(m.exposed_comm_s),
+             format_time(exposed.host_overhead_s), format_time(exposed.latency_s), format_time(exposed.bandwidth_s),
+             format_time(exposed.other_s));
   fmt::print("\nmemory per GPU       {} of {}\n", format_size(mem.total_bytes), format_size(sc.cluster.instance.gpu.memory_bytes));
   for (const auto& [name, bytes] : mem.components) fmt::print("  {:<22} {}\n", name, format_size(static_cast<std::uint64_t>(bytes)));
   fmt::print("\n{:<12} {:<16} {:>6} {:>14} {:>12}\n", "group", "collective", "count", "bytes", "busy");

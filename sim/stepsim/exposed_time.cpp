@@ -5,13 +5,15 @@
 
 namespace shardsim {
 
-ExposedTime exposed_time(const Schedule& schedule, const std::vector<OpTiming>& timing) {
+ExposedTime exposed_time(const Schedule& schedule, const StepResult& result) {
   enum Kind { compute, host, communication, kinds };
   struct Edge {
     double t;
     int kind;
     int delta;
+    double latency_share;
   };
+  const auto& timing = result.ops;
   std::vector<Edge> edges;
   double end_s = 0;
   for (std::size_t i = 0; i < schedule.program.ops.size() && i < timing.size(); ++i) {
@@ -22,25 +24,34 @@ ExposedTime exposed_time(const Schedule& schedule, const std::vector<OpTiming>& 
     int kind = communication;
     if (op.stream == Stream::compute) kind = compute;
     else if (op.stream == Stream::host) kind = host;
-    edges.push_back({t.start_s, kind, +1});
-    edges.push_back({t.end_s, kind, -1});
+    const double share = i < result.latency_share.size() ? result.latency_share[i] : 0;
+    edges.push_back({t.start_s, kind, +1, share});
+    edges.push_back({t.end_s, kind, -1, share});
   }
   // Ends before starts at one instant, so back-to-back ops leave no gap and no overlap.
   std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.t != b.t ? a.t < b.t : a.delta < b.delta; });
   ExposedTime out;
   std::array<int, kinds> active{};
+  double share_sum = 0;  // of the communication ops in flight
   double previous = 0;
   auto charge = [&](double until) {
     const double d = until - previous;
     if (d <= 0 || active[compute] > 0) return;
-    if (active[host] > 0) out.host_overhead_s += d;
-    else if (active[communication] > 0) out.communication_s += d;
-    else out.other_s += d;
+    if (active[host] > 0) {
+      out.host_overhead_s += d;
+    } else if (active[communication] > 0) {
+      const double latency = d * std::clamp(share_sum / active[communication], 0.0, 1.0);
+      out.latency_s += latency;
+      out.bandwidth_s += d - latency;
+    } else {
+      out.other_s += d;
+    }
   };
   for (const Edge& e : edges) {
     charge(e.t);
     previous = e.t;
     active[e.kind] += e.delta;
+    if (e.kind == communication) share_sum += e.delta * e.latency_share;
   }
   charge(end_s);
   return out;

@@ -3,22 +3,25 @@
 // when the framework's host thread is busy with a costed op (a hook, a launch: the device waits
 // for Python), else to communication when a collective or copy is in flight (the device waits for
 // the network), else to other waits (a synchronization between streams with nothing in flight).
-// The three add up to the step time minus the compute stream's busy time.
+// Communication is split into latency and bandwidth by the collectives in flight, each by its
+// latency's share of NCCL's predicted time for it (StepResult::latency_share; calls NCCL's model
+// does not price, Gloo's and hierarchical ones, count as bandwidth). The parts add up to the step
+// time minus the compute stream's busy time.
 #pragma once
 
 #include "sim/schedule/schedule.hpp"
 #include "sim/stepsim/step_simulation.hpp"
 
-#include <vector>
-
 namespace shardsim {
 
 struct ExposedTime {
   double host_overhead_s = 0;  // compute idle while the host runs hooks and launches
-  double communication_s = 0;  // compute idle while collectives run, the host free
+  double latency_s = 0;        // compute idle while collectives run, the host free: their latency part
+  double bandwidth_s = 0;      // ... their bandwidth part (and copies)
   double other_s = 0;          // compute idle with neither
+  double communication_s() const { return latency_s + bandwidth_s; }
 };
 
-ExposedTime exposed_time(const Schedule& schedule, const std::vector<OpTiming>& timing);
+ExposedTime exposed_time(const Schedule& schedule, const StepResult& result);
 
 }  // namespace shardsim

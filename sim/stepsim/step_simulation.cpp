@@ -14,12 +14,18 @@ namespace {
 using FamilyKey = std::tuple<int, int, int, double>;  // role, kind, algorithm, bytes
 
 // The same collective over every group of one role, as one plan whose phases hold all their rings.
+// `latency_share` gets the latency's share of NCCL's predicted time for the call (0 where NCCL's
+// model does not price it: Gloo and hierarchical calls).
 CollectivePlan family_plan(const Cluster& cluster, const CollectiveLibrary& library, const Schedule& s,
-                           const CollectiveOp& op, RingOrderMemo& memo) {
+                           const CollectiveOp& op, RingOrderMemo& memo, double& latency_share) {
   CollectivePlan merged;
   bool first = true;
+  latency_share = 0;
   for (int id : s.family_of(op.group)) {
-    CollectivePlan one = plan_on_library(cluster, library, op.kind, op.algorithm, s.groups[id].ranks, op.bytes, &memo).plan;
+    LibraryPlan planned = plan_on_library(cluster, library, op.kind, op.algorithm, s.groups[id].ranks, op.bytes, &memo);
+    CollectivePlan one = std::move(planned.plan);
+    if (first && planned.choice && planned.choice->time_s > 0)
+      latency_share = std::min(1.0, planned.choice->latency_us * 1e-6 / planned.choice->time_s);
     if (first) { merged = std::move(one); first = false; continue; }
     if (one.phases.size() != merged.phases.size())
       throw std::logic_error("groups of one role planned with different phase counts");
@@ -46,7 +52,11 @@ class StepRunner {
       if (const auto* c = std::get_if<CollectiveOp>(&op.body)) {
         const FamilyKey key{static_cast<int>(s_.groups.at(c->group).role), static_cast<int>(c->kind),
                             static_cast<int>(c->algorithm), c->bytes};
-        if (!plans_.count(key)) plans_.emplace(key, family_plan(cluster, library, s_, *c, ring_orders));
+        if (!plans_.count(key)) {
+          double share = 0;
+          plans_.emplace(key, family_plan(cluster, library, s_, *c, ring_orders, share));
+          latency_share_[key] = share;
+        }
       }
     bool only_rings = true;
     for (const auto& [key, plan] : plans_) only_rings = only_rings && plan.only_rings();
@@ -95,11 +105,19 @@ class StepRunner {
       }
     }
     result.exposed_comm_s = result.step_time_s - result.compute_busy_s;
+    result.latency_share.assign(timing_.size(), 0);
+    for (std::size_t i = 0; i < timing_.size(); ++i)
+      if (const auto* c = std::get_if<CollectiveOp>(&s_.program.ops[i].body))
+        result.latency_share[i] = latency_share_.at(key_of(*c));
     for (auto& [key, t] : totals) result.collectives.push_back(t);
     return result;
   }
 
  private:
+  FamilyKey key_of(const CollectiveOp& c) const {
+    return {static_cast<int>(s_.groups[c.group].role), static_cast<int>(c.kind), static_cast<int>(c.algorithm), c.bytes};
+  }
+
   struct StreamState {
     std::vector<int> order;
     std::size_t head = 0;
@@ -125,9 +143,7 @@ class StepRunner {
     } else if (const auto* h = std::get_if<HostOp>(&op.body)) {
       sim_.events().schedule_after(h->seconds, finish);
     } else {
-      const auto& coll = std::get<CollectiveOp>(op.body);
-      const FamilyKey key{static_cast<int>(s_.groups[coll.group].role), static_cast<int>(coll.kind),
-                          static_cast<int>(coll.algorithm), coll.bytes};
+      const FamilyKey key = key_of(std::get<CollectiveOp>(op.body));
       executions_.push_back(std::make_unique<CollectiveExecution>(cluster_, plans_.at(key), sim_, symmetry_, finish, &ring_phases_));
       executions_.back()->start();
     }
@@ -145,6 +161,7 @@ class StepRunner {
   const Schedule& s_;
   NetworkSimulation sim_;
   std::map<FamilyKey, CollectivePlan> plans_;
+  std::map<FamilyKey, double> latency_share_;
   RingPhaseCache ring_phases_;  // each plan phase's setup, derived once (collective_execution.hpp)
   std::optional<NodeSymmetry> symmetry_;
   std::vector<int> remaining_deps_;

@@ -36,6 +36,9 @@ struct StepResult {
   double compute_busy_s = 0;   // sum of compute-stream op durations
   double exposed_comm_s = 0;   // step time not covered by compute
   std::vector<OpTiming> ops;   // per op of the program
+  // Per op: for a collective, its latency's share of NCCL's predicted time (0 for Gloo and
+  // hierarchical calls, and for other ops); splits exposed communication (exposed_time.hpp).
+  std::vector<double> latency_share;
   std::vector<CollectiveTotals> collectives;
   NodeTraffic traffic;         // bytes per node over the whole step (busiest node)
   std::uint64_t events = 0;
