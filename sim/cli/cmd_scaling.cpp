@@ -8,8 +8,10 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include <set>
 #include <sstream>
 
 namespace shardsim::cli {
@@ -28,6 +30,7 @@ struct ScalingOptions {
   bool json = false;
   int threads = 0;
   std::string nccl;
+  std::string framework;
 };
 
 std::string label(const Candidate& c) {
@@ -56,16 +59,18 @@ void run_scaling_command(const ScalingOptions& o) {
   if (o.threads < 0) throw InputError("--threads must be positive");
   r.threads = o.threads;
   r.collective_library = o.nccl;
+  r.framework = o.framework;
+  if (!o.framework.empty()) load_framework(o.framework);  // an unknown name fails here, once, not per point
   const auto points = run_scaling(r);
 
   std::ostringstream csv;
-  csv << "mode,strategy,instance,gpus,nodes,partition_size,micro_batch,accumulation_steps,global_batch,step_time_s,tokens_per_s,"
+  csv << "mode,strategy,framework,instance,gpus,nodes,partition_size,micro_batch,accumulation_steps,global_batch,step_time_s,tokens_per_s,"
          "tokens_per_s_per_gpu,tflops_per_gpu,efficiency,fits,why\n";
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (const auto& pt : points) {
     const Candidate& c = pt.candidate;
-    csv << fmt::format("{},{},{},{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{},\"{}\"\n", pt.mode, to_string(c.strategy.strategy),
-                       c.instance, c.gpus, c.nodes, c.resolved.partition_size, c.micro_batch, c.accumulation_steps, pt.global_batch, c.step_time_s,
+    csv << fmt::format("{},{},{},{},{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{},\"{}\"\n", pt.mode, to_string(c.strategy.strategy),
+                       c.framework, c.instance, c.gpus, c.nodes, c.resolved.partition_size, c.micro_batch, c.accumulation_steps, pt.global_batch, c.step_time_s,
                        c.tokens_per_s, pt.tokens_per_s_per_gpu, c.tflops_per_gpu, pt.efficiency, c.fits ? "true" : "false", c.why);
     nlohmann::ordered_json j{{"mode", pt.mode}};
     j.update(candidate_json(c));
@@ -83,6 +88,9 @@ void run_scaling_command(const ScalingOptions& o) {
   }
   fmt::print("scaling of {} on {} (micro-batch {}, {} micro-steps per GPU for weak scaling)\n", r.model.name, r.instance, r.micro_batch,
              r.accumulation_steps);
+  std::set<std::string> frameworks;
+  for (const auto& pt : points) frameworks.insert(pt.candidate.framework.empty() ? default_framework(pt.candidate.strategy.strategy) : pt.candidate.framework);
+  fmt::print("framework profiles: {} (topologies/frameworks/)\n", fmt::join(frameworks, ", "));
   for (const char* mode : {"weak", "strong"}) {
     fmt::print("\n{} scaling ({})\n", mode, std::string(mode) == "weak" ? "batch per GPU fixed" : "global batch fixed");
     fmt::print("{:<18} {:>6} {:>8} {:>12} {:>16} {:>8} {:>11}\n", "strategy", "GPUs", "batch", "step", "tokens/s/GPU", "TFLOPS", "efficiency");
@@ -108,6 +116,8 @@ void register_scaling(CLI::App& app) {
   cmd->add_option("--instance,--topology", o->instance, "Instance name or topology JSON path")->capture_default_str();
   cmd->add_option("--gpus", o->gpus, "Cluster sizes in GPUs")->delimiter(',')->capture_default_str();
   cmd->add_option("--strategies", o->strategies, "Strategies")->delimiter(',')->capture_default_str();
+  cmd->add_option("--framework", o->framework,
+                  "Framework profile for every strategy (deepspeed, deepspeed-0.5.6, fsdp, fsdp2, ideal); default: each strategy's");
   cmd->add_option("--nccl", o->nccl, "Collective library: an NCCL version (2.8, 2.12, 2.18, 2.28) or gloo; default: the newest NCCL where the instance describes what NCCL sees");
   cmd->add_option("--partition-size", o->partition_size, "MiCS / hybrid partition size (default: one node)");
   cmd->add_option("--hierarchical", o->hierarchical, "MiCS hierarchical gather: on | off")->capture_default_str();
