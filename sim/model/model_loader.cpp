@@ -35,7 +35,23 @@ TransformerModel model_from_json(const nlohmann::json& json, const std::string& 
   m.seq_len = static_cast<int>(o.integer("seq_len", 1, kMaxSize));
   m.vocab = static_cast<int>(o.integer("vocab", 1, kMaxSize));
   m.tied_embeddings = o.optional_boolean("tied_embeddings").value_or(true);
+  m.seq_len_source = fmt::format("the model file's seq_len ({})", origin);
   m.gated_mlp = o.optional_boolean("gated_mlp").value_or(false);
+  // The extensions of transformer.hpp; each defaults to the GPT/BERT block.
+  auto optional_int = [&](const char* key, int min) { return static_cast<int>(o.optional_integer(key, min, kMaxSize).value_or(0)); };
+  m.kv_heads = optional_int("kv_heads", 1);
+  m.head_dim = optional_int("head_dim", 1);
+  m.position_table = static_cast<int>(o.optional_integer("position_table", 0, kMaxSize).value_or(m.seq_len));
+  if (auto biases = o.optional_boolean("biases")) m.qkv_bias = m.out_bias = m.mlp_bias = *biases;
+  if (auto norm = o.optional_string("norm")) {
+    if (*norm != "layernorm" && *norm != "rmsnorm") o.fail("norm", fmt::format("expected layernorm or rmsnorm, found '{}'", *norm));
+    m.norm_bias = *norm == "layernorm";
+  }
+  m.experts = optional_int("experts", 1);
+  m.experts_per_token = optional_int("experts_per_token", 1);
+  m.expert_ffn_hidden = optional_int("expert_ffn_hidden", 1);
+  m.shared_expert_ffn_hidden = optional_int("shared_expert_ffn_hidden", 1);
+  m.dense_layers = static_cast<int>(o.optional_integer("dense_layers", 0, kMaxSize).value_or(0));
   m.precision = o.optional_string("precision").value_or("bf16");
   if (!known_precision(m.precision)) {
     const std::string hint = closest_word(m.precision, {"bf16", "fp16", "fp32"});
