@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <sstream>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@ namespace {
 
 struct PlanOptions {
   std::string model = "gpt-100b";
+  std::optional<int> seq_len;
   std::vector<std::string> instances{"p4d.24xlarge"};
   std::vector<int> gpus{128, 256, 512};
   std::vector<int> nodes;
@@ -78,6 +80,7 @@ nlohmann::ordered_json json_of(const Candidate& c, bool with_training) {
 PlanRequest plan_request(const PlanOptions& o) {
   PlanRequest r;
   r.model = load_model(o.model);
+  if (o.seq_len) set_seq_len(r.model, *o.seq_len, "--seq-len");
   r.instances = o.instances;
   if (!o.nodes.empty()) {
     r.gpus.clear();
@@ -135,6 +138,10 @@ void check_rankable(const PlanRequest& r, const PlanResult& plan) {
 void print_plan_json(const PlanRequest& r, const PlanResult& plan) {
   nlohmann::ordered_json j;
   j["model"] = r.model.name;
+  j["parameters"] = parameter_count(r.model);
+  j["active_parameters"] = active_parameter_count(r.model);
+  j["seq_len"] = r.model.seq_len;
+  j["seq_len_source"] = r.model.seq_len_source;
   j["global_batch"] = r.global_batch;
   if (plan.recommended) {
     j["recommendation"] = json_of(plan.candidates[*plan.recommended], r.train_tokens.has_value());
@@ -156,8 +163,8 @@ void print_plan_table(const PlanRequest& r, const PlanResult& plan, int top) {
     else ++(c.fits ? not_simulated : infeasible);
   }
   std::stable_sort(ranked.begin(), ranked.end(), [](const Candidate* a, const Candidate* b) { return a->tokens_per_s > b->tokens_per_s; });
-  fmt::print("plan for {} ({:.1f}B parameters), global batch {} sequences of {} tokens\n", r.model.name, parameter_count(r.model) / 1e9,
-             r.global_batch, r.model.seq_len);
+  fmt::print("plan for {} ({:.1f}B parameters), global batch {} sequences of {} tokens ({})\n", r.model.name,
+             parameter_count(r.model) / 1e9, r.global_batch, r.model.seq_len, r.model.seq_len_source);
   fmt::print("{} candidates: {} fit in memory, {} do not{}\n\n", plan.candidates.size(), ranked.size() + not_simulated, infeasible,
              not_simulated ? fmt::format("; {} that fit are too large to simulate (--json or --csv says why)", not_simulated) : "");
   fmt::print("{:<14} {:>5} {:<16} {:>4} {:>3}x{:<3} {:>10} {:>11} {:>8} {:>9} {:>9} {:>9}\n", "instance", "GPUs", "strategy", "p", "mb", "acc",
@@ -201,6 +208,7 @@ void register_plan(CLI::App& app) {
   auto o = std::make_shared<PlanOptions>();
   auto* cmd = app.add_subcommand("plan", "Size partition groups and pick instances: sweep strategies, p and batch splits, rank them");
   cmd->add_option("--model", o->model, "Model preset, model JSON or Hugging Face config.json")->capture_default_str();
+  cmd->add_option("--seq-len", o->seq_len, "Training sequence length in tokens (default: the model's, as the output says)");
   cmd->add_option("--instances,--topologies", o->instances, "Instance names or topology JSON paths")->delimiter(',')->capture_default_str();
   cmd->add_option("--gpus", o->gpus, "Cluster sizes in GPUs")->delimiter(',')->capture_default_str();
   cmd->add_option("--nodes", o->nodes, "Cluster sizes in nodes (instead of --gpus)")->delimiter(',');

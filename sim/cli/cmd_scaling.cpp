@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <sstream>
 
 namespace shardsim::cli {
@@ -17,6 +18,7 @@ namespace {
 
 struct ScalingOptions {
   std::string model = "gpt2-small";
+  std::optional<int> seq_len;
   std::string instance = "p4d.24xlarge";
   std::vector<int> gpus{16, 32, 64, 128, 256, 512};
   std::vector<std::string> strategies{"zero3", "mics"};
@@ -40,6 +42,7 @@ std::string label(const Candidate& c) {
 void run_scaling_command(const ScalingOptions& o) {
   ScalingRequest r;
   r.model = load_model(o.model);
+  if (o.seq_len) set_seq_len(r.model, *o.seq_len, "--seq-len");
   r.instance = o.instance;
   r.gpus = o.gpus;
   if (o.partition_size < 0) throw InputError("--partition-size must be positive");
@@ -78,11 +81,16 @@ void run_scaling_command(const ScalingOptions& o) {
   }
   if (!o.csv.empty()) write_file_atomically(o.csv, csv.str());
   if (o.json) {
-    fmt::print("{}\n", nlohmann::ordered_json{{"model", r.model.name}, {"instance", r.instance}, {"points", rows}}.dump(2));
+    fmt::print("{}\n", nlohmann::ordered_json{{"model", r.model.name},
+                                               {"seq_len", r.model.seq_len},
+                                               {"seq_len_source", r.model.seq_len_source},
+                                               {"instance", r.instance},
+                                               {"points", rows}}
+                           .dump(2));
     return;
   }
-  fmt::print("scaling of {} on {} (micro-batch {}, {} micro-steps per GPU for weak scaling)\n", r.model.name, r.instance, r.micro_batch,
-             r.accumulation_steps);
+  fmt::print("scaling of {} on {} (micro-batch {}, {} micro-steps per GPU for weak scaling)\n{}\n", r.model.name, r.instance,
+             r.micro_batch, r.accumulation_steps, seq_len_description(r.model));
   for (const char* mode : {"weak", "strong"}) {
     fmt::print("\n{} scaling ({})\n", mode, std::string(mode) == "weak" ? "batch per GPU fixed" : "global batch fixed");
     fmt::print("{:<18} {:>6} {:>8} {:>12} {:>16} {:>8} {:>11}\n", "strategy", "GPUs", "batch", "step", "tokens/s/GPU", "TFLOPS", "efficiency");
@@ -105,6 +113,7 @@ void register_scaling(CLI::App& app) {
   auto o = std::make_shared<ScalingOptions>();
   auto* cmd = app.add_subcommand("scaling", "Weak- and strong-scaling efficiency per strategy over cluster sizes");
   cmd->add_option("--model", o->model, "Model preset, model JSON or Hugging Face config.json")->capture_default_str();
+  cmd->add_option("--seq-len", o->seq_len, "Training sequence length in tokens (default: the model's, as the output says)");
   cmd->add_option("--instance,--topology", o->instance, "Instance name or topology JSON path")->capture_default_str();
   cmd->add_option("--gpus", o->gpus, "Cluster sizes in GPUs")->delimiter(',')->capture_default_str();
   cmd->add_option("--strategies", o->strategies, "Strategies")->delimiter(',')->capture_default_str();

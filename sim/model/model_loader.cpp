@@ -35,7 +35,7 @@ TransformerModel model_from_json(const nlohmann::json& json, const std::string& 
   m.seq_len = static_cast<int>(o.integer("seq_len", 1, kMaxSize));
   m.vocab = static_cast<int>(o.integer("vocab", 1, kMaxSize));
   m.tied_embeddings = o.optional_boolean("tied_embeddings").value_or(true);
-  m.seq_len_source = fmt::format("the model file's seq_len ({})", origin);
+  m.seq_len_source = fmt::format("the model file's seq_len, {}", origin);
   m.gated_mlp = o.optional_boolean("gated_mlp").value_or(false);
   // The extensions of transformer.hpp; each defaults to the GPT/BERT block.
   auto optional_int = [&](const char* key, int min) { return static_cast<int>(o.optional_integer(key, min, kMaxSize).value_or(0)); };
@@ -71,6 +71,26 @@ TransformerModel load_model_file(const std::string& path) {
   // Our format always has "layers"; HF never does, so that key settles ambiguous files.
   if (!json.contains("layers") && looks_like_hf_config(json)) return import_hf_config(json, path, stem);
   return model_from_json(json, path, stem);
+}
+
+void set_seq_len(TransformerModel& model, int seq_len, const std::string& source) {
+  model.seq_len = seq_len;
+  model.seq_len_source = source;
+  ModelFieldNames fields;
+  fields.seq_len = "seq_len";
+  try {
+    validate_model(model, source, fields);
+  } catch (const InputError& e) {
+    // "--seq-len: /seq_len: ..." reads badly for a flag: name the flag alone.
+    const std::string text = e.what();
+    const std::string prefix = source + ": /seq_len: ";
+    if (source.starts_with("--") && text.starts_with(prefix)) throw InputError(source + ": " + text.substr(prefix.size()));
+    throw;
+  }
+}
+
+std::string seq_len_description(const TransformerModel& model) {
+  return fmt::format("seq_len {} ({})", model.seq_len, model.seq_len_source.empty() ? "set in code" : model.seq_len_source);
 }
 
 std::string model_data_directory() {

@@ -36,6 +36,13 @@ TransformerModel load_model_file(const std::string& path);
 // A shipped preset name ("gpt3-175b", "hf/gpt2-config") or a path to a model file. An unknown name
 // lists the shipped presets and the closest one.
 TransformerModel load_model(const std::string& name_or_path);
+// Sets the training sequence length and where it came from ("--seq-len", "run.json: /seq_len"),
+// then validates the model again (a learned positional table shorter than the length, activation
+// byte counts that overflow); errors name `source`.
+void set_seq_len(TransformerModel& model, int seq_len, const std::string& source);
+// "seq_len 4096 (--seq-len)": the phrase every output prints about the length in use.
+std::string seq_len_description(const TransformerModel& model);
+
 // Names of the presets in scenarios/models/ (not its hf/ examples), sorted.
 std::vector<std::string> shipped_model_names();
 // $SHARDSIM_DATA_DIR when set, else the directory the build was configured with. Kept apart from

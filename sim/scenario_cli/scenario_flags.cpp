@@ -19,6 +19,11 @@ void ScenarioFlags::add_strategy_and_batch(CLI::App* cmd) {
   cmd->add_option("--micro-batch", micro_batch, "Override sequences per GPU per micro-step");
   cmd->add_option("--accumulation", accumulation, "Override gradient-accumulation micro-steps");
   cmd->add_option("--deepspeed", deepspeed, "Take the strategy and batch from a DeepSpeed config JSON");
+  cmd->add_option("--seq-len", seq_len, "Training sequence length in tokens (default: the scenario's seq_len, else the model's)");
+}
+
+void ScenarioFlags::add_model(CLI::App* cmd) {
+  cmd->add_option("--model", model, "Model: a preset (gpt3-175b, hf/llama-2-70b), a model JSON or a Hugging Face config.json");
 }
 
 void ScenarioFlags::add_collective_library(CLI::App* cmd) {
@@ -41,6 +46,8 @@ ScenarioOverrides ScenarioFlags::overrides() const {
   o.accumulation_steps = accumulation;
   if (!deepspeed.empty()) o.deepspeed_config = deepspeed;
   if (!nccl.empty()) o.collective_library = nccl;
+  if (!model.empty()) o.model = model;
+  o.seq_len = seq_len;
   check_overrides(o);
   return o;
 }

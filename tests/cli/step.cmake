@@ -40,7 +40,7 @@ cli_fail(simulate_does_not_fit 1 "gpt3-175b with ddp on 128 x p4d\\.24xlarge doe
 cli_fail(simulate_unknown_instance 1 "unknown instance 'p9\\.xlarge'" simulate ${SCENARIOS}/toy-mics-4node.json --instance p9.xlarge)
 cli_fail(simulate_deepspeed_stage 1 "bad-ds-stage7\\.json: /zero_optimization/stage: expected 0-3, found 7"
          simulate ${SCENARIOS}/toy-mics-4node.json --deepspeed ${TEST_DATA}/bad-ds-stage7.json)
-cli_fail(simulate_deepspeed_batch 1 "bad-ds-batch\\.json: .*/train_batch_size: 1000 != world 32 x micro batch 2 x accumulation 8"
+cli_fail(simulate_deepspeed_batch 1 "bad-ds-batch\\.json: /train_batch_size: Check batch related parameters\\. train_batch_size is not equal to micro_batch_per_gpu \\* gradient_acc_step \\* world_size 1000 != 2 \\* 8 \\* 32"
          simulate ${SCENARIOS}/toy-mics-4node.json --deepspeed ${TEST_DATA}/bad-ds-batch.json)
 cli_fail(simulate_deepspeed_missing 1 "/nonexistent/ds\\.json: no such file"
          simulate ${SCENARIOS}/toy-mics-4node.json --deepspeed /nonexistent/ds.json)
