@@ -6,6 +6,7 @@
 #include "sim/input/input_error.hpp"
 #include "sim/model/model_loader.hpp"
 #include "sim/planner/planner.hpp"
+#include "sim/scenario/deepspeed_emit.hpp"
 #include "sim/units/units.hpp"
 
 #include <CLI/CLI.hpp>
@@ -40,6 +41,7 @@ struct PlanOptions {
   int top = 15;
   bool no_checkpointing = false;
   std::string nccl;
+  std::string emit_deepspeed;
 };
 
 std::string strategy_label(const Candidate& c) {
@@ -185,6 +187,23 @@ void print_plan_table(const PlanRequest& r, const PlanResult& plan, int top) {
   }
 }
 
+// The recommendation as a DeepSpeed config to launch with (and to feed back to `simulate --deepspeed`).
+void emit_deepspeed(const PlanRequest& r, const PlanResult& plan, const std::string& path, bool json) {
+  if (!plan.recommended) throw InputError("--emit-deepspeed: no candidate is recommended, so there is no configuration to write");
+  const Candidate& c = plan.candidates[*plan.recommended];
+  StepConfig step;
+  step.model = r.model;
+  step.strategy = c.strategy;
+  step.micro_batch = c.micro_batch;
+  step.accumulation_steps = c.accumulation_steps;
+  step.activation_checkpointing = r.activation_checkpointing;
+  const Cluster cluster = make_cluster(load_instance_by_name(c.instance), c.nodes);
+  write_file_atomically(path, deepspeed_config_for(cluster, step).dump(2) + "\n");
+  // Under --json stdout holds one JSON document: the note goes to stderr.
+  fmt::print(json ? stderr : stdout, "\nwrote {} (DeepSpeed config of the recommendation); launch with:\n  {}\n", path,
+             deepspeed_launch_line(cluster, path));
+}
+
 void run_plan_command(const PlanOptions& o) {
   const PlanRequest r = plan_request(o);
   const bool tty = isatty(STDERR_FILENO);
@@ -200,6 +219,7 @@ void run_plan_command(const PlanOptions& o) {
   check_rankable(r, plan);
   if (o.json) print_plan_json(r, plan);
   else print_plan_table(r, plan, o.top);
+  if (!o.emit_deepspeed.empty()) emit_deepspeed(r, plan, o.emit_deepspeed, o.json);
 }
 
 }  // namespace
@@ -224,6 +244,8 @@ void register_plan(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)");
   cmd->add_option("--top", o->top, "Rows in the table")->capture_default_str();
   cmd->add_flag("--no-checkpointing", o->no_checkpointing, "Disable activation checkpointing");
+  cmd->add_option("--emit-deepspeed", o->emit_deepspeed,
+                  "Write the recommendation as a DeepSpeed config JSON to this file (and print the deepspeed launch line)");
   cmd->callback([o] { run_plan_command(*o); });
 }
 

@@ -241,8 +241,8 @@ class DeepSpeedReader {
       fail("/train_batch_size", fmt::format("Check batch related parameters. train_batch_size is not equal to micro_batch_per_gpu * "
                                             "gradient_acc_step * world_size {} != {} * {} * {}",
                                             t, m, g, w));
-    if (g > kMaxConfigCount || m > kMaxConfigCount)
-      fail("/train_batch_size", fmt::format("{} gives {} accumulation steps of {} sequences, more than {}", t, g, m, kMaxConfigCount));
+    if (g > kMaxConfigCount) fail("/train_batch_size", fmt::format("{} gives {} accumulation steps, more than {}", t, g, kMaxConfigCount));
+    if (m > kMaxConfigCount) fail("/train_batch_size", fmt::format("{} gives a micro-batch of {} sequences, more than {}", t, m, kMaxConfigCount));
     step_.micro_batch = static_cast<int>(m);
     step_.accumulation_steps = static_cast<int>(g);
   }

@@ -1,5 +1,6 @@
 #include "sim/input/input_error.hpp"
 #include "sim/input/json_reader.hpp"
+#include "sim/input/json_schema.hpp"
 #include "sim/input/limits.hpp"
 #include "sim/model/model_loader.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -34,6 +35,9 @@ void read_strategy(JsonObject s, StrategyConfig& out) {
 Scenario load_scenario(const std::string& path, const ScenarioOverrides& o) {
   check_overrides(o);
   const nlohmann::json doc = load_json_file(path);
+  // The shipped JSON Schema is the format's one definition: structure, types, ranges and unknown
+  // keys are checked against it first; the reads below check what a schema cannot (units, sums).
+  validate_json_schema(doc, load_json_schema(data_directory() + "/schemas/scenario.schema.json"), path);
   JsonObject root(doc, path);
   Scenario sc;
   sc.file = path;
