@@ -28,7 +28,8 @@ constexpr int kDefaultSeqLen = 4096;
 // key each TransformerModel field came from recorded for validation messages.
 class Config {
  public:
-  Config(const nlohmann::json& json, const std::string& origin) : json_(json), o_(json, origin) {}
+  Config(const nlohmann::json& json, const std::string& origin) : json_(json), o_(json, origin), origin_(origin) {}
+  const std::string& origin() const { return origin_; }
   bool has(const char* key) const { return json_.contains(key) && !json_.at(key).is_null(); }
   // The first of `keys` present, or the first key (for the "missing" message) when none is.
   const char* pick(std::initializer_list<const char*> keys) const {
@@ -53,6 +54,7 @@ class Config {
  private:
   const nlohmann::json& json_;
   JsonObject o_;
+  std::string origin_;
 };
 
 // What the importer read besides the shape: the key of the context length, for seq_len's note.
@@ -157,14 +159,17 @@ void read_moe(Config& c, TransformerModel& m, const std::string& t) {
     }
     refuse_unless(c, "decoder_sparse_step", c.optional_integer("decoder_sparse_step").value_or(1) == 1,
                   "an MoE block every decoder_sparse_step > 1 layers");
-    refuse_unless(c, "mlp_only_layers", !c.has("mlp_only_layers") || c.at("mlp_only_layers").empty(), "dense mlp_only_layers");
+    refuse_unless(c, "mlp_only_layers", !c.has("mlp_only_layers") || (c.at("mlp_only_layers").is_array() && c.at("mlp_only_layers").empty()),
+                  "dense mlp_only_layers");
   } else if (t == "deepseek") {
     refuse_unless(c, "kv_lora_rank", !c.has("kv_lora_rank") && !c.has("q_lora_rank"), "multi-head latent attention");
     if (!c.has("n_routed_experts")) return;  // a dense DeepSeek LLM
     m.experts = c.integer("n_routed_experts");
     m.experts_per_token = c.integer("num_experts_per_tok");
     m.expert_ffn_hidden = c.integer("moe_intermediate_size");
-    m.shared_expert_ffn_hidden = c.optional_integer("n_shared_experts", 0).value_or(0) * m.expert_ffn_hidden;
+    const std::int64_t shared = static_cast<std::int64_t>(c.optional_integer("n_shared_experts", 0).value_or(0)) * m.expert_ffn_hidden;
+    if (shared > kMaxSize) c.refuse("n_shared_experts", "n_shared_experts x moe_intermediate_size does not fit in an int");
+    m.shared_expert_ffn_hidden = static_cast<int>(shared);
     m.dense_layers = c.optional_integer("first_k_dense_replace", 0).value_or(0);
     refuse_unless(c, "moe_layer_freq", c.optional_integer("moe_layer_freq").value_or(1) == 1, "an MoE block every moe_layer_freq > 1 layers");
   }
@@ -207,21 +212,25 @@ void read_mpt(Config& c, TransformerModel& m, Read& r) {
   m.layers = c.integer("n_layers");
   m.hidden = c.integer("d_model");
   m.heads = c.integer("n_heads");
-  m.ffn_hidden = static_cast<int>(std::min<std::int64_t>(kMaxSize, static_cast<std::int64_t>(c.optional_integer("expansion_ratio").value_or(4)) * m.hidden));
+  const std::int64_t ffn = static_cast<std::int64_t>(c.optional_integer("expansion_ratio").value_or(4)) * m.hidden;
+  if (ffn > kMaxSize) c.refuse("expansion_ratio", "expansion_ratio x d_model does not fit in an int");
+  m.ffn_hidden = static_cast<int>(ffn);
   read_context(c, r, {"max_seq_len"});
   const bool no_bias = c.boolean("no_bias", false);
   m.qkv_bias = m.out_bias = m.mlp_bias = m.norm_bias = !no_bias;
   bool alibi = false;
-  if (c.has("attn_config") && c.at("attn_config").is_object()) {
-    const auto& a = c.at("attn_config");
-    alibi = a.value("alibi", false);
-    const std::string type = a.value("attn_type", std::string("multihead_attention"));
-    if (type == "grouped_query_attention") m.kv_heads = a.value("kv_n_heads", 1);
+  if (c.has("attn_config")) {
+    Config a(c.at("attn_config"), c.origin() + ": /attn_config");
+    if (!c.at("attn_config").is_object()) c.refuse("attn_config", "expected an object");
+    alibi = a.boolean("alibi", false);
+    const std::string type = a.string("attn_type", "multihead_attention");
+    if (type == "grouped_query_attention") m.kv_heads = a.optional_integer("kv_n_heads").value_or(1);
     else if (type == "multiquery_attention") m.kv_heads = 1;
     else refuse_unless(c, "attn_config", type == "multihead_attention", fmt::format("attn_type '{}'", type));
   }
   if (c.has("ffn_config") && c.at("ffn_config").is_object())
-    refuse_unless(c, "ffn_config", c.at("ffn_config").value("ffn_type", std::string("mptmlp")) == "mptmlp", "an ffn_type other than mptmlp");
+    refuse_unless(c, "ffn_config", Config(c.at("ffn_config"), c.origin()).string("ffn_type", "mptmlp") == "mptmlp",
+                  "an ffn_type other than mptmlp");
   m.position_table = !alibi && c.boolean("learned_pos_emb", true) ? r.context : 0;
   m.tied_embeddings = true;  // MPT's output projection is its token embedding
 }
@@ -233,6 +242,7 @@ void read_opt(Config& c, TransformerModel& m, Read& r) {
   refuse_unless(c, "do_layer_norm_before", c.boolean("do_layer_norm_before", true), "post-norm OPT (no final layer norm)");
   m.fused_qkv = false;
   m.qkv_bias = m.out_bias = m.mlp_bias = c.boolean("enable_bias", true);
+  if (r.context > kMaxSize - 2) c.refuse("max_position_embeddings", "too large for OPT's table of max_position_embeddings + 2 rows");
   m.position_table = r.context + 2;  // OPT's learned positions are offset by 2 rows
   m.tied_embeddings = c.boolean("tie_word_embeddings", true);
 }
@@ -300,7 +310,7 @@ void read_family(Config& c, TransformerModel& m, Read& r, const std::string& t) 
 void refuse_unread_experts(const Config& c, const TransformerModel& m) {
   if (m.experts > 0) return;
   for (const char* key : {"num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts", "kv_lora_rank"})
-    if (c.has(key) && !(c.at(key).is_number_integer() && c.at(key).get<long long>() <= 1))
+    if (c.has(key) && !(c.at(key).is_number() && c.at(key).get<double>() <= 1))
       c.refuse(key, "a mixture-of-experts or latent-attention layout this model_type does not have in shardsim is not modelled");
 }
 
@@ -330,7 +340,11 @@ TransformerModel import_hf_config(const nlohmann::json& json, const std::string&
   Read r;
   read_family(c, m, r, model_type);
   refuse_unread_experts(c, m);
-  if (m.ffn_hidden == 0) m.ffn_hidden = static_cast<int>(std::min<std::int64_t>(kMaxSize, 4 * static_cast<std::int64_t>(m.hidden)));
+  if (m.ffn_hidden == 0) {
+    if (4 * static_cast<std::int64_t>(m.hidden) > kMaxSize)
+      c.refuse(r.fields.hidden, fmt::format("4 x {} (the default {}) does not fit in an int", m.hidden, r.fields.ffn_hidden));
+    m.ffn_hidden = 4 * m.hidden;
+  }
   m.vocab = c.integer("vocab_size");
   m.precision = precision_of(c);
   r.fields.vocab = "vocab_size";

@@ -9,6 +9,9 @@
 namespace shardsim {
 namespace {
 
+// Published MoE models route over at most a few hundred experts (DeepSeek-V3: 256).
+constexpr int kMaxExperts = 1 << 12;
+
 [[noreturn]] void fail(const std::string& origin, const std::string& field, const std::string& message) {
   throw InputError(fmt::format("{}: /{}: {}", origin, field, message));
 }
@@ -36,6 +39,9 @@ void validate_model(const TransformerModel& m, const std::string& origin, const 
   if (m.norms_per_block < 0) fail(origin, "norms_per_block", fmt::format("expected 0 or more, found {}", m.norms_per_block));
   if (m.experts < 0 || m.experts_per_token < 0 || m.expert_ffn_hidden < 0 || m.shared_expert_ffn_hidden < 0 || m.dense_layers < 0)
     fail(origin, "experts", "expert counts and widths must not be negative");
+  if (m.experts > kMaxExperts)
+    fail(origin, "experts", fmt::format("{} experts is more than the {} shardsim simulates (each is a tensor list in every schedule)",
+                                        m.experts, kMaxExperts));
   if (m.experts > 0 && (m.experts_per_token < 1 || m.experts_per_token > m.experts))
     fail(origin, "experts_per_token", fmt::format("expected 1 to {} (the routed experts), found {}", m.experts, m.experts_per_token));
   if (m.experts > 0 && m.dense_layers >= m.layers)
