@@ -7,6 +7,7 @@
 #include "sim/model/model_loader.hpp"
 #include "sim/planner/planner.hpp"
 #include "sim/scenario/deepspeed_emit.hpp"
+#include "sim/scenario/fsdp_emit.hpp"
 #include "sim/units/units.hpp"
 
 #include <CLI/CLI.hpp>
@@ -42,6 +43,7 @@ struct PlanOptions {
   bool no_checkpointing = false;
   std::string nccl;
   std::string emit_deepspeed;
+  std::string emit_fsdp;
 };
 
 std::string strategy_label(const Candidate& c) {
@@ -187,9 +189,10 @@ void print_plan_table(const PlanRequest& r, const PlanResult& plan, int top) {
   }
 }
 
-// The recommendation as a DeepSpeed config to launch with (and to feed back to `simulate --deepspeed`).
-void emit_deepspeed(const PlanRequest& r, const PlanResult& plan, const std::string& path, bool json) {
-  if (!plan.recommended) throw InputError("--emit-deepspeed: no candidate is recommended, so there is no configuration to write");
+// The recommendation as files to launch with: a DeepSpeed config (which `simulate --deepspeed`
+// reads back to the same prediction) and FSDP2 settings, each with its launch line.
+void emit_recommendation(const PlanRequest& r, const PlanResult& plan, const PlanOptions& o) {
+  if (!plan.recommended) throw InputError("--emit-deepspeed/--emit-fsdp: no candidate is recommended, so there is no configuration to write");
   const Candidate& c = plan.candidates[*plan.recommended];
   StepConfig step;
   step.model = r.model;
@@ -198,10 +201,17 @@ void emit_deepspeed(const PlanRequest& r, const PlanResult& plan, const std::str
   step.accumulation_steps = c.accumulation_steps;
   step.activation_checkpointing = r.activation_checkpointing;
   const Cluster cluster = make_cluster(load_instance_by_name(c.instance), c.nodes);
-  write_file_atomically(path, deepspeed_config_for(cluster, step).dump(2) + "\n");
-  // Under --json stdout holds one JSON document: the note goes to stderr.
-  fmt::print(json ? stderr : stdout, "\nwrote {} (DeepSpeed config of the recommendation); launch with:\n  {}\n", path,
-             deepspeed_launch_line(cluster, path));
+  // Under --json stdout holds one JSON document: the notes go to stderr.
+  std::FILE* out = o.json ? stderr : stdout;
+  if (!o.emit_deepspeed.empty()) {
+    write_file_atomically(o.emit_deepspeed, deepspeed_config_for(cluster, step).dump(2) + "\n");
+    fmt::print(out, "\nwrote {} (DeepSpeed config of the recommendation); launch with:\n  {}\n", o.emit_deepspeed,
+               deepspeed_launch_line(cluster, o.emit_deepspeed));
+  }
+  if (!o.emit_fsdp.empty()) {
+    write_file_atomically(o.emit_fsdp, fsdp_config_for(cluster, step).dump(2) + "\n");
+    fmt::print(out, "\nwrote {} (FSDP2 settings of the recommendation); launch with:\n  {}\n", o.emit_fsdp, torchrun_launch_line(cluster));
+  }
 }
 
 void run_plan_command(const PlanOptions& o) {
@@ -219,7 +229,7 @@ void run_plan_command(const PlanOptions& o) {
   check_rankable(r, plan);
   if (o.json) print_plan_json(r, plan);
   else print_plan_table(r, plan, o.top);
-  if (!o.emit_deepspeed.empty()) emit_deepspeed(r, plan, o.emit_deepspeed, o.json);
+  if (!o.emit_deepspeed.empty() || !o.emit_fsdp.empty()) emit_recommendation(r, plan, o);
 }
 
 }  // namespace
@@ -229,7 +239,7 @@ void register_plan(CLI::App& app) {
   auto* cmd = app.add_subcommand("plan", "Size partition groups and pick instances: sweep strategies, p and batch splits, rank them");
   cmd->add_option("--model", o->model, "Model preset, model JSON or Hugging Face config.json")->capture_default_str();
   cmd->add_option("--seq-len", o->seq_len, "Training sequence length in tokens (default: the model's, as the output says)");
-  cmd->add_option("--instances,--topologies", o->instances, "Instance names or topology JSON paths")->delimiter(',')->capture_default_str();
+  cmd->add_option("--instances,--instance,--topologies", o->instances, "Instance names or topology JSON paths (--instance for one)")->delimiter(',')->capture_default_str();
   cmd->add_option("--gpus", o->gpus, "Cluster sizes in GPUs")->delimiter(',')->capture_default_str();
   cmd->add_option("--nodes", o->nodes, "Cluster sizes in nodes (instead of --gpus)")->delimiter(',');
   cmd->add_option("--global-batch", o->global_batch, "Sequences per optimizer step")->capture_default_str();
@@ -246,6 +256,8 @@ void register_plan(CLI::App& app) {
   cmd->add_flag("--no-checkpointing", o->no_checkpointing, "Disable activation checkpointing");
   cmd->add_option("--emit-deepspeed", o->emit_deepspeed,
                   "Write the recommendation as a DeepSpeed config JSON to this file (and print the deepspeed launch line)");
+  cmd->add_option("--emit-fsdp", o->emit_fsdp,
+                  "Write the recommendation's FSDP2 settings (mesh, reshard_after_forward, ...) as JSON to this file (and print the torchrun line)");
   cmd->callback([o] { run_plan_command(*o); });
 }
 

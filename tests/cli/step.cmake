@@ -63,8 +63,9 @@ cli_pass(simulate_deepspeed_auto "note: DeepSpeed train_micro_batch_size_per_gpu
 cli_fail(simulate_deepspeed_offload 1 "offload_optimizer/device: offload to 'cpu' is not modelled"
          simulate ${SCENARIOS}/toy-mics-4node.json --deepspeed ${SCENARIOS}/deepspeed/hf-ds-config-zero3.json)
 set(EMITTED_DS ${CMAKE_BINARY_DIR}/cli-plan-ds-config.json)
-cli_pass(plan_emit_deepspeed "launch with:.*deepspeed --num_nodes 2 --num_gpus 8"
-         plan --model toy-1b --gpus 16 --global-batch 64 --strategies zero3,mics --emit-deepspeed ${EMITTED_DS})
+cli_pass(plan_emit_deepspeed "launch with:.*deepspeed --num_nodes 2 --num_gpus 8.*torchrun --nnodes 2 --nproc-per-node 8"
+         plan --model toy-1b --gpus 16 --global-batch 64 --strategies zero3,mics --emit-deepspeed ${EMITTED_DS}
+         --emit-fsdp ${CMAKE_BINARY_DIR}/cli-plan-fsdp.json)
 cli_pass(plan_emitted_deepspeed_simulates "step time"
          simulate --model toy-1b --instance p4d.24xlarge --nodes 2 --deepspeed ${EMITTED_DS})
 set_tests_properties(cli.plan_emit_deepspeed PROPERTIES FIXTURES_SETUP emitted_ds)

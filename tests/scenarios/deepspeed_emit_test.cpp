@@ -2,6 +2,7 @@
 // prediction.
 #include "sim/input/input_error.hpp"
 #include "sim/scenario/deepspeed_emit.hpp"
+#include "sim/scenario/fsdp_emit.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/stepsim/step_simulation.hpp"
 #include "sim/strategies/registry.hpp"
@@ -44,4 +45,25 @@ TEST_CASE("an emitted DeepSpeed config round-trips to the same step and predicti
   hs.strategy = "hybrid_shard";
   const Scenario fsdp = load_scenario(data_path("scenarios/toy-mics-4node.json"), hs);
   CHECK_THROWS_AS(deepspeed_config_for(fsdp.cluster, fsdp.step), InputError);
+}
+
+TEST_CASE("FSDP2 settings of each strategy", "[scenarios][fsdp]") {
+  auto emit = [](const char* strategy, std::optional<bool> hierarchical = std::nullopt) {
+    ScenarioOverrides o;
+    o.strategy = strategy;
+    o.partition_size = 8;
+    o.hierarchical_gather = hierarchical;
+    const Scenario sc = load_scenario(data_path("scenarios/toy-mics-4node.json"), o);
+    return fsdp_config_for(sc.cluster, sc.step);
+  };
+  CHECK(emit("zero3")["device_mesh"]["shape"] == nlohmann::json::array({32}));
+  CHECK(emit("zero3")["reshard_after_forward"] == true);
+  CHECK(emit("zero2")["reshard_after_forward"] == false);
+  CHECK(emit("zeropp_hpz")["reshard_after_forward"] == 8);
+  const auto hsdp = emit("hybrid_shard");
+  CHECK(hsdp["device_mesh"]["shape"] == nlohmann::json::array({4, 8}));
+  CHECK(hsdp["fsdp1_sharding_strategy"] == "HYBRID_SHARD");
+  CHECK(emit("hybrid_shard_deferred")["replication_all_reduce"].get<std::string>().find("set_requires_all_reduce(False)") != std::string::npos);
+  CHECK(emit("mics", false)["device_mesh"]["shape"] == nlohmann::json::array({4, 8}));
+  CHECK_THROWS_AS(emit("zero1"), InputError);
 }
