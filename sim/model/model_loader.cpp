@@ -3,6 +3,7 @@
 
 #include "sim/input/input_error.hpp"
 #include "sim/input/json_reader.hpp"
+#include "sim/input/json_schema.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -70,6 +71,9 @@ TransformerModel load_model_file(const std::string& path) {
   const std::string stem = std::filesystem::path(path).stem().string();
   // Our format always has "layers"; HF never does, so that key settles ambiguous files.
   if (!json.contains("layers") && looks_like_hf_config(json)) return import_hf_config(json, path, stem);
+  // The format's one definition is the scenario schema's $defs/model (inline models use it too).
+  const nlohmann::json& schema = load_json_schema(model_data_directory() + "/schemas/scenario.schema.json");
+  validate_json_schema(json, schema.at("$defs").at("model"), path);
   return model_from_json(json, path, stem);
 }
 
