@@ -20,7 +20,7 @@
 // With the defaults (multi-head, biases, LayerNorm, learned positions of seq_len rows) this is the
 // GPT/BERT block, 12h^2 + 13h when f = 4h, and GPT-2 small's 124,439,808 exactly; with the fields
 // the Hugging Face import sets it gives Llama, Mistral, Mixtral, Qwen, Gemma, Falcon, BLOOM, MPT,
-// GPT-J, Phi and DeepSeek-MoE exactly (tests/model/hf_models_test.cpp checks 18 published counts).
+// GPT-J, Phi and DeepSeek-MoE exactly (tests/model/hf_models_test.cpp checks 23 published counts).
 // seq_len is the training sequence length, a training choice (scenario seq_len, --seq-len), never
 // the positional-table size: a model's context limit does not set how long its training
 // sequences are, and seq_len_source says where the length in use came from.

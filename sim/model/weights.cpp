@@ -55,9 +55,12 @@ std::vector<WeightTensor> block_weights(const TransformerModel& m, int layer) {
   Tensors w;
   norm(w, m, "norm1");
   attention(w, m);
-  if (m.norms_per_block > 1) norm(w, m, "norm2");
+  // Two norms: before attention and before the MLP. Gemma 2's four add one after each.
+  const int before_mlp = m.norms_per_block > 2 ? m.norms_per_block - 1 : m.norms_per_block;
+  for (int i = 2; i <= before_mlp; ++i) norm(w, m, fmt::format("norm{}", i));
   if (is_moe_layer(m, layer)) moe(w, m);
   else mlp(w, m, "mlp", m.ffn_hidden, m.mlp_bias);
+  if (m.norms_per_block > 2) norm(w, m, fmt::format("norm{}", m.norms_per_block));
   return w;
 }
 

@@ -43,6 +43,11 @@ const Published kPublished[] = {
     {"gpt-j-6b", 6053381344},             // GPT-J model card: 6,053,381,344
     {"phi-2", 2.78e9},                    // HF safetensors total (2.78e9)
     {"starcoder", 15.5e9},                // StarCoder paper: 15.5B
+    {"llama-3-70b", 70553706496},         // HF safetensors total (70.55e9)
+    {"qwen3-8b", 8.2e9},                  // Qwen3-8B model card: 8.2B
+    {"qwen3-30b-a3b", 30.5e9, 3.3e9},     // Qwen3-30B-A3B model card: 30.5B total, 3.3B activated
+    {"gemma-2-9b", 9241705984},           // HF safetensors total (9.24e9)
+    {"phi-3-mini-4k", 3.82e9},            // HF safetensors total (3.82e9); Abdin et al. 2024: 3.8B
 };
 
 std::int64_t sum(const std::vector<WeightTensor>& w) {
