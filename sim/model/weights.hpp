@@ -22,9 +22,9 @@ struct WeightTensor {
   std::string name;          // "qkv.weight", "mlp.down.bias", ...
   std::int64_t elements = 0;
   // The module it belongs to: FSDP2 and DeepSpeed's fetch sets gather a module's tensors
-  // together ("attention", "mlp", "norm1", "norm2" (and "norm3", "norm4" in Gemma 2), "embedding", "head",
-  // "final_norm"); the
-  // tensors of a mixture-of-experts MLP (router, experts.E.*, shared.*) all belong to "mlp".
+  // together ("attention", "mlp", "norm1", "norm2" (and "norm3", "norm4" in Gemma 2), "embedding",
+  // "head", "final_norm"); the tensors of a mixture-of-experts MLP (router, experts.E.*, shared.*)
+  // all belong to "mlp".
   std::string module;
 };
 
