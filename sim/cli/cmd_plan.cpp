@@ -6,6 +6,8 @@
 #include "sim/input/input_error.hpp"
 #include "sim/model/model_loader.hpp"
 #include "sim/planner/planner.hpp"
+#include "sim/scenario/deepspeed_emit.hpp"
+#include "sim/scenario/fsdp_emit.hpp"
 #include "sim/units/units.hpp"
 
 #include <CLI/CLI.hpp>
@@ -17,6 +19,7 @@
 #include <chrono>
 #include <cmath>
 #include <set>
+#include <optional>
 #include <sstream>
 #include <unistd.h>
 
@@ -25,6 +28,7 @@ namespace {
 
 struct PlanOptions {
   std::string model = "gpt-100b";
+  std::optional<int> seq_len;
   std::vector<std::string> instances{"p4d.24xlarge"};
   std::vector<int> gpus{128, 256, 512};
   std::vector<int> nodes;
@@ -41,6 +45,8 @@ struct PlanOptions {
   bool no_checkpointing = false;
   std::string nccl;
   std::vector<std::string> frameworks;
+  std::string emit_deepspeed;
+  std::string emit_fsdp;
 };
 
 std::string strategy_label(const Candidate& c, bool with_framework) {
@@ -82,6 +88,7 @@ nlohmann::ordered_json json_of(const Candidate& c, bool with_training) {
 PlanRequest plan_request(const PlanOptions& o) {
   PlanRequest r;
   r.model = load_model(o.model);
+  if (o.seq_len) set_seq_len(r.model, *o.seq_len, "--seq-len");
   r.instances = o.instances;
   if (!o.nodes.empty()) {
     r.gpus.clear();
@@ -140,6 +147,10 @@ void check_rankable(const PlanRequest& r, const PlanResult& plan) {
 void print_plan_json(const PlanRequest& r, const PlanResult& plan) {
   nlohmann::ordered_json j;
   j["model"] = r.model.name;
+  j["parameters"] = parameter_count(r.model);
+  j["active_parameters"] = active_parameter_count(r.model);
+  j["seq_len"] = r.model.seq_len;
+  j["seq_len_source"] = r.model.seq_len_source;
   j["global_batch"] = r.global_batch;
   if (plan.recommended) {
     j["recommendation"] = json_of(plan.candidates[*plan.recommended], r.train_tokens.has_value());
@@ -161,8 +172,8 @@ void print_plan_table(const PlanRequest& r, const PlanResult& plan, int top) {
     else ++(c.fits ? not_simulated : infeasible);
   }
   std::stable_sort(ranked.begin(), ranked.end(), [](const Candidate* a, const Candidate* b) { return a->tokens_per_s > b->tokens_per_s; });
-  fmt::print("plan for {} ({:.1f}B parameters), global batch {} sequences of {} tokens\n", r.model.name, parameter_count(r.model) / 1e9,
-             r.global_batch, r.model.seq_len);
+  fmt::print("plan for {} ({:.1f}B parameters), global batch {} sequences of {} tokens ({})\n", r.model.name,
+             parameter_count(r.model) / 1e9, r.global_batch, r.model.seq_len, r.model.seq_len_source);
   std::set<std::string> frameworks;
   for (const auto& c : plan.candidates) frameworks.insert(c.framework);
   fmt::print("framework profiles: {} (topologies/frameworks/)\n", fmt::join(frameworks, ", "));
@@ -186,6 +197,31 @@ void print_plan_table(const PlanRequest& r, const PlanResult& plan, int top) {
   }
 }
 
+// The recommendation as files to launch with: a DeepSpeed config (which `simulate --deepspeed`
+// reads back to the same prediction) and FSDP2 settings, each with its launch line.
+void emit_recommendation(const PlanRequest& r, const PlanResult& plan, const PlanOptions& o) {
+  if (!plan.recommended) throw InputError("--emit-deepspeed/--emit-fsdp: no candidate is recommended, so there is no configuration to write");
+  const Candidate& c = plan.candidates[*plan.recommended];
+  StepConfig step;
+  step.model = r.model;
+  step.strategy = c.strategy;
+  step.micro_batch = c.micro_batch;
+  step.accumulation_steps = c.accumulation_steps;
+  step.activation_checkpointing = r.activation_checkpointing;
+  const Cluster cluster = make_cluster(load_instance_by_name(c.instance), c.nodes);
+  // Under --json stdout holds one JSON document: the notes go to stderr.
+  std::FILE* out = o.json ? stderr : stdout;
+  if (!o.emit_deepspeed.empty()) {
+    write_file_atomically(o.emit_deepspeed, deepspeed_config_for(cluster, step).dump(2) + "\n");
+    fmt::print(out, "\nwrote {} (DeepSpeed config of the recommendation); launch with:\n  {}\n", o.emit_deepspeed,
+               deepspeed_launch_line(cluster, o.emit_deepspeed));
+  }
+  if (!o.emit_fsdp.empty()) {
+    write_file_atomically(o.emit_fsdp, fsdp_config_for(cluster, step).dump(2) + "\n");
+    fmt::print(out, "\nwrote {} (FSDP2 settings of the recommendation); launch with:\n  {}\n", o.emit_fsdp, torchrun_launch_line(cluster));
+  }
+}
+
 void run_plan_command(const PlanOptions& o) {
   const PlanRequest r = plan_request(o);
   const bool tty = isatty(STDERR_FILENO);
@@ -201,6 +237,7 @@ void run_plan_command(const PlanOptions& o) {
   check_rankable(r, plan);
   if (o.json) print_plan_json(r, plan);
   else print_plan_table(r, plan, o.top);
+  if (!o.emit_deepspeed.empty() || !o.emit_fsdp.empty()) emit_recommendation(r, plan, o);
 }
 
 }  // namespace
@@ -209,7 +246,8 @@ void register_plan(CLI::App& app) {
   auto o = std::make_shared<PlanOptions>();
   auto* cmd = app.add_subcommand("plan", "Size partition groups and pick instances: sweep strategies, p and batch splits, rank them");
   cmd->add_option("--model", o->model, "Model preset, model JSON or Hugging Face config.json")->capture_default_str();
-  cmd->add_option("--instances,--topologies", o->instances, "Instance names or topology JSON paths")->delimiter(',')->capture_default_str();
+  cmd->add_option("--seq-len", o->seq_len, "Training sequence length in tokens (default: the model's, as the output says)");
+  cmd->add_option("--instances,--instance,--topologies", o->instances, "Instance names or topology JSON paths (--instance for one)")->delimiter(',')->capture_default_str();
   cmd->add_option("--gpus", o->gpus, "Cluster sizes in GPUs")->delimiter(',')->capture_default_str();
   cmd->add_option("--nodes", o->nodes, "Cluster sizes in nodes (instead of --gpus)")->delimiter(',');
   cmd->add_option("--global-batch", o->global_batch, "Sequences per optimizer step")->capture_default_str();
@@ -227,6 +265,10 @@ void register_plan(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)");
   cmd->add_option("--top", o->top, "Rows in the table")->capture_default_str();
   cmd->add_flag("--no-checkpointing", o->no_checkpointing, "Disable activation checkpointing");
+  cmd->add_option("--emit-deepspeed", o->emit_deepspeed,
+                  "Write the recommendation as a DeepSpeed config JSON to this file (and print the deepspeed launch line)");
+  cmd->add_option("--emit-fsdp", o->emit_fsdp,
+                  "Write the recommendation's FSDP2 settings (mesh, reshard_after_forward, ...) as JSON to this file (and print the torchrun line)");
   cmd->callback([o] { run_plan_command(*o); });
 }
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <set>
+#include <optional>
 #include <sstream>
 
 namespace shardsim::cli {
@@ -19,6 +20,7 @@ namespace {
 
 struct ScalingOptions {
   std::string model = "gpt2-small";
+  std::optional<int> seq_len;
   std::string instance = "p4d.24xlarge";
   std::vector<int> gpus{16, 32, 64, 128, 256, 512};
   std::vector<std::string> strategies{"zero3", "mics"};
@@ -43,6 +45,7 @@ std::string label(const Candidate& c) {
 void run_scaling_command(const ScalingOptions& o) {
   ScalingRequest r;
   r.model = load_model(o.model);
+  if (o.seq_len) set_seq_len(r.model, *o.seq_len, "--seq-len");
   r.instance = o.instance;
   r.gpus = o.gpus;
   if (o.partition_size < 0) throw InputError("--partition-size must be positive");
@@ -83,11 +86,16 @@ void run_scaling_command(const ScalingOptions& o) {
   }
   if (!o.csv.empty()) write_file_atomically(o.csv, csv.str());
   if (o.json) {
-    fmt::print("{}\n", nlohmann::ordered_json{{"model", r.model.name}, {"instance", r.instance}, {"points", rows}}.dump(2));
+    fmt::print("{}\n", nlohmann::ordered_json{{"model", r.model.name},
+                                               {"seq_len", r.model.seq_len},
+                                               {"seq_len_source", r.model.seq_len_source},
+                                               {"instance", r.instance},
+                                               {"points", rows}}
+                           .dump(2));
     return;
   }
-  fmt::print("scaling of {} on {} (micro-batch {}, {} micro-steps per GPU for weak scaling)\n", r.model.name, r.instance, r.micro_batch,
-             r.accumulation_steps);
+  fmt::print("scaling of {} on {} (micro-batch {}, {} micro-steps per GPU for weak scaling)\n{}\n", r.model.name, r.instance,
+             r.micro_batch, r.accumulation_steps, seq_len_description(r.model));
   std::set<std::string> frameworks;
   for (const auto& pt : points) frameworks.insert(pt.candidate.framework.empty() ? default_framework(pt.candidate.strategy.strategy) : pt.candidate.framework);
   fmt::print("framework profiles: {} (topologies/frameworks/)\n", fmt::join(frameworks, ", "));
@@ -113,6 +121,7 @@ void register_scaling(CLI::App& app) {
   auto o = std::make_shared<ScalingOptions>();
   auto* cmd = app.add_subcommand("scaling", "Weak- and strong-scaling efficiency per strategy over cluster sizes");
   cmd->add_option("--model", o->model, "Model preset, model JSON or Hugging Face config.json")->capture_default_str();
+  cmd->add_option("--seq-len", o->seq_len, "Training sequence length in tokens (default: the model's, as the output says)");
   cmd->add_option("--instance,--topology", o->instance, "Instance name or topology JSON path")->capture_default_str();
   cmd->add_option("--gpus", o->gpus, "Cluster sizes in GPUs")->delimiter(',')->capture_default_str();
   cmd->add_option("--strategies", o->strategies, "Strategies")->delimiter(',')->capture_default_str();

@@ -1,6 +1,7 @@
 // `shardsim schedule SCENARIO.json --rank R [--json]`: the program a strategy compiles for one rank.
 #include "sim/cli/commands.hpp"
 #include "sim/cli/scenario_options.hpp"
+#include "sim/model/model_loader.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/schedule/schedule_json.hpp"
 #include "sim/strategies/compile.hpp"
@@ -29,6 +30,8 @@ void run_schedule(const ScheduleOptions& o) {
   }
   fmt::print("# {} schedule of rank {} ({} ops, {} groups, {} communicators, {} micro-steps)\n", s.strategy, o.rank,
              s.program.ops.size(), s.groups.size(), s.communicators.size(), s.micro_steps);
+  fmt::print("# model {}, {}\n", sc.step.model.name, seq_len_description(sc.step.model));
+  for (const auto& note : sc.notes) fmt::print("# note: {}\n", note);
   for (std::size_t i = 0; i < s.program.ops.size(); ++i) {
     const Op& op = s.program.ops[i];
     std::string what;

@@ -4,6 +4,7 @@
 #include "sim/cli/scenario_options.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/model/memory.hpp"
+#include "sim/model/model_loader.hpp"
 #include "sim/model/transformer.hpp"
 #include "sim/scenario/simulation_size.hpp"
 #include "sim/stepsim/exposed_time.hpp"
@@ -48,6 +49,10 @@ void run_simulate(const SimulateOptions& o) {
     j["scenario"] = sc.name;
     j["model"] = sc.step.model.name;
     j["parameters"] = parameter_count(sc.step.model);
+    j["active_parameters"] = active_parameter_count(sc.step.model);
+    j["seq_len"] = sc.step.model.seq_len;
+    j["seq_len_source"] = sc.step.model.seq_len_source;
+    j["notes"] = sc.notes;
     j["instance"] = sc.cluster.instance.name;
     j["nodes"] = sc.cluster.nodes;
     j["gpus"] = sc.cluster.gpus();
@@ -81,8 +86,14 @@ void run_simulate(const SimulateOptions& o) {
     fmt::print("{}\n", j.dump(2));
     return;
   }
-  fmt::print("{}: {} ({:.1f}B parameters) on {} x {} ({} GPUs)\n", sc.name, sc.step.model.name,
-             parameter_count(sc.step.model) / 1e9, sc.cluster.nodes, sc.cluster.instance.name, sc.cluster.gpus());
+  const TransformerModel& model = sc.step.model;
+  const std::string active = active_parameter_count(model) != parameter_count(model)
+                                 ? fmt::format(", {:.1f}B active per token", active_parameter_count(model) / 1e9)
+                                 : "";
+  fmt::print("{}: {} ({:.1f}B parameters{}) on {} x {} ({} GPUs)\n", sc.name, model.name, parameter_count(model) / 1e9, active,
+             sc.cluster.nodes, sc.cluster.instance.name, sc.cluster.gpus());
+  fmt::print("{}\n", seq_len_description(model));
+  for (const auto& note : sc.notes) fmt::print("note: {}\n", note);
   const std::string gather =
       strategy.hierarchical_gather_knob ? fmt::format(", hierarchical gather {}", strategy.hierarchical_gather ? "on" : "off") : "";
   fmt::print("strategy {} (partition size {}{}), micro-batch {}, {} micro-steps\n", to_string(strategy.strategy),

@@ -1,6 +1,7 @@
 // The scenario file and its overrides, as `simulate` and `schedule` take them: the positional
 // scenario plus every flag of ScenarioFlags (the one definition shared with shardsim-run step),
-// with --topology as another name for --instance.
+// with --topology as another name for --instance. Without a scenario file the flags alone
+// describe the run (scenario_from_flags: --model, --instance, --nodes, --strategy).
 #pragma once
 
 #include "sim/scenario/scenario.hpp"

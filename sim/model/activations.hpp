@@ -9,8 +9,11 @@
 //                                        recomputed during backward)
 //   without:                             L * full activations
 // fp32 models double every figure (an approximation: dropout masks would stay 1 byte). Not
-// modelled: the logits and loss buffers of the output head (about 4*s*b*V bytes), and framework
-// temporaries.
+// modelled: the logits and loss buffers of the output head (about 4*s*b*V bytes), framework
+// temporaries, and the shape extensions of transformer.hpp: grouped-query attention, gated MLPs,
+// head_dim set apart and mixture-of-experts blocks are counted as the dense GPT block of the same
+// hidden size and heads (the K/V tensors are smaller with GQA; k routed experts hold k MLP
+// intermediates per token).
 #pragma once
 
 #include "sim/model/transformer.hpp"

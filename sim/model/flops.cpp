@@ -18,10 +18,17 @@ void require_micro_batch(const TransformerModel& model, int micro_batch) {
 // 2^53, which covers every test-sized model exactly.
 LayerFlops layer_flops(const TransformerModel& model, int micro_batch, bool activation_checkpointing) {
   require_micro_batch(model, micro_batch);
-  const double b = micro_batch, s = model.seq_len, h = model.hidden;
-  const double params = static_cast<double>(parameters_per_layer(model));
+  const double b = micro_batch, s = model.seq_len;
+  // The attention products run over every head's width: heads * head_dim (not hidden: Gemma-7B has
+  // 16 x 256 = 4096 with hidden 3072).
+  const double attention_width = static_cast<double>(model.heads) * head_dim(model);
+  // Active parameters, averaged over the layers: a mixture-of-experts token multiplies through its
+  // experts_per_token experts only, and DeepSeek's leading dense layers differ from the rest.
+  const double params = static_cast<double>(active_parameter_count(model) - embedding_parameters(model) -
+                                            output_head_parameters(model) - final_norm_parameters(model)) /
+                        model.layers;
   LayerFlops f;
-  f.forward = 2.0 * params * b * s + 2.0 * 2.0 * b * s * s * h;
+  f.forward = 2.0 * params * b * s + 2.0 * 2.0 * b * s * s * attention_width;
   f.backward = 2.0 * f.forward;
   f.recompute = activation_checkpointing ? f.forward : 0.0;
   return f;
@@ -49,7 +56,7 @@ ModelFlops model_flops(const TransformerModel& model, int micro_batch, bool acti
   return m;
 }
 
-double model_flops_per_token(const TransformerModel& model) { return 6.0 * static_cast<double>(parameter_count(model)); }
+double model_flops_per_token(const TransformerModel& model) { return 6.0 * static_cast<double>(active_parameter_count(model)); }
 
 double hardware_flops_per_token(const TransformerModel& model, bool activation_checkpointing) {
   return model_flops(model, 1, activation_checkpointing).total_flops / model.seq_len;

@@ -3,6 +3,7 @@
 
 #include "sim/input/input_error.hpp"
 #include "sim/input/json_reader.hpp"
+#include "sim/input/json_schema.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -35,7 +36,23 @@ TransformerModel model_from_json(const nlohmann::json& json, const std::string& 
   m.seq_len = static_cast<int>(o.integer("seq_len", 1, kMaxSize));
   m.vocab = static_cast<int>(o.integer("vocab", 1, kMaxSize));
   m.tied_embeddings = o.optional_boolean("tied_embeddings").value_or(true);
+  m.seq_len_source = fmt::format("the model file's seq_len, {}", origin);
   m.gated_mlp = o.optional_boolean("gated_mlp").value_or(false);
+  // The extensions of transformer.hpp; each defaults to the GPT/BERT block.
+  auto optional_int = [&](const char* key, int min) { return static_cast<int>(o.optional_integer(key, min, kMaxSize).value_or(0)); };
+  m.kv_heads = optional_int("kv_heads", 1);
+  m.head_dim = optional_int("head_dim", 1);
+  m.position_table = static_cast<int>(o.optional_integer("position_table", 0, kMaxSize).value_or(m.seq_len));
+  if (auto biases = o.optional_boolean("biases")) m.qkv_bias = m.out_bias = m.mlp_bias = *biases;
+  if (auto norm = o.optional_string("norm")) {
+    if (*norm != "layernorm" && *norm != "rmsnorm") o.fail("norm", fmt::format("expected layernorm or rmsnorm, found '{}'", *norm));
+    m.norm_bias = *norm == "layernorm";
+  }
+  m.experts = optional_int("experts", 1);
+  m.experts_per_token = optional_int("experts_per_token", 1);
+  m.expert_ffn_hidden = optional_int("expert_ffn_hidden", 1);
+  m.shared_expert_ffn_hidden = optional_int("shared_expert_ffn_hidden", 1);
+  m.dense_layers = static_cast<int>(o.optional_integer("dense_layers", 0, kMaxSize).value_or(0));
   m.precision = o.optional_string("precision").value_or("bf16");
   if (!known_precision(m.precision)) {
     const std::string hint = closest_word(m.precision, {"bf16", "fp16", "fp32"});
@@ -54,7 +71,30 @@ TransformerModel load_model_file(const std::string& path) {
   const std::string stem = std::filesystem::path(path).stem().string();
   // Our format always has "layers"; HF never does, so that key settles ambiguous files.
   if (!json.contains("layers") && looks_like_hf_config(json)) return import_hf_config(json, path, stem);
+  // The format's one definition is the scenario schema's $defs/model (inline models use it too).
+  const nlohmann::json& schema = load_json_schema(model_data_directory() + "/schemas/scenario.schema.json");
+  validate_json_schema(json, schema.at("$defs").at("model"), path);
   return model_from_json(json, path, stem);
+}
+
+void set_seq_len(TransformerModel& model, int seq_len, const std::string& source) {
+  model.seq_len = seq_len;
+  model.seq_len_source = source;
+  ModelFieldNames fields;
+  fields.seq_len = "seq_len";
+  try {
+    validate_model(model, source, fields);
+  } catch (const InputError& e) {
+    // "--seq-len: /seq_len: ..." reads badly for a flag: name the flag alone.
+    const std::string text = e.what();
+    const std::string prefix = source + ": /seq_len: ";
+    if (source.starts_with("--") && text.starts_with(prefix)) throw InputError(source + ": " + text.substr(prefix.size()));
+    throw;
+  }
+}
+
+std::string seq_len_description(const TransformerModel& model) {
+  return fmt::format("seq_len {} ({})", model.seq_len, model.seq_len_source.empty() ? "set in code" : model.seq_len_source);
 }
 
 std::string model_data_directory() {

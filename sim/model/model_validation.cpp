@@ -9,6 +9,9 @@
 namespace shardsim {
 namespace {
 
+// Published MoE models route over at most a few hundred experts (DeepSeek-V3: 256).
+constexpr int kMaxExperts = 1 << 12;
+
 [[noreturn]] void fail(const std::string& origin, const std::string& field, const std::string& message) {
   throw InputError(fmt::format("{}: /{}: {}", origin, field, message));
 }
@@ -26,9 +29,27 @@ void validate_model(const TransformerModel& m, const std::string& origin, const 
   require_positive(origin, fields.ffn_hidden, m.ffn_hidden);
   require_positive(origin, fields.seq_len, m.seq_len);
   require_positive(origin, fields.vocab, m.vocab);
-  if (m.hidden % m.heads != 0)
+  if (m.head_dim == 0 && m.hidden % m.heads != 0)
     fail(origin, fields.heads, fmt::format("{} heads do not divide hidden size {} (each head needs hidden/heads dimensions)",
                                            m.heads, m.hidden));
+  if (m.head_dim < 0) fail(origin, "head_dim", fmt::format("expected a positive integer, found {}", m.head_dim));
+  if (m.kv_heads < 0 || (m.kv_heads > 0 && m.heads % m.kv_heads != 0))
+    fail(origin, "kv_heads", fmt::format("{} key/value heads do not divide {} attention heads (each KV head serves a group of query heads)",
+                                         m.kv_heads, m.heads));
+  if (m.norms_per_block < 0) fail(origin, "norms_per_block", fmt::format("expected 0 or more, found {}", m.norms_per_block));
+  if (m.experts < 0 || m.experts_per_token < 0 || m.expert_ffn_hidden < 0 || m.shared_expert_ffn_hidden < 0 || m.dense_layers < 0)
+    fail(origin, "experts", "expert counts and widths must not be negative");
+  if (m.experts > kMaxExperts)
+    fail(origin, "experts", fmt::format("{} experts is more than the {} shardsim simulates (each is a tensor list in every schedule)",
+                                        m.experts, kMaxExperts));
+  if (m.experts > 0 && (m.experts_per_token < 1 || m.experts_per_token > m.experts))
+    fail(origin, "experts_per_token", fmt::format("expected 1 to {} (the routed experts), found {}", m.experts, m.experts_per_token));
+  if (m.experts > 0 && m.dense_layers >= m.layers)
+    fail(origin, "dense_layers", fmt::format("{} dense layers leave no mixture-of-experts layer of {}", m.dense_layers, m.layers));
+  // A learned positional table has a row per position: training sequences cannot be longer.
+  if (m.position_table > 0 && m.seq_len > m.position_table)
+    fail(origin, fields.seq_len, fmt::format("training sequence length {} is longer than the model's learned positional table ({} positions)",
+                                             m.seq_len, m.position_table));
   if (!known_precision(m.precision))
     fail(origin, fields.precision, fmt::format("unknown precision '{}' (expected bf16, fp16 or fp32)", m.precision));
 

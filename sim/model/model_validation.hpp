@@ -1,5 +1,7 @@
 // The checks a TransformerModel passes before the simulator uses it: every size a positive
-// integer, heads dividing hidden, a known precision, and the parameter count, the model states at
+// integer, heads dividing hidden (unless head_dim is given), KV heads dividing heads, expert counts
+// consistent, a training length within a learned positional table, a known precision, and the
+// parameter count, the model states at
 // 16 bytes per parameter and the all-layer activation bytes of one sequence fitting in 64 bits (so
 // no later count on the model can wrap). Errors name the origin (file) and the offending field.
 #pragma once

@@ -4,7 +4,11 @@
 // field validated; the strategy block may instead come from a DeepSpeed config
 // (zero_optimization.stage, mics_shard_size, mics_hierarchical_params_gather,
 // zero_hpz_partition_size, reduce_bucket_size, stage3_prefetch_bucket_size,
-// train_micro_batch_size_per_gpu, gradient_accumulation_steps, train_batch_size, bf16/fp16).
+// train_micro_batch_size_per_gpu, gradient_accumulation_steps, train_batch_size, bf16/bfloat16/fp16,
+// with "auto" filled as the Hugging Face Trainer fills it; deepspeed_config.cpp). The training
+// sequence length is the scenario's "seq_len" (or --seq-len) when given, else the model's default,
+// and the model records which (TransformerModel::seq_len_source). The JSON Schema of the format is
+// schemas/scenario.schema.json; docs/scenarios.md describes it.
 #pragma once
 
 #include "sim/strategies/step_config.hpp"
@@ -12,6 +16,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace shardsim {
 
@@ -28,6 +33,9 @@ struct Scenario {
   // DeepSpeed config means "deepspeed", else the strategy's default (strategy.hpp). The profile
   // itself is in step.framework.
   std::string framework;
+  // What the loader filled in or could not model (DeepSpeed "auto" values, unmodelled keys), one
+  // line each, for every output to print.
+  std::vector<std::string> notes;
 };
 
 // Command-line overrides applied after loading (each optional). Every program that takes them
@@ -44,6 +52,8 @@ struct ScenarioOverrides {
   std::optional<std::string> deepspeed_config;
   std::optional<std::string> collective_library;  // --nccl
   std::optional<std::string> framework;           // --framework
+  std::optional<std::string> model;               // --model: a preset, model file or HF config.json
+  std::optional<int> seq_len;                     // --seq-len: training sequence length in tokens
 };
 
 // Throws InputError naming the flag ("--partition-size must be positive, got 0") for a value no
@@ -52,7 +62,13 @@ void check_overrides(const ScenarioOverrides& overrides);
 
 Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrides = {});
 
-// Applies a DeepSpeed config's strategy and batch fields to `step`; `world` = data-parallel ranks.
-void apply_deepspeed_config(const std::string& path, int world, StepConfig& step);
+// A scenario from the flags alone (`shardsim simulate --model M --instance I --nodes N --strategy S`):
+// --model, --instance and --nodes are required, and --strategy unless --deepspeed gives it; the
+// batch defaults to micro-batch 1 and one micro-step. Throws InputError naming a missing flag.
+Scenario scenario_from_flags(const ScenarioOverrides& overrides);
+
+// Applies a DeepSpeed config's strategy, precision and batch fields to `step`; `world` =
+// data-parallel ranks. Returns the notes to print: each "auto" filled and the keys not modelled.
+std::vector<std::string> apply_deepspeed_config(const std::string& path, int world, StepConfig& step);
 
 }  // namespace shardsim

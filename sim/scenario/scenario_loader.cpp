@@ -1,5 +1,6 @@
 #include "sim/input/input_error.hpp"
 #include "sim/input/json_reader.hpp"
+#include "sim/input/json_schema.hpp"
 #include "sim/input/limits.hpp"
 #include "sim/model/model_loader.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 
 namespace shardsim {
@@ -17,8 +19,6 @@ namespace {
 // Batch sizes and accumulation steps: the scenario format's bounds, shared with DeepSpeed configs.
 constexpr long long kMaxConfigCount = 1 << 20;
 constexpr long long kMaxGlobalBatch = 1LL << 40;
-// Bucket sizes in elements: 2^50 elements of 8 bytes still fit a 64-bit byte count.
-constexpr long long kMaxBucketElements = 1LL << 50;
 
 void read_strategy(JsonObject s, StrategyConfig& out) {
   out.strategy = parse_strategy(s.string("name"));
@@ -35,6 +35,9 @@ void read_strategy(JsonObject s, StrategyConfig& out) {
 Scenario load_scenario(const std::string& path, const ScenarioOverrides& o) {
   check_overrides(o);
   const nlohmann::json doc = load_json_file(path);
+  // The shipped JSON Schema is the format's one definition: structure, types, ranges and unknown
+  // keys are checked against it first; the reads below check what a schema cannot (units, sums).
+  validate_json_schema(doc, load_json_schema(data_directory() + "/schemas/scenario.schema.json"), path);
   JsonObject root(doc, path);
   Scenario sc;
   sc.file = path;
@@ -43,8 +46,11 @@ Scenario load_scenario(const std::string& path, const ScenarioOverrides& o) {
   root.ignore("source");
   root.ignore("comment");
 
-  // The model: a preset or file name, or an inline object.
-  if (root.has("model") && doc.at("model").is_object()) {
+  // The model: a preset or file name, or an inline object (--model replaces it).
+  if (o.model) {
+    root.ignore("model");
+    sc.step.model = load_model(*o.model);
+  } else if (root.has("model") && doc.at("model").is_object()) {
     root.ignore("model");
     sc.step.model = model_from_json(doc.at("model"), path + ": /model", sc.name);
   } else {
@@ -54,6 +60,11 @@ Scenario load_scenario(const std::string& path, const ScenarioOverrides& o) {
       throw InputError(fmt::format("{}: /model: {}", path, e.what()));
     }
   }
+
+  // The training sequence length: a training choice, so the scenario's (or --seq-len) wins over
+  // the model file's default.
+  if (auto s = root.optional_integer("seq_len", 1, INT_MAX)) set_seq_len(sc.step.model, static_cast<int>(*s), path + ": /seq_len");
+  if (o.seq_len) set_seq_len(sc.step.model, *o.seq_len, "--seq-len");
 
   JsonObject cluster = root.object("cluster");
   std::string instance = cluster.string("instance");
@@ -78,7 +89,11 @@ Scenario load_scenario(const std::string& path, const ScenarioOverrides& o) {
   sc.framework = root.optional_string("framework").value_or("");
   root.finish();
 
-  if (o.deepspeed_config) apply_deepspeed_config(*o.deepspeed_config, sc.cluster.gpus(), sc.step);
+  // DeepSpeed's "auto" batch values are filled from the flags too, as the HF Trainer fills them
+  // from its arguments; the flags are applied again below, so they also win over the config.
+  if (o.micro_batch) sc.step.micro_batch = *o.micro_batch;
+  if (o.accumulation_steps) sc.step.accumulation_steps = *o.accumulation_steps;
+  if (o.deepspeed_config) sc.notes = apply_deepspeed_config(*o.deepspeed_config, sc.cluster.gpus(), sc.step);
   if (o.strategy) sc.step.strategy.strategy = parse_strategy(*o.strategy);
   if (o.partition_size) sc.step.strategy.partition_size = *o.partition_size;
   if (o.hierarchical_gather) sc.step.strategy.hierarchical_gather = *o.hierarchical_gather;
@@ -104,97 +119,6 @@ Scenario load_scenario(const std::string& path, const ScenarioOverrides& o) {
   validate_step_config(sc.cluster, sc.step);
   check_schedule_size(sc.step);
   return sc;
-}
-
-void apply_deepspeed_config(const std::string& path, int world, StepConfig& step) {
-  const nlohmann::json doc = load_json_file(path);
-  if (!doc.is_object()) throw InputError(fmt::format("{}: expected a JSON object", path));
-  // DeepSpeed configs carry many keys the simulator has no use for; read the ones that matter.
-  // Whole numbers may be written as 2.0 or 2e8 in DeepSpeed configs; anything outside [min, max] is
-  // refused before it is converted, so no value wraps or truncates on the way to an int.
-  auto number = [&](const nlohmann::json& j, const char* key, long long max = kMaxConfigCount, long long min = 0) -> std::optional<long long> {
-    // The JSON path of the field, for messages: top-level keys, or keys inside zero_optimization.
-    const std::string field = (&j == &doc ? "/" : "/zero_optimization/") + std::string(key);
-    if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
-    if (j.at(key).is_string() && j.at(key).get<std::string>() == "auto") return std::nullopt;
-    if (!j.at(key).is_number()) throw InputError(fmt::format("{}: {}: expected a number, found {}", path, field, j.at(key).type_name()));
-    const double v = j.at(key).get<double>();
-    if (!(v >= static_cast<double>(min) && v <= static_cast<double>(max)))
-      throw InputError(fmt::format("{}: {}: expected a whole number in [{}, {}], found {}", path, field, min, max, j.at(key).dump()));
-    if (v != std::floor(v)) throw InputError(fmt::format("{}: {}: expected a whole number, found {}", path, field, j.at(key).dump()));
-    return static_cast<long long>(v);
-  };
-  // Precision first: bucket sizes are given in elements and converted with its element size.
-  // nlohmann's value() throws type_error (an internal error) on {"enabled": "yes"}: check the type.
-  auto enabled = [&](const char* block) {
-    if (!doc.contains(block) || !doc.at(block).is_object() || !doc.at(block).contains("enabled")) return false;
-    const auto& e = doc.at(block).at("enabled");
-    if (!e.is_boolean()) throw InputError(fmt::format("{}: /{}/enabled: expected true or false, found {}", path, block, e.type_name()));
-    return e.get<bool>();
-  };
-  if (enabled("bf16")) step.model.precision = "bf16";
-  if (enabled("fp16")) step.model.precision = "fp16";
-  if (doc.contains("zero_optimization")) {
-    const auto& z = doc.at("zero_optimization");
-    if (!z.is_object()) throw InputError(fmt::format("{}: /zero_optimization: expected an object", path));
-    const auto stage = number(z, "stage").value_or(0);
-    const auto mics = number(z, "mics_shard_size", limits::kMaxClusterGpus, -1)  /* DeepSpeed: -1 = off */.value_or(-1);
-    const auto hpz = number(z, "zero_hpz_partition_size", limits::kMaxClusterGpus).value_or(1);
-    switch (stage) {
-      case 0: step.strategy.strategy = Strategy::ddp; break;
-      case 1: step.strategy.strategy = Strategy::zero1; break;
-      case 2: step.strategy.strategy = Strategy::zero2; break;
-      case 3:
-        step.strategy.strategy = mics > 0 ? Strategy::mics : hpz > 1 ? Strategy::zeropp_hpz : Strategy::zero3;
-        break;
-      default: throw InputError(fmt::format("{}: /zero_optimization/stage: expected 0-3, found {}", path, stage));
-    }
-    if (mics > 0) step.strategy.partition_size = static_cast<int>(mics);
-    if (hpz > 1) step.strategy.hpz_partition_size = static_cast<int>(hpz);
-    // DeepSpeed's default for the hierarchical gather is off.
-    if (step.strategy.strategy == Strategy::mics) step.strategy.hierarchical_gather = false;
-    if (z.contains("mics_hierarchical_params_gather")) {
-      if (!z.at("mics_hierarchical_params_gather").is_boolean())
-        throw InputError(fmt::format("{}: /zero_optimization/mics_hierarchical_params_gather: expected true or false", path));
-      step.strategy.hierarchical_gather = z.at("mics_hierarchical_params_gather").get<bool>();
-    }
-    if (auto b = number(z, "reduce_bucket_size", kMaxBucketElements)) {
-      if (*b <= 0) throw InputError(fmt::format("{}: /zero_optimization/reduce_bucket_size: must be positive", path));
-      step.strategy.reduce_bucket_bytes = static_cast<std::uint64_t>(*b) * static_cast<std::uint64_t>(element_bytes(step.model));
-    }
-    if (auto t = number(z, "stage3_param_persistence_threshold", kMaxBucketElements))
-      step.strategy.persistence_threshold_elements = static_cast<double>(*t);
-    if (auto l = number(z, "stage3_max_live_parameters", kMaxBucketElements)) step.strategy.max_live_elements = static_cast<double>(*l);
-    if (auto pf = number(z, "stage3_prefetch_bucket_size", kMaxBucketElements)) {
-      step.strategy.prefetch_bucket_elements = static_cast<double>(*pf);
-      // Prefetch is counted in parameters: how many whole layers fit in the bucket (at least one, at
-      // most every layer, so the count always fits in an int).
-      const double per_layer = static_cast<double>(parameters_per_layer(step.model));
-      const double layers = std::clamp(static_cast<double>(*pf) / per_layer, 1.0, static_cast<double>(step.model.layers));
-      step.strategy.prefetch_layers = static_cast<int>(layers);
-    }
-  }
-  const auto micro = number(doc, "train_micro_batch_size_per_gpu");
-  const auto accumulation = number(doc, "gradient_accumulation_steps");
-  const auto global = number(doc, "train_batch_size", kMaxGlobalBatch);
-  if (micro) {
-    if (*micro < 1) throw InputError(fmt::format("{}: /train_micro_batch_size_per_gpu: must be at least 1", path));
-    step.micro_batch = static_cast<int>(*micro);
-  }
-  if (accumulation) {
-    if (*accumulation < 1) throw InputError(fmt::format("{}: /gradient_accumulation_steps: must be at least 1", path));
-    step.accumulation_steps = static_cast<int>(*accumulation);
-  } else if (global) {
-    const long long per_step = static_cast<long long>(world) * step.micro_batch;
-    if (*global % per_step != 0)
-      throw InputError(fmt::format("{}: /train_batch_size: {} is not a multiple of world x micro batch = {}", path, *global, per_step));
-    if (*global / per_step > kMaxConfigCount)
-      throw InputError(fmt::format("{}: /train_batch_size: {} gives {} accumulation steps, more than {}", path, *global,
-                                   *global / per_step, kMaxConfigCount));
-    step.accumulation_steps = static_cast<int>(*global / per_step);
-  }
-  if (global && micro && accumulation && *global != static_cast<long long>(world) * *micro * *accumulation)
-    throw InputError(fmt::format("{}: /train_batch_size: {} != world {} x micro batch {} x accumulation {}", path, *global, world, *micro, *accumulation));
 }
 
 }  // namespace shardsim

@@ -19,6 +19,7 @@ void check_overrides(const ScenarioOverrides& o) {
     throw InputError(fmt::format("--partition-size must be positive, got {}", *o.partition_size));
   require_at_least_one(o.micro_batch, "--micro-batch");
   require_at_least_one(o.accumulation_steps, "--accumulation");
+  require_at_least_one(o.seq_len, "--seq-len");
 }
 
 }  // namespace shardsim

@@ -22,6 +22,11 @@ void ScenarioFlags::add_strategy_and_batch(CLI::App* cmd) {
   cmd->add_option("--framework", framework,
                   "How the framework runs the step: deepspeed, deepspeed-0.5.6, fsdp, fsdp2, ideal (topologies/frameworks/), or a "
                   "profile file; default: deepspeed for ZeRO and MiCS, fsdp for hybrid_shard, ideal for ddp");
+  cmd->add_option("--seq-len", seq_len, "Training sequence length in tokens (default: the scenario's seq_len, else the model's)");
+}
+
+void ScenarioFlags::add_model(CLI::App* cmd) {
+  cmd->add_option("--model", model, "Model: a preset (gpt3-175b, hf/llama-2-70b), a model JSON or a Hugging Face config.json");
 }
 
 void ScenarioFlags::add_collective_library(CLI::App* cmd) {
@@ -45,6 +50,8 @@ ScenarioOverrides ScenarioFlags::overrides() const {
   if (!deepspeed.empty()) o.deepspeed_config = deepspeed;
   if (!nccl.empty()) o.collective_library = nccl;
   if (!framework.empty()) o.framework = framework;
+  if (!model.empty()) o.model = model;
+  o.seq_len = seq_len;
   check_overrides(o);
   return o;
 }

@@ -17,11 +17,11 @@ namespace {
 // (at least the next weight, up to stage3_prefetch_bucket_size, within stage3_max_live_parameters);
 // FSDP the block computing plus the prefetched ones.
 double gathered_elements(const StepConfig& step) {
-  const FrameworkProfile& p = step.framework;
+  const FrameworkProfile p = effective_framework(step);
   const TransformerModel& m = step.model;
   const double block = static_cast<double>(std::max({parameters_per_layer(m), embedding_parameters(m), output_head_parameters(m)}));
   if (p.gather == GatherGranularity::per_block) return (1.0 + p.prefetch_blocks) * block;
-  const double threshold = step.strategy.persistence_threshold_elements.value_or(p.persistence_threshold_elements);
+  const double threshold = p.persistence_threshold_elements;
   double persistent = 0, largest = 0, block_gathered = 0;
   for (const WeightTensor& w : block_weights(m)) {
     const auto e = static_cast<double>(w.elements);
@@ -29,9 +29,9 @@ double gathered_elements(const StepConfig& step) {
     else block_gathered += e;
     largest = std::max(largest, e);
   }
-  const double bucket = step.strategy.prefetch_bucket_elements.value_or(p.prefetch_bucket_elements);
+  const double bucket = p.prefetch_bucket_elements;
   double window = std::max(bucket, largest);
-  const double max_live = step.strategy.max_live_elements.value_or(p.max_live_elements);
+  const double max_live = p.max_live_elements;
   if (max_live > 0) window = std::min(window, std::max(max_live, largest));
   const double computing = step.activation_checkpointing ? block_gathered : largest;
   return persistent + computing + window;
@@ -49,11 +49,10 @@ MemoryInput memory_input(const Scenario& sc) {
   in.activation_checkpointing = sc.step.activation_checkpointing;
   in.live_gathered_layers = sc.step.strategy.prefetch_layers + 1;
   in.reduce_bucket_bytes = sc.step.strategy.reduce_bucket_bytes;
-  const FrameworkProfile& framework = sc.step.framework;
+  const FrameworkProfile framework = effective_framework(sc.step);
   if (!framework.ideal) {
     in.gathered_elements = gathered_elements(sc.step);
-    if (in.reduce_bucket_bytes == 0)
-      in.reduce_bucket_bytes = static_cast<std::uint64_t>(framework.reduce_bucket_elements * element_bytes(sc.step.model));
+    in.reduce_bucket_bytes = static_cast<std::uint64_t>(framework.reduce_bucket_elements * element_bytes(sc.step.model));
     const StrategyGroups& g = resolve_strategy(sc.cluster, sc.step.strategy).groups;
     const int communicators = 1 + (g.partition > 0) + (g.replication > 0) + (g.hpz > 0);
     in.runtime_bytes = framework.cuda_context_bytes + communicators * framework.nccl_bytes_per_communicator;

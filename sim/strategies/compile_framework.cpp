@@ -33,32 +33,32 @@ std::string leaf_module(const std::string& tensor_name) { return tensor_name.sub
 
 // The model as the framework sees it: the embedding, the blocks and the head, each a list of leaf
 // modules with their tensors, and the FLOPs of each pass split over the modules: 2 FLOPs per
-// weight element and token (a matmul, or the element-wise work flops.hpp counts for biases and
-// norms), the attention products in their own module, so the totals equal flops.hpp's exactly.
+// active weight element and token (a matmul, or the element-wise work flops.hpp counts for biases
+// and norms; a routed expert's weights count for the share of tokens routed to it), the attention
+// products in their own module, so the totals equal flops.hpp's.
 std::vector<Block> framework_blocks(const StepConfig& c) {
   const TransformerModel& m = c.model;
   const double tokens = static_cast<double>(c.micro_batch) * m.seq_len;
   const LayerFlops layer = layer_flops(m, c.micro_batch, c.activation_checkpointing);
   const LayerFlops head = output_head_flops(m, c.micro_batch);
+  const double attention_products = 2.0 * 2.0 * tokens * m.seq_len * static_cast<double>(m.heads) * head_dim(m);
+  const double routed_share = m.experts > 0 ? static_cast<double>(m.experts_per_token) / m.experts : 1.0;
   std::vector<Block> blocks;
   blocks.push_back({"embedding", -1, false, {{"embedding", embedding_weights(m), {}, 0, 0, 0}}});
-  const std::vector<WeightTensor> weights = block_weights(m);
   for (int l = 0; l < m.layers; ++l) {
     Block block{fmt::format("L{}", l), l, c.activation_checkpointing, {}};
-    double weight_flops = 0;
-    for (const WeightTensor& w : weights) {
+    for (const WeightTensor& w : block_weights(m, l)) {
       const std::string name = fmt::format("L{}.{}", l, leaf_module(w.name));
       if (block.modules.empty() || block.modules.back().name != name) {
-        // The attention products (Q.K^T, scores.V) run between the QKV projection and the output.
-        if (leaf_module(w.name) == "attention.out") block.modules.push_back({fmt::format("L{}.attention.core", l), {}, {}, 0, 0, 0});
+        // The attention products (Q.K^T, scores.V) run between the projections and the output.
+        if (leaf_module(w.name) == "attention.out")
+          block.modules.push_back({fmt::format("L{}.attention.core", l), {}, {}, attention_products, 0, 0});
         block.modules.push_back({name, {}, {}, 0, 0, 0});
       }
+      const double share = w.name.starts_with("mlp.experts.") ? routed_share : 1.0;
       block.modules.back().tensors.push_back(w);
-      block.modules.back().forward_flops += 2.0 * static_cast<double>(w.elements) * tokens;
-      weight_flops += 2.0 * static_cast<double>(w.elements) * tokens;
+      block.modules.back().forward_flops += 2.0 * static_cast<double>(w.elements) * share * tokens;
     }
-    for (Module& md : block.modules)
-      if (md.name.ends_with(".attention.core")) md.forward_flops = layer.forward - weight_flops;
     for (Module& md : block.modules) {
       md.backward_flops = md.forward_flops * layer.backward / layer.forward;
       md.recompute_flops = md.forward_flops * layer.recompute / layer.forward;
@@ -66,11 +66,11 @@ std::vector<Block> framework_blocks(const StepConfig& c) {
     blocks.push_back(std::move(block));
   }
   Block out{"head", m.layers, false, {}};
-  std::vector<WeightTensor> head_tensors = head_weights(m);
-  std::vector<WeightTensor> norm(head_tensors.begin(), head_tensors.begin() + 2);
-  out.modules.push_back({"final_norm", norm, {}, 0, 0, 0});
-  Module projection{"head", {head_tensors.begin() + 2, head_tensors.end()}, {}, head.forward, head.backward, 0};
+  Module norm{"final_norm", {}, {}, 0, 0, 0};
+  Module projection{"head", {}, {}, head.forward, head.backward, 0};
+  for (const WeightTensor& w : head_weights(m)) (w.module == "final_norm" ? norm : projection).tensors.push_back(w);
   if (m.tied_embeddings) projection.borrowed.push_back(embedding_weights(m).front());
+  out.modules.push_back(std::move(norm));
   out.modules.push_back(std::move(projection));
   blocks.push_back(std::move(out));
   return blocks;
@@ -97,26 +97,19 @@ struct Fetch {
   int consumer = -1;  // the last compute op reading it so far: its buffer is free after that
 };
 
-// The profile with the scenario's DeepSpeed knobs (a DeepSpeed config's stage3_*) in place of its defaults.
-FrameworkProfile with_knobs(const StepConfig& c) {
-  FrameworkProfile p = c.framework;
-  p.prefetch_bucket_elements = c.strategy.prefetch_bucket_elements.value_or(p.prefetch_bucket_elements);
-  p.persistence_threshold_elements = c.strategy.persistence_threshold_elements.value_or(p.persistence_threshold_elements);
-  p.max_live_elements = c.strategy.max_live_elements.value_or(p.max_live_elements);
-  return p;
-}
-
 class FrameworkCompiler {
  public:
   FrameworkCompiler(const Cluster& cluster, const StepConfig& c, const ResolvedStrategy& resolved, int rank)
-      : config_(c), profile_(with_knobs(c)), plan_(resolved.schedule), builder_(cluster, c, resolved, rank),
+      : config_(c), profile_(effective_framework(c)), plan_(resolved.schedule), builder_(cluster, c, resolved, rank),
         blocks_(framework_blocks(c)), gathers_parameters_(resolved.schedule.forward_gather.has_value()) {
     for (const Block& b : blocks_)
       for (const Module& md : b.modules)
         for (const WeightTensor& w : md.tensors) psi_ += static_cast<double>(w.elements);
     optimizer_shard_fraction_ = 1.0 / resolved.memory.optimizer_states;
-    const double bucket_bytes = static_cast<double>(c.strategy.reduce_bucket_bytes);
-    reduce_bucket_elements_ = bucket_bytes > 0 ? bucket_bytes / builder_.element_bytes() : profile_.reduce_bucket_elements;
+    // The bucket (effective_framework); a DeepSpeed config's reduce_bucket_size of 0 reduces each
+    // module's gradients as they are produced; a profile's 0 means per block (FSDP).
+    reduce_per_module_ = c.strategy.reduce_bucket_elements && *c.strategy.reduce_bucket_elements <= 0;
+    reduce_bucket_elements_ = profile_.reduce_bucket_elements;
   }
 
   Schedule compile() {
@@ -300,7 +293,8 @@ class FrameworkCompiler {
       bucket_elements_ += static_cast<double>(w.elements);
     }
     last_backward_ = compute_op;
-    const bool full = profile_.reduce == ReduceGranularity::per_block || reduce_bucket_elements_ <= 0
+    const bool full = reduce_per_module_ ? true
+                      : profile_.reduce == ReduceGranularity::per_block || reduce_bucket_elements_ <= 0
                           ? block_done
                           : bucket_elements_ >= reduce_bucket_elements_;
     if (full) flush_bucket(m, block.layer);
@@ -379,6 +373,7 @@ class FrameworkCompiler {
   double psi_ = 0;
   double optimizer_shard_fraction_ = 1;
   double reduce_bucket_elements_ = 0;
+  bool reduce_per_module_ = false;
   std::array<int, 3> last_device_{-1, -1, -1};  // the last op launched on compute, gather, reduce
   std::vector<Fetch> fetches_;
   std::vector<int> launch_order_;

@@ -7,6 +7,19 @@
 
 namespace shardsim {
 
+FrameworkProfile effective_framework(const StepConfig& c) {
+  FrameworkProfile p = c.framework;
+  if (p.ideal) return p;
+  p.prefetch_bucket_elements = c.strategy.prefetch_bucket_elements.value_or(p.prefetch_bucket_elements);
+  p.persistence_threshold_elements = c.strategy.persistence_threshold_elements.value_or(p.persistence_threshold_elements);
+  p.max_live_elements = c.strategy.max_live_elements.value_or(p.max_live_elements);
+  if (c.strategy.reduce_bucket_elements && *c.strategy.reduce_bucket_elements > 0)
+    p.reduce_bucket_elements = *c.strategy.reduce_bucket_elements;
+  else if (!c.strategy.reduce_bucket_elements && c.strategy.reduce_bucket_bytes > 0)
+    p.reduce_bucket_elements = static_cast<double>(c.strategy.reduce_bucket_bytes) / element_bytes(c.model);
+  return p;
+}
+
 void validate_step_config(const Cluster& cluster, const StepConfig& c) {
   const int n = cluster.gpus(), k = cluster.instance.gpus_per_node;
   if (c.micro_batch < 1) throw InputError(fmt::format("micro_batch must be at least 1, got {}", c.micro_batch));

@@ -40,9 +40,33 @@ cli_fail(simulate_does_not_fit 1 "gpt3-175b with ddp on 128 x p4d\\.24xlarge doe
 cli_fail(simulate_unknown_instance 1 "unknown instance 'p9\\.xlarge'" simulate ${SCENARIOS}/toy-mics-4node.json --instance p9.xlarge)
 cli_fail(simulate_deepspeed_stage 1 "bad-ds-stage7\\.json: /zero_optimization/stage: expected 0-3, found 7"
          simulate ${SCENARIOS}/toy-mics-4node.json --deepspeed ${TEST_DATA}/bad-ds-stage7.json)
-cli_fail(simulate_deepspeed_batch 1 "bad-ds-batch\\.json: .*/train_batch_size: 1000 != world 32 x micro batch 2 x accumulation 8"
+cli_fail(simulate_deepspeed_batch 1 "bad-ds-batch\\.json: /train_batch_size: Check batch related parameters\\. train_batch_size is not equal to micro_batch_per_gpu \\* gradient_acc_step \\* world_size 1000 != 2 \\* 8 \\* 32"
          simulate ${SCENARIOS}/toy-mics-4node.json --deepspeed ${TEST_DATA}/bad-ds-batch.json)
 cli_fail(simulate_deepspeed_missing 1 "/nonexistent/ds\\.json: no such file"
          simulate ${SCENARIOS}/toy-mics-4node.json --deepspeed /nonexistent/ds.json)
 cli_fail(schedule_rank_out_of_range 1 "--rank 32 is outside the cluster of 32 GPUs" schedule ${SCENARIOS}/toy-mics-4node.json --rank 32)
 cli_fail(schedule_negative_rank 1 "--rank -1 is outside the cluster of 32 GPUs" schedule ${SCENARIOS}/toy-mics-4node.json --rank -1)
+
+# Real models and configs in (docs/scenarios.md): a run from flags alone, the training length stated,
+# DeepSpeed "auto" filled and said, offload refused in one line, and a plan's emitted DeepSpeed
+# config fed back to simulate.
+cli_pass(simulate_model_flags "seq_len 2048 \\(--seq-len\\)"
+         simulate --model hf/llama-2-7b --instance p4d.24xlarge --nodes 2 --strategy zero3 --seq-len 2048)
+cli_pass(simulate_hf_default_seq_len "seq_len 4096 \\(default: the smaller of 4096 and the config's max_position_embeddings 32768"
+         simulate --model hf/mistral-7b --instance p4de.24xlarge --nodes 2 --strategy zero3)
+cli_pass(simulate_moe_active "46.7B parameters, 12.9B active per token"
+         simulate --model hf/mixtral-8x7b --instance p4de.24xlarge --nodes 4 --strategy zero3 --seq-len 2048)
+cli_fail(simulate_model_flags_missing 1 "--instance is required without a scenario file"
+         simulate --model gpt2-small --nodes 1 --strategy zero3)
+cli_pass(simulate_deepspeed_auto "note: DeepSpeed train_micro_batch_size_per_gpu \"auto\" -> 4"
+         simulate ${SCENARIOS}/toy-mics-4node.json --deepspeed ${SCENARIOS}/deepspeed/hf-ds-config-zero3-no-offload.json)
+cli_fail(simulate_deepspeed_offload 1 "offload_optimizer/device: offload to 'cpu' is not modelled"
+         simulate ${SCENARIOS}/toy-mics-4node.json --deepspeed ${SCENARIOS}/deepspeed/hf-ds-config-zero3.json)
+set(EMITTED_DS ${CMAKE_BINARY_DIR}/cli-plan-ds-config.json)
+cli_pass(plan_emit_deepspeed "launch with:.*deepspeed --num_nodes 2 --num_gpus 8.*torchrun --nnodes 2 --nproc-per-node 8"
+         plan --model toy-1b --gpus 16 --global-batch 64 --strategies zero3,mics --emit-deepspeed ${EMITTED_DS}
+         --emit-fsdp ${CMAKE_BINARY_DIR}/cli-plan-fsdp.json)
+cli_pass(plan_emitted_deepspeed_simulates "step time"
+         simulate --model toy-1b --instance p4d.24xlarge --nodes 2 --deepspeed ${EMITTED_DS})
+set_tests_properties(cli.plan_emit_deepspeed PROPERTIES FIXTURES_SETUP emitted_ds)
+set_tests_properties(cli.plan_emitted_deepspeed_simulates PROPERTIES FIXTURES_REQUIRED emitted_ds)

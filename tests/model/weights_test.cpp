@@ -34,6 +34,32 @@ TEST_CASE("the weight tensors add up to the parameter counts", "[model][weights]
     }
 }
 
+TEST_CASE("the weight tensors add up with grouped-query attention, RMSNorm, no biases and experts", "[model][weights]") {
+  TransformerModel m = gpt_100b();
+  m.kv_heads = 8;
+  m.head_dim = 64;
+  m.fused_qkv = false;
+  m.qkv_bias = m.out_bias = m.mlp_bias = m.norm_bias = false;
+  m.position_table = 0;
+  m.gated_mlp = true;
+  m.qk_norm = true;
+  for (int experts : {0, 4}) {
+    m.experts = experts;
+    m.experts_per_token = experts > 0 ? 2 : 0;
+    m.expert_ffn_hidden = 1024;
+    m.shared_expert_ffn_hidden = experts > 0 ? 2048 : 0;
+    m.shared_expert_gate = experts > 0;
+    m.dense_layers = experts > 0 ? 1 : 0;
+    std::int64_t listed = sum(embedding_weights(m)) + sum(head_weights(m));
+    for (int l = 0; l < m.layers; ++l) {
+      CHECK(sum(block_weights(m, l)) == parameters_of_layer(m, l));
+      listed += sum(block_weights(m, l));
+    }
+    CHECK(listed == parameter_count(m));
+    CHECK(active_parameter_count(m) <= parameter_count(m));
+  }
+}
+
 TEST_CASE("the 100B block's weights are the framework-behaviour reference's", "[model][weights]") {
   // shared/reference/framework-behaviour.md: QKV 906 MB, attention output 302 MB, fc1 and fc2
   // 1.21 GB each in bf16 (3h^2, h^2, 4h^2 elements at h = 12288, 2 bytes each).

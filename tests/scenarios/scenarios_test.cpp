@@ -184,5 +184,6 @@ TEST_CASE("bad DeepSpeed configs name the file and the field", "[scenarios]") {
         o.deepspeed_config = data_path(kMicsDeepSpeed);
         return load_scenario(data_path("scenarios/toy-zero3-2node.json"), o);
       }(),
-      Contains("mics-ds-config.json") && Contains("/train_batch_size: 512 != world 16"));
+      Contains("mics-ds-config.json") && Contains("/train_batch_size: Check batch related parameters. train_batch_size is not equal to "
+                                                 "micro_batch_per_gpu * gradient_acc_step * world_size 512 != 2 * 8 * 16"));
 }
