@@ -63,6 +63,7 @@ void run_simulate(const SimulateOptions& o) {
     j["percent_of_peak"] = m.percent_of_peak;
     j["compute_s"] = m.compute_s;
     j["exposed_comm_s"] = m.exposed_comm_s;
+    j["interference_s"] = r.interference_s;
     j["memory_per_gpu_bytes"] = mem.total_bytes;
     j["fits"] = true;
     for (const auto& [name, bytes] : mem.components) j["memory_breakdown_bytes"][name] = bytes;
@@ -86,6 +87,7 @@ void run_simulate(const SimulateOptions& o) {
              m.tflops_per_gpu, m.percent_of_peak, m.model_tflops_per_gpu);
   fmt::print("compute              {}\n", format_time(m.compute_s));
   fmt::print("exposed comm         {}\n", format_time(m.exposed_comm_s));
+  fmt::print("interference         {} (compute time lost to collectives in flight)\n", format_time(r.interference_s));
   fmt::print("\nmemory per GPU       {} of {}\n", format_size(mem.total_bytes), format_size(sc.cluster.instance.gpu.memory_bytes));
   for (const auto& [name, bytes] : mem.components) fmt::print("  {:<22} {}\n", name, format_size(static_cast<std::uint64_t>(bytes)));
   fmt::print("\n{:<12} {:<16} {:>6} {:>14} {:>12}\n", "group", "collective", "count", "bytes", "busy");

@@ -3,6 +3,7 @@
 // naming the problem (a partition size that does not divide the world, or splits nodes unevenly).
 #pragma once
 
+#include "sim/compute/block_kernels.hpp"
 #include "sim/model/transformer.hpp"
 #include "sim/strategies/strategy.hpp"
 #include "sim/topology/topology.hpp"
@@ -26,6 +27,9 @@ struct StepConfig {
   int micro_batch = 1;          // sequences per GPU per micro-step
   int accumulation_steps = 1;   // micro-steps per optimizer step
   bool activation_checkpointing = true;
+  // The software stack's attention: unfused (scores and probabilities through HBM, as DeepSpeed
+  // and Megatron-LM ran it in 2021-22) or fused (FlashAttention, 2022; PyTorch 2's SDPA).
+  AttentionKernel attention = AttentionKernel::unfused;
 };
 
 void validate_step_config(const Cluster& cluster, const StepConfig& config);

@@ -60,7 +60,7 @@ void check_ordering(const Schedule& s, const InstanceType& model, const WorldTim
         REQUIRE(it[i].start_s >= stream_free[ops[i].stream]);  // a stream runs one op at a time, in order
         stream_free[ops[i].stream] = it[i].end_s;
         if (const auto* c = std::get_if<ComputeOp>(&ops[i].body))  // a sleep lasts at least its time
-          REQUIRE(it[i].end_s - it[i].start_s >= compute_op_seconds(model, c->flops, c->hbm_bytes));
+          REQUIRE(it[i].end_s - it[i].start_s >= compute_op_seconds(model.gpu, *c));
       }
       // One communicator runs one collective at a time, in program order, whatever the stream.
       std::map<int, double> communicator_free;
