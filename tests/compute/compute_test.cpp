@@ -4,6 +4,8 @@
 #include "sim/compute/interference.hpp"
 #include "sim/model/flops.hpp"
 #include "sim/model/model_loader.hpp"
+#include "sim/schedule/schedule_json.hpp"
+#include "sim/strategies/compile.hpp"
 #include "sim/topology/topology.hpp"
 
 #include "tests/support/test_data.hpp"
@@ -189,4 +191,31 @@ TEST_CASE("A100 compute efficiency against hidden size follows Megatron-LM SC'21
   INFO("gpt-100b block: " << gpt100b << "%");
   CHECK(gpt100b >= 55);
   CHECK(gpt100b <= 60);
+}
+
+TEST_CASE("compiled compute ops carry their kernels, in the schedule and its JSON form", "[compute]") {
+  StepConfig c;
+  c.model = test::small_model();
+  c.micro_batch = 2;
+  const auto units = model_units(c);
+  const PassKernels block = block_kernels(c.model, 2, true, AttentionKernel::unfused);
+  REQUIRE(units.size() == static_cast<std::size_t>(c.model.layers) + 1);
+  CHECK(units[0].forward_kernels.size() == block.forward.size());
+  CHECK(units[0].backward_kernels.size() == block.recompute.size() + block.backward.size());
+  CHECK(kernel_flops(units[0].forward_kernels) == units[0].forward_flops);
+  CHECK(kernel_flops(units[0].backward_kernels) == units[0].backward_flops);
+  CHECK(kernel_flops(units.back().backward_kernels) == units.back().backward_flops);
+
+  const Cluster cluster = make_cluster(load_instance_by_name("p4d.24xlarge"), 1);
+  const Schedule s = compile_schedule(cluster, c);
+  const auto j = schedule_to_json(s);
+  int listed = 0;
+  for (const auto& op : j["ops"]) {
+    if (op["kind"] != "compute" || !op.contains("kernels")) continue;
+    ++listed;
+    double flops = 0;
+    for (const auto& k : op["kernels"]) flops += k["flops"].get<double>();
+    CHECK(flops == op["flops"].get<double>());
+  }
+  CHECK(listed == 2 * static_cast<int>(units.size()));  // every forward and backward; not the optimizer
 }
