@@ -7,6 +7,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <tuple>
 
 namespace shardsim {
@@ -17,7 +18,8 @@ using FamilyKey = std::tuple<int, int, int, double>;  // role, kind, algorithm, 
 // What one collective of the family takes from a GPU's compute while it runs (interference.hpp):
 // NCCL's channel count for a flat call, the GPU's default where NCCL runs a hierarchical plan, no
 // SMs under Gloo (CPU threads); it moves data at the GPU's share of the node's network when its
-// group spans nodes (the ring runs at its slowest hop), else at the GPU's own link capacity.
+// group spans nodes (the ring runs at its slowest hop), else at the capacity of the links GPU 0's
+// routes to its peers start with.
 CollectiveLoad collective_load(const Cluster& cluster, const CollectiveLibrary& library, const LibraryPlan& plan,
                                const std::vector<int>& group) {
   CollectiveLoad load;
@@ -28,8 +30,12 @@ CollectiveLoad collective_load(const Cluster& cluster, const CollectiveLibrary& 
   if (spans_nodes) {
     load.link_Bps = cluster.instance.node_network_Bps() / cluster.instance.gpus_per_node;
   } else {
-    for (const Link& l : cluster.instance.links)
-      if (l.from == 0) load.link_Bps += l.capacity_Bps;  // device 0 is GPU 0
+    // The links GPU 0 reaches its peers by (its NVLinks; not a PCIe link no route takes).
+    std::set<int> first_links;
+    const InstanceType& inst = cluster.instance;
+    for (int j = 1; j < inst.gpus_per_node; ++j)
+      if (!inst.gpu_route[0][j].links.empty()) first_links.insert(inst.gpu_route[0][j].links.front());
+    for (int l : first_links) load.link_Bps += inst.links[l].capacity_Bps;
   }
   return load;
 }
