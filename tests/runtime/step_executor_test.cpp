@@ -111,7 +111,7 @@ TEST_CASE("a step whose buffers exceed --max-buffer-bytes is refused before allo
   CHECK_THROWS_AS(scale_schedule(s, {0, 1}), InputError);
 }
 
-TEST_CASE("--scale-compute scales every compute op's modelled time exactly, kernels and all", "[step]") {
+TEST_CASE("scaling compute (--scale-compute) scales every compute op's modelled time exactly, kernels and all", "[step]") {
   const Scenario sc = load_scenario(test::data_path("scenarios/toy-zero3-2node.json"));
   const Schedule unscaled = compile_schedule(live_cluster(sc.cluster.instance, kShape), sc.step, 0);
   const Schedule scaled = scale_schedule(unscaled, {1, 0.25});
