@@ -1,5 +1,5 @@
 // How a live step stands in for a compute op: it occupies the compute stream for the duration the
-// simulator charges (compute_op_seconds on the model's instance). On CPUs that is a sleeping wait
+// simulator charges (sim/compute/compute_time.hpp compute_op_seconds on the model instance GPU). On CPUs that is a sleeping wait
 // (leaves the cores to the collectives' threads, the honest choice on a shared runner) or a busy
 // wait (keeps a core spinning, as a kernel keeps a GPU busy); on GPUs it is real cuBLAS GEMMs
 // sized to the FLOPs the simulator charges for that duration, so the measured time says how fast

@@ -56,7 +56,7 @@ GemmPlan make_gemm_plan(const GemmCommandOptions& o, const std::string& backend)
                                    "(real GEMMs need --compute gpu on the nccl backend)",
                                    to_string(plan.mode)));
     const InstanceType instance = load_instance_by_name(o.instance);
-    plan.modelled_rate_flops_per_s = instance.gpu.peak_flops * instance.gpu.compute_efficiency;
+    plan.modelled_rate_flops_per_s = instance.gpu.peak_flops * instance.gpu.gemm_peak_fraction;
     plan.instance_name = instance.name;
   }
   return plan;

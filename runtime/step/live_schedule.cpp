@@ -41,8 +41,10 @@ Schedule scale_schedule(Schedule schedule, StepScales scales) {
     throw InputError(fmt::format("--scale-compute must not be negative, got {}", scales.compute));
   for (Op& op : schedule.program.ops) {
     if (auto* c = std::get_if<ComputeOp>(&op.body)) {
+      // Every kernel runs `scale` times as often, so the op's modelled time scales exactly.
       c->flops *= scales.compute;
       c->hbm_bytes *= scales.compute;
+      for (Kernel& k : c->kernels) k.count *= scales.compute;
     } else if (auto* c = std::get_if<CollectiveOp>(&op.body)) {
       c->bytes *= scales.bytes;
     } else if (auto* c = std::get_if<CopyOp>(&op.body)) {

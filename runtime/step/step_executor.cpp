@@ -1,6 +1,7 @@
 #include "runtime/step/step_executor.hpp"
 
 #include "runtime/step/live_schedule.hpp"
+#include "sim/compute/compute_time.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/schedule/rank_program.hpp"
 
@@ -168,7 +169,7 @@ void StepExecutor::execute(int op_index) {
   const Op& op = schedule_.program.ops[op_index];
   StreamBuffers& buffers = buffers_[stream_index(op.stream)];
   if (const auto* c = std::get_if<ComputeOp>(&op.body)) {
-    compute_.run(compute_op_seconds(model_, c->flops, c->hbm_bytes), model_.gpu.peak_flops * model_.gpu.compute_efficiency);
+    compute_.run(compute_op_seconds(model_.gpu, *c), model_.gpu.peak_flops * model_.gpu.gemm_peak_fraction);
     return;
   }
   if (const auto* host = std::get_if<HostOp>(&op.body)) {

@@ -76,6 +76,7 @@ void run_simulate(const SimulateOptions& o) {
                            {"latency", exposed.latency_s},
                            {"bandwidth", exposed.bandwidth_s},
                            {"other_waits", exposed.other_s}};
+    j["interference_s"] = r.interference_s;
     j["memory_per_gpu_bytes"] = mem.total_bytes;
     j["fits"] = true;
     for (const auto& [name, bytes] : mem.components) j["memory_breakdown_bytes"][name] = bytes;
@@ -109,6 +110,7 @@ void run_simulate(const SimulateOptions& o) {
   fmt::print("exposed comm         {} (host overhead {}, latency {}, bandwidth {}, other waits {})\n", format_time(m.exposed_comm_s),
              format_time(exposed.host_overhead_s), format_time(exposed.latency_s), format_time(exposed.bandwidth_s),
              format_time(exposed.other_s));
+  fmt::print("interference         {} (compute time lost to collectives in flight)\n", format_time(r.interference_s));
   fmt::print("\nmemory per GPU       {} of {}\n", format_size(mem.total_bytes), format_size(sc.cluster.instance.gpu.memory_bytes));
   for (const auto& [name, bytes] : mem.components) fmt::print("  {:<22} {}\n", name, format_size(static_cast<std::uint64_t>(bytes)));
   fmt::print("\n{:<12} {:<16} {:>6} {:>14} {:>12}\n", "group", "collective", "count", "bytes", "busy");

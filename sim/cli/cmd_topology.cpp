@@ -29,7 +29,9 @@ void run_topology(const TopologyOptions& o) {
     j["nodes"] = s.nodes;
     j["gpus"] = s.gpus;
     j["gpu"] = {{"model", inst.gpu.model}, {"peak_tflops", inst.gpu.peak_flops / 1e12},
-                {"memory_bytes", inst.gpu.memory_bytes}, {"hbm_bandwidth_GBps", inst.gpu.hbm_bandwidth_Bps / kGB}};
+                {"memory_bytes", inst.gpu.memory_bytes}, {"hbm_bandwidth_GBps", inst.gpu.hbm_bandwidth_Bps / kGB},
+                {"gemm_peak_fraction", inst.gpu.gemm_peak_fraction}, {"sm_count", inst.gpu.sm_count},
+                {"gemm_tile", {inst.gpu.gemm_tile_m, inst.gpu.gemm_tile_n}}};
     for (const auto& c : s.classes)
       j["link_classes"].push_back({{"name", c.link_class.name}, {"bandwidth_GBps", c.link_class.bandwidth_Bps / kGB},
                                    {"efficiency", c.link_class.efficiency}, {"latency_us", c.link_class.latency_s / kMicrosecond},

@@ -85,6 +85,10 @@ Scenario load_scenario(const std::string& path, const ScenarioOverrides& o) {
   if (accumulation && global) batch.fail("global_batch", "give accumulation_steps or global_batch, not both");
   sc.step.accumulation_steps = accumulation ? static_cast<int>(*accumulation) : 1;
   if (auto ac = root.optional_boolean("activation_checkpointing")) sc.step.activation_checkpointing = *ac;
+  if (auto attention = root.optional_string("attention")) {
+    if (*attention == "fused") sc.step.attention = AttentionKernel::fused;
+    else if (*attention != "unfused") root.fail("attention", fmt::format("expected \"fused\" or \"unfused\", found \"{}\"", *attention));
+  }
   sc.collective_library = root.optional_string("nccl").value_or("");
   sc.framework = root.optional_string("framework").value_or("");
   root.finish();

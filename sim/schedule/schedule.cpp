@@ -25,6 +25,25 @@ const char* to_string(GroupRole role) {
   return "?";
 }
 
+const char* to_string(KernelKind kind) {
+  switch (kind) {
+    case KernelKind::gemm: return "gemm";
+    case KernelKind::fused_attention: return "fused_attention";
+    case KernelKind::memory: return "memory";
+  }
+  return "?";
+}
+
+ComputeOp compute_op_of(std::vector<Kernel> kernels) {
+  ComputeOp op;
+  for (const Kernel& k : kernels) {
+    op.flops += k.count * k.flops;
+    op.hbm_bytes += k.count * k.hbm_bytes;
+  }
+  op.kernels = std::move(kernels);
+  return op;
+}
+
 int Program::add(Op op) {
   const int index = static_cast<int>(ops.size());
   for (int d : op.deps)

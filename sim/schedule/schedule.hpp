@@ -46,10 +46,38 @@ struct CommunicatorInfo {
   std::string label;  // "world", "partition", "replication", "intra_node"
 };
 
+// One GPU kernel of a compute op (sim/compute/ builds them and times them). A GEMM (or a batch of
+// `batch` independent GEMMs of one shape, as attention's per-head products) computes an m x n
+// output over an inner dimension k; a fused attention kernel (flash-style) runs `batch` heads of
+// an s x s attention (m = k = s queries and keys, n = head dimension) without writing the s x s
+// scores to HBM; a memory-bound kernel (layernorm, GeLU, dropout, residual add, softmax) is only
+// its HBM traffic. `flops` is what the kernel is charged in FLOP accounting (for a GEMM
+// 2*m*n*k*batch plus its bias epilogue), `hbm_bytes` the bytes it reads and writes at least.
+// `count` repeats the kernel (the runtime's --scale-compute stretches an op by it).
+enum class KernelKind { gemm, fused_attention, memory };
+const char* to_string(KernelKind kind);
+
+struct Kernel {
+  KernelKind kind = KernelKind::memory;
+  std::string name;  // "qkv.fwd", "attn.scores.dgrad", "ln1.bwd", ...
+  double m = 0, n = 0, k = 0;
+  double batch = 1;
+  double flops = 0;
+  double hbm_bytes = 0;
+  double count = 1;
+};
+
+// A compute op: its kernels when the compiler knows them (a transformer block, the head), or
+// only FLOPs and HBM bytes (the optimizer: HBM bytes only; ops of synthetic schedules).
+// `flops` and `hbm_bytes` are the op's totals: with kernels, the sums of count x the kernels'.
 struct ComputeOp {
   double flops = 0;
   double hbm_bytes = 0;  // memory traffic, for ops bound by HBM rather than FLOPs (optimizer)
+  std::vector<Kernel> kernels;
 };
+
+// A compute op of these kernels, its totals summed from them.
+ComputeOp compute_op_of(std::vector<Kernel> kernels);
 
 struct CollectiveOp {
   CollectiveKind kind = CollectiveKind::all_gather;

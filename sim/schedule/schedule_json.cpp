@@ -26,6 +26,23 @@ nlohmann::ordered_json schedule_to_json(const Schedule& s) {
       o["kind"] = "compute";
       o["flops"] = c->flops;
       o["hbm_bytes"] = c->hbm_bytes;
+      if (!c->kernels.empty()) {
+        nlohmann::ordered_json kernels = nlohmann::ordered_json::array();
+        for (const Kernel& k : c->kernels) {
+          nlohmann::ordered_json kj{{"name", k.name}, {"kind", to_string(k.kind)}};
+          if (k.kind != KernelKind::memory) {
+            kj["m"] = k.m;
+            kj["n"] = k.n;
+            kj["k"] = k.k;
+            kj["batch"] = k.batch;
+          }
+          kj["flops"] = k.flops;
+          kj["hbm_bytes"] = k.hbm_bytes;
+          if (k.count != 1) kj["count"] = k.count;
+          kernels.push_back(std::move(kj));
+        }
+        o["kernels"] = std::move(kernels);
+      }
     } else if (const auto* c = std::get_if<CollectiveOp>(&op.body)) {
       o["kind"] = to_string(c->kind);
       o["algorithm"] = to_string(c->algorithm);

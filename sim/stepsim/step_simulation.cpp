@@ -1,11 +1,13 @@
 #include "sim/stepsim/step_simulation.hpp"
 
 #include "sim/collectives/plan.hpp"
+#include "sim/compute/interference.hpp"
 #include "sim/input/input_error.hpp"
 
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <tuple>
 
 namespace shardsim {
@@ -13,20 +15,57 @@ namespace {
 
 using FamilyKey = std::tuple<int, int, int, double>;  // role, kind, algorithm, bytes
 
+// What one collective of the family takes from a GPU's compute while it runs (interference.hpp):
+// NCCL's channel count for a flat call, the GPU's default where NCCL runs a hierarchical plan, no
+// SMs under Gloo (CPU threads); it moves data at the GPU's share of the node's network when its
+// group spans nodes (the ring runs at its slowest hop), else at the capacity of the links GPU 0's
+// routes to its peers start with.
+CollectiveLoad collective_load(const Cluster& cluster, const CollectiveLibrary& library, const LibraryPlan& plan,
+                               const std::vector<int>& group) {
+  CollectiveLoad load;
+  if (plan.choice) load.channels = plan.choice->channels;
+  else if (library.is_nccl()) load.channels = cluster.instance.gpu.default_collective_channels;
+  bool spans_nodes = false;
+  for (int r : group) spans_nodes = spans_nodes || cluster.node_of(r) != cluster.node_of(group.front());
+  if (spans_nodes) {
+    load.link_Bps = cluster.instance.node_network_Bps() / cluster.instance.gpus_per_node;
+  } else {
+    // The links GPU 0 reaches its peers by (its NVLinks; not a PCIe link no route takes).
+    std::set<int> first_links;
+    const InstanceType& inst = cluster.instance;
+    for (int j = 1; j < inst.gpus_per_node; ++j)
+      if (!inst.gpu_route[0][j].links.empty()) first_links.insert(inst.gpu_route[0][j].links.front());
+    for (int l : first_links) load.link_Bps += inst.links[l].capacity_Bps;
+  }
+  return load;
+}
+
+struct FamilyPlan {
+  CollectivePlan plan;
+  CollectiveLoad load;
+  double latency_share = 0;
+};
+
 // The same collective over every group of one role, as one plan whose phases hold all their rings.
-// `latency_share` gets the latency's share of NCCL's predicted time for the call (0 where NCCL's
-// model does not price it: Gloo and hierarchical calls).
-CollectivePlan family_plan(const Cluster& cluster, const CollectiveLibrary& library, const Schedule& s,
-                           const CollectiveOp& op, RingOrderMemo& memo, double& latency_share) {
+// `latency_share` of the result: the latency's share of NCCL's predicted time for the call (0
+// where NCCL's model does not price it: Gloo and hierarchical calls).
+FamilyPlan family_plan(const Cluster& cluster, const CollectiveLibrary& library, const Schedule& s,
+                       const CollectiveOp& op, RingOrderMemo& memo) {
   CollectivePlan merged;
+  CollectiveLoad load;
   bool first = true;
-  latency_share = 0;
+  double latency_share = 0;
   for (int id : s.family_of(op.group)) {
     LibraryPlan planned = plan_on_library(cluster, library, op.kind, op.algorithm, s.groups[id].ranks, op.bytes, &memo);
     CollectivePlan one = std::move(planned.plan);
-    if (first && planned.choice && planned.choice->time_s > 0)
-      latency_share = std::min(1.0, planned.choice->latency_us * 1e-6 / planned.choice->time_s);
-    if (first) { merged = std::move(one); first = false; continue; }
+    if (first) {
+      load = collective_load(cluster, library, planned, s.groups[id].ranks);
+      if (planned.choice && planned.choice->time_s > 0)
+        latency_share = std::min(1.0, planned.choice->latency_us * 1e-6 / planned.choice->time_s);
+      merged = std::move(one);
+      first = false;
+      continue;
+    }
     if (one.phases.size() != merged.phases.size())
       throw std::logic_error("groups of one role planned with different phase counts");
     for (std::size_t i = 0; i < one.phases.size(); ++i) {
@@ -39,7 +78,7 @@ CollectivePlan family_plan(const Cluster& cluster, const CollectiveLibrary& libr
       }
     }
   }
-  return merged;
+  return {std::move(merged), load, latency_share};
 }
 
 class StepRunner {
@@ -52,20 +91,16 @@ class StepRunner {
       if (const auto* c = std::get_if<CollectiveOp>(&op.body)) {
         const FamilyKey key{static_cast<int>(s_.groups.at(c->group).role), static_cast<int>(c->kind),
                             static_cast<int>(c->algorithm), c->bytes};
-        if (!plans_.count(key)) {
-          double share = 0;
-          plans_.emplace(key, family_plan(cluster, library, s_, *c, ring_orders, share));
-          latency_share_[key] = share;
-        }
+        if (!plans_.count(key)) plans_.emplace(key, family_plan(cluster, library, s_, *c, ring_orders));
       }
     bool only_rings = true;
-    for (const auto& [key, plan] : plans_) only_rings = only_rings && plan.only_rings();
+    for (const auto& [key, family] : plans_) only_rings = only_rings && family.plan.only_rings();
     if (model == FlowModel::node_symmetric && !only_rings)
       throw InputError("this schedule's tree collectives are not node-symmetric; use the per-flow model");
     if (model != FlowModel::per_flow && only_rings) {
       std::vector<const std::vector<std::vector<int>>*> phases;
-      for (const auto& [key, plan] : plans_)
-        for (const auto* rings : plan.ring_sets()) phases.push_back(rings);
+      for (const auto& [key, family] : plans_)
+        for (const auto* rings : family.plan.ring_sets()) phases.push_back(rings);
       symmetry_ = find_node_symmetry(cluster, phases);
       if (!symmetry_ && model == FlowModel::node_symmetric)
         throw InputError("this schedule's collectives are not node-symmetric; use the per-flow model");
@@ -107,8 +142,8 @@ class StepRunner {
     result.exposed_comm_s = result.step_time_s - result.compute_busy_s;
     result.latency_share.assign(timing_.size(), 0);
     for (std::size_t i = 0; i < timing_.size(); ++i)
-      if (const auto* c = std::get_if<CollectiveOp>(&s_.program.ops[i].body))
-        result.latency_share[i] = latency_share_.at(key_of(*c));
+      if (const auto* c = std::get_if<CollectiveOp>(&s_.program.ops[i].body)) result.latency_share[i] = plans_.at(key_of(*c)).latency_share;
+    result.interference_s = interference_s_;
     for (auto& [key, t] : totals) result.collectives.push_back(t);
     return result;
   }
@@ -137,15 +172,68 @@ class StepRunner {
     timing_[i].start_s = sim_.now_s();
     auto finish = [this, i, &stream] { finished(i, stream); };
     if (const auto* c = std::get_if<ComputeOp>(&op.body)) {
-      sim_.events().schedule_after(compute_op_seconds(cluster_.instance, c->flops, c->hbm_bytes), finish);
+      RunningCompute& run = running_[i];
+      run.op = c;
+      run.stream = &stream;
+      run.alone_s = compute_op_seconds(cluster_.instance.gpu, *c);
+      run.since_s = sim_.now_s();
+      schedule_compute_end(i, run);
     } else if (const auto* c = std::get_if<CopyOp>(&op.body)) {
       sim_.events().schedule_after(2 * c->bytes / cluster_.instance.gpu.hbm_bandwidth_Bps, finish);
     } else if (const auto* h = std::get_if<HostOp>(&op.body)) {
       sim_.events().schedule_after(h->seconds, finish);
     } else {
-      const FamilyKey key = key_of(std::get<CollectiveOp>(op.body));
-      executions_.push_back(std::make_unique<CollectiveExecution>(cluster_, plans_.at(key), sim_, symmetry_, finish, &ring_phases_));
+      const FamilyPlan& family = plans_.at(key_of(std::get<CollectiveOp>(op.body)));
+      in_flight_[i] = family.load;
+      collectives_changed();
+      auto collective_done = [this, i, &stream] {
+        in_flight_.erase(i);
+        collectives_changed();
+        finished(i, stream);
+      };
+      executions_.push_back(std::make_unique<CollectiveExecution>(cluster_, family.plan, sim_, symmetry_, collective_done, &ring_phases_));
       executions_.back()->start();
+    }
+  }
+
+  // A compute op in progress: the fraction of its work left, and the rate it runs at now.
+  struct RunningCompute {
+    const ComputeOp* op = nullptr;
+    StreamState* stream = nullptr;
+    double alone_s = 0;       // its time with no collective in flight
+    double seconds = 0;       // its whole time at the present rate
+    double remaining = 1;     // fraction of its work not done at since_s
+    double since_s = 0;
+    std::uint64_t generation = 0;  // of its scheduled end; an older end event is stale
+  };
+
+  void schedule_compute_end(int i, RunningCompute& run) {
+    std::vector<CollectiveLoad> loads;
+    for (const auto& [op, load] : in_flight_) loads.push_back(load);
+    run.seconds = compute_op_seconds(cluster_.instance.gpu, *run.op, contention_of(cluster_.instance.gpu, loads));
+    const std::uint64_t generation = ++run.generation;
+    sim_.events().schedule_after(run.remaining * run.seconds, [this, i, generation] {
+      auto it = running_.find(i);
+      if (it == running_.end() || it->second.generation != generation) return;  // rescheduled since
+      StreamState& stream = *it->second.stream;
+      interference_s_ += (sim_.now_s() - timing_[i].start_s) - it->second.alone_s;
+      running_.erase(it);
+      finished(i, stream);
+    });
+  }
+
+  // The collectives in flight changed: every running compute op keeps the work it has done and
+  // continues at the new rate (an end event is replaced only where the rate changed).
+  void collectives_changed() {
+    for (auto& [i, run] : running_) {
+      std::vector<CollectiveLoad> loads;
+      for (const auto& [op, load] : in_flight_) loads.push_back(load);
+      const double seconds = compute_op_seconds(cluster_.instance.gpu, *run.op, contention_of(cluster_.instance.gpu, loads));
+      if (seconds == run.seconds) continue;
+      const double now = sim_.now_s();
+      run.remaining = std::max(0.0, run.remaining - (now - run.since_s) / run.seconds);
+      run.since_s = now;
+      schedule_compute_end(i, run);
     }
   }
 
@@ -160,9 +248,11 @@ class StepRunner {
   const Cluster& cluster_;
   const Schedule& s_;
   NetworkSimulation sim_;
-  std::map<FamilyKey, CollectivePlan> plans_;
-  std::map<FamilyKey, double> latency_share_;
+  std::map<FamilyKey, FamilyPlan> plans_;
   RingPhaseCache ring_phases_;  // each plan phase's setup, derived once (collective_execution.hpp)
+  std::map<int, CollectiveLoad> in_flight_;  // collectives of this rank running, by op
+  std::map<int, RunningCompute> running_;    // compute ops running, by op
+  double interference_s_ = 0;
   std::optional<NodeSymmetry> symmetry_;
   std::vector<int> remaining_deps_;
   std::vector<std::vector<int>> dependents_;
@@ -172,10 +262,6 @@ class StepRunner {
 };
 
 }  // namespace
-
-double compute_op_seconds(const InstanceType& instance, double flops, double hbm_bytes) {
-  return flops / (instance.gpu.peak_flops * instance.gpu.compute_efficiency) + hbm_bytes / instance.gpu.hbm_bandwidth_Bps;
-}
 
 StepResult simulate_step(const Cluster& cluster, const Schedule& schedule, FlowModel model, const CollectiveLibrary& library) {
   StepRunner runner(cluster, schedule, model, library);

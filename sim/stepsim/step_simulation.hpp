@@ -1,6 +1,9 @@
 // Executes a schedule on the modelled cluster. Every op of the program starts when its
-// dependencies are done and its stream is free. A compute op lasts flops / (peak x efficiency)
-// plus hbm_bytes / HBM bandwidth; a copy reads and writes its bytes at HBM bandwidth. A collective
+// dependencies are done and its stream is free. A compute op lasts compute_op_seconds
+// (sim/compute/compute_time.hpp: its kernels' rooflines) while no collective of the rank is in
+// flight; while collectives run it progresses at the slower rate their contention gives
+// (sim/compute/interference.hpp), re-rated whenever one starts or ends, and the time so lost is
+// `interference_s`. A copy reads and writes its bytes at HBM bandwidth. A collective
 // op stands for its whole family: the same collective on every group of that role at once (the
 // program is SPMD), so the k inter-node gathers of a node share its NICs and the replication
 // all-reduces of all shards run together. All collectives in flight share one flow network, so a
@@ -10,6 +13,7 @@
 
 #include "sim/collsim/collective_execution.hpp"
 #include "sim/collsim/library_plan.hpp"
+#include "sim/compute/compute_time.hpp"
 #include "sim/schedule/schedule.hpp"
 #include "sim/topology/topology.hpp"
 
@@ -35,6 +39,7 @@ struct StepResult {
   double step_time_s = 0;
   double compute_busy_s = 0;   // sum of compute-stream op durations
   double exposed_comm_s = 0;   // step time not covered by compute
+  double interference_s = 0;   // compute time lost to collectives in flight (sim/compute/interference.hpp)
   std::vector<OpTiming> ops;   // per op of the program
   // Per op: for a collective, its latency's share of NCCL's predicted time (0 for Gloo and
   // hierarchical calls, and for other ops); splits exposed communication (exposed_time.hpp).
@@ -44,8 +49,6 @@ struct StepResult {
   std::uint64_t events = 0;
   FlowModel model_used = FlowModel::per_flow;
 };
-
-double compute_op_seconds(const InstanceType& instance, double flops, double hbm_bytes);
 
 // `library` runs the collectives (library_plan.hpp): Gloo's plain rings unless one is given.
 StepResult simulate_step(const Cluster& cluster, const Schedule& schedule, FlowModel model = FlowModel::automatic,

@@ -47,6 +47,9 @@ class StepCompiler {
   int compute(double flops, double hbm_bytes, std::vector<int> deps, std::string label, int micro, int layer) {
     return builder_.compute(flops, hbm_bytes, std::move(deps), std::move(label), micro, layer);
   }
+  int compute(std::vector<Kernel> kernels, std::vector<int> deps, std::string label, int micro, int layer) {
+    return builder_.compute(compute_op_of(std::move(kernels)), std::move(deps), std::move(label), micro, layer);
+  }
 
   int unit_count() const { return static_cast<int>(units_.size()); }
   double unit_bytes(int u) const { return units_[u].parameters * elem_; }
@@ -67,7 +70,7 @@ class StepCompiler {
         gather = collective(*plan_.forward_gather, unit_bytes(u), Stream::gather, existing({freeing >= 0 ? fwd_[freeing] : -1}),
                             fmt::format("{} {}", plan_.forward_gather->label, units_[u].name), m, u);
       }
-      fwd_[u] = compute(units_[u].forward_flops, 0, existing({gather}), fmt::format("fwd {}", units_[u].name), m, u);
+      fwd_[u] = compute(units_[u].forward_kernels, existing({gather}), fmt::format("fwd {}", units_[u].name), m, u);
     }
   }
 
@@ -83,7 +86,7 @@ class StepCompiler {
     double bucket_bytes = 0;
     for (int u = unit_count() - 1; u >= 0; --u) {
       launch_backward_gathers_through(u - config_.strategy.prefetch_layers, m);
-      bwd_[u] = compute(units_[u].backward_flops, 0, existing({backward_gather_[u]}), fmt::format("bwd {}", units_[u].name), m, u);
+      bwd_[u] = compute(units_[u].backward_kernels, existing({backward_gather_[u]}), fmt::format("bwd {}", units_[u].name), m, u);
       // Gradient communication of this micro-step, bucketed.
       if (plan_.sync_every_micro_step || boundary) reduce_gradients(u, m, bucket_bytes);
     }
@@ -153,13 +156,19 @@ class StepCompiler {
 std::vector<Unit> model_units(const StepConfig& c) {
   const LayerFlops layer = layer_flops(c.model, c.micro_batch, c.activation_checkpointing);
   const LayerFlops head = output_head_flops(c.model, c.micro_batch);
+  const PassKernels block = block_kernels(c.model, c.micro_batch, c.activation_checkpointing, c.attention);
+  const PassKernels head_pass = head_kernels(c.model, c.micro_batch);
+  auto unit = [](std::string name, double parameters, const LayerFlops& flops, const PassKernels& k) {
+    Unit u{std::move(name), parameters, flops.forward, flops.backward + flops.recompute, k.forward, k.recompute, k.recompute};
+    u.backward_kernels.insert(u.backward_kernels.end(), k.backward.begin(), k.backward.end());
+    return u;
+  };
   std::vector<Unit> units;
   for (int l = 0; l < c.model.layers; ++l)
-    units.push_back({fmt::format("L{}", l), static_cast<double>(parameters_per_layer(c.model)), layer.forward,
-                     layer.backward + layer.recompute});
+    units.push_back(unit(fmt::format("L{}", l), static_cast<double>(parameters_per_layer(c.model)), layer, block));
   const double head_params = static_cast<double>(embedding_parameters(c.model) + output_head_parameters(c.model) +
                                                  final_norm_parameters(c.model));
-  units.push_back({"head", head_params, head.forward, head.backward + head.recompute});
+  units.push_back(unit("head", head_params, head, head_pass));
   return units;
 }
 

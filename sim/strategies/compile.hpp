@@ -29,11 +29,15 @@
 
 namespace shardsim {
 
+// A unit's compute as kernels (sim/compute/block_kernels.hpp); the FLOPs are their sums.
 struct Unit {
   std::string name;
   double parameters = 0;
   double forward_flops = 0;
   double backward_flops = 0;  // including recomputation when checkpointing
+  std::vector<Kernel> forward_kernels;
+  std::vector<Kernel> backward_kernels;   // recompute_kernels first, then the backward's own
+  std::vector<Kernel> recompute_kernels;  // empty without activation checkpointing
 };
 
 std::vector<Unit> model_units(const StepConfig& config);

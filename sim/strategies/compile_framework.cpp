@@ -1,5 +1,6 @@
 #include "sim/strategies/compile_framework.hpp"
 
+#include "sim/compute/block_kernels.hpp"
 #include "sim/model/flops.hpp"
 #include "sim/model/weights.hpp"
 #include "sim/strategies/schedule_builder.hpp"
@@ -27,7 +28,18 @@ struct Block {
   int layer = -1;
   bool recomputed = false;  // checkpointed: its forward runs again before its backward
   std::vector<Module> modules;
+  // The block's kernels per pass (compute/block_kernels.hpp) and their FLOPs: each module's compute
+  // op runs its FLOP share of them, so the modules' times add up to the block's exactly.
+  PassKernels kernels;
+  double forward_flops = 0, backward_flops = 0, recompute_flops = 0;
 };
+
+// `share` of a pass's kernels: every kernel's count scaled, so time and FLOPs scale alike.
+ComputeOp share_of(const std::vector<Kernel>& kernels, double share) {
+  std::vector<Kernel> out = kernels;
+  for (Kernel& k : out) k.count *= share;
+  return compute_op_of(std::move(out));
+}
 
 std::string leaf_module(const std::string& tensor_name) { return tensor_name.substr(0, tensor_name.rfind('.')); }
 
@@ -43,10 +55,11 @@ std::vector<Block> framework_blocks(const StepConfig& c) {
   const LayerFlops head = output_head_flops(m, c.micro_batch);
   const double attention_products = 2.0 * 2.0 * tokens * m.seq_len * static_cast<double>(m.heads) * head_dim(m);
   const double routed_share = m.experts > 0 ? static_cast<double>(m.experts_per_token) / m.experts : 1.0;
+  const PassKernels block_passes = block_kernels(m, c.micro_batch, c.activation_checkpointing, c.attention);
   std::vector<Block> blocks;
-  blocks.push_back({"embedding", -1, false, {{"embedding", embedding_weights(m), {}, 0, 0, 0}}});
+  blocks.push_back({"embedding", -1, false, {{"embedding", embedding_weights(m), {}, 0, 0, 0}}, {}});
   for (int l = 0; l < m.layers; ++l) {
-    Block block{fmt::format("L{}", l), l, c.activation_checkpointing, {}};
+    Block block{fmt::format("L{}", l), l, c.activation_checkpointing, {}, block_passes};
     for (const WeightTensor& w : block_weights(m, l)) {
       const std::string name = fmt::format("L{}.{}", l, leaf_module(w.name));
       if (block.modules.empty() || block.modules.back().name != name) {
@@ -65,7 +78,7 @@ std::vector<Block> framework_blocks(const StepConfig& c) {
     }
     blocks.push_back(std::move(block));
   }
-  Block out{"head", m.layers, false, {}};
+  Block out{"head", m.layers, false, {}, head_kernels(m, c.micro_batch)};
   Module norm{"final_norm", {}, {}, 0, 0, 0};
   Module projection{"head", {}, {}, head.forward, head.backward, 0};
   for (const WeightTensor& w : head_weights(m)) (w.module == "final_norm" ? norm : projection).tensors.push_back(w);
@@ -73,6 +86,13 @@ std::vector<Block> framework_blocks(const StepConfig& c) {
   out.modules.push_back(std::move(norm));
   out.modules.push_back(std::move(projection));
   blocks.push_back(std::move(out));
+  for (Block& b : blocks) {
+    for (const Module& md : b.modules) {
+      b.forward_flops += md.forward_flops;
+      b.backward_flops += md.backward_flops;
+      b.recompute_flops += md.recompute_flops;
+    }
+  }
   return blocks;
 }
 
@@ -275,14 +295,25 @@ class FrameworkCompiler {
       // The compute stream waits on the fetch's event (where the host synchronized, it has finished).
       if (s.uses >= 0) deps.push_back(fetches_[s.uses].gathers.back());
       deps.push_back(builder_.host(profile_.compute_launch_s, {}, fmt::format("launch {}", md.name), m, block.layer));
-      const double flops = s.pass == Pass::forward ? md.forward_flops : s.pass == Pass::recompute ? md.recompute_flops : md.backward_flops;
       const char* what = s.pass == Pass::forward ? "fwd" : s.pass == Pass::recompute ? "recompute" : "bwd";
-      const int op = device_op(builder_.compute(flops, 0, std::move(deps), fmt::format("{} {}", what, md.name), m, block.layer),
+      const int op = device_op(builder_.compute(module_compute(block, md, s.pass), std::move(deps), fmt::format("{} {}", what, md.name), m,
+                                                block.layer),
                                Stream::compute);
       if (s.uses >= 0) fetches_[s.uses].consumer = op;
       if (s.pass == Pass::backward && sync_gradients) gradients_ready(s, op, m, k + 1 == steps.size() || steps[k + 1].block != s.block);
     }
     flush_bucket(m, -1);
+  }
+
+  // The module's FLOP share of its block's kernels for the pass (only FLOPs where the block has no
+  // kernels: the embedding).
+  static ComputeOp module_compute(const Block& block, const Module& md, Pass pass) {
+    const double flops = pass == Pass::forward ? md.forward_flops : pass == Pass::recompute ? md.recompute_flops : md.backward_flops;
+    const double total = pass == Pass::forward ? block.forward_flops : pass == Pass::recompute ? block.recompute_flops : block.backward_flops;
+    const std::vector<Kernel>& kernels =
+        pass == Pass::forward ? block.kernels.forward : pass == Pass::recompute ? block.kernels.recompute : block.kernels.backward;
+    if (kernels.empty() || total <= 0) return ComputeOp{flops, 0, {}};
+    return share_of(kernels, flops / total);
   }
 
   // The module's gradients join the bucket; a full bucket is reduced (FSDP: each block's).

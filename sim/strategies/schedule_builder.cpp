@@ -72,7 +72,11 @@ int ScheduleBuilder::collective(const CollectiveStep& s, double bytes, Stream st
 }
 
 int ScheduleBuilder::compute(double flops, double hbm_bytes, std::vector<int> deps, std::string label, int micro, int layer) {
-  return add(Op{ComputeOp{flops, hbm_bytes}, Stream::compute, std::move(deps), std::move(label), micro, layer});
+  return add(Op{ComputeOp{flops, hbm_bytes, {}}, Stream::compute, std::move(deps), std::move(label), micro, layer});
+}
+
+int ScheduleBuilder::compute(ComputeOp op, std::vector<int> deps, std::string label, int micro, int layer) {
+  return add(Op{std::move(op), Stream::compute, std::move(deps), std::move(label), micro, layer});
 }
 
 int ScheduleBuilder::host(double seconds, std::vector<int> deps, std::string label, int micro, int layer) {

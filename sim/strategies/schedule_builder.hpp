@@ -27,6 +27,7 @@ class ScheduleBuilder {
   int collective(const CollectiveStep& step, double bytes, Stream stream, std::vector<int> deps, std::string label, int micro,
                  int layer);
   int compute(double flops, double hbm_bytes, std::vector<int> deps, std::string label, int micro, int layer);
+  int compute(ComputeOp op, std::vector<int> deps, std::string label, int micro, int layer);
   int host(double seconds, std::vector<int> deps, std::string label, int micro, int layer);
 
   const Op& op(int id) const { return schedule_.program.ops.at(static_cast<std::size_t>(id)); }

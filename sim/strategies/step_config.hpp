@@ -4,6 +4,7 @@
 #pragma once
 
 #include "sim/framework/framework_profile.hpp"
+#include "sim/compute/block_kernels.hpp"
 #include "sim/model/transformer.hpp"
 #include "sim/strategies/strategy.hpp"
 #include "sim/topology/topology.hpp"
@@ -36,6 +37,9 @@ struct StepConfig {
   // How the framework runs the step (framework_profile.hpp); the built-in `ideal` by default, the
   // layer-wise reference schedule. Scenarios choose a real one.
   FrameworkProfile framework;
+  // The software stack's attention: unfused (scores and probabilities through HBM, as DeepSpeed
+  // and Megatron-LM ran it in 2021-22) or fused (FlashAttention, 2022; PyTorch 2's SDPA).
+  AttentionKernel attention = AttentionKernel::unfused;
 };
 
 void validate_step_config(const Cluster& cluster, const StepConfig& config);

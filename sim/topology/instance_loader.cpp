@@ -34,7 +34,26 @@ void read_gpu(JsonObject& root, InstanceType& inst) {
   JsonObject gpu = root.object("gpu");
   inst.gpu.model = gpu.string("model");
   inst.gpu.peak_flops = gpu.positive_number("peak_tflops") * 1e12;
-  inst.gpu.compute_efficiency = gpu.fraction("compute_efficiency");
+  inst.gpu.gemm_peak_fraction = gpu.fraction("gemm_peak_fraction");
+  if (gpu.has("kernels")) {
+    JsonObject k = gpu.object("kernels");
+    inst.gpu.sm_count = static_cast<int>(k.integer("sm_count", 1, 100000));
+    const auto tile = k.integers("gemm_tile", 1, 4096);
+    if (tile.size() != 2) k.fail("gemm_tile", "expected [rows, columns] of the GEMM output tile");
+    inst.gpu.gemm_tile_m = static_cast<int>(tile[0]);
+    inst.gpu.gemm_tile_n = static_cast<int>(tile[1]);
+    k.ignore("source");
+    k.finish();
+  }
+  if (gpu.has("interference")) {
+    JsonObject i = gpu.object("interference");
+    inst.gpu.collective_hbm_traffic_factor = i.number("collective_hbm_traffic_factor");
+    if (!(inst.gpu.collective_hbm_traffic_factor >= 0) || inst.gpu.collective_hbm_traffic_factor > 100)
+      i.fail("collective_hbm_traffic_factor", "expected HBM bytes per link byte, 0..100");
+    inst.gpu.default_collective_channels = static_cast<int>(i.integer("default_collective_channels", 0, 1024));
+    i.ignore("source");
+    i.finish();
+  }
   inst.gpu.memory_bytes = gpu.size_bytes("memory");
   if (inst.gpu.memory_bytes == 0) gpu.fail("memory", "GPU memory must be positive");
   inst.gpu.hbm_bandwidth_Bps = gpu.rate_Bps("hbm_bandwidth");

@@ -31,10 +31,24 @@ struct LinkClass {
   std::string source;
 };
 
+// The GPU's compute model (sim/compute/ uses it). `gemm_peak_fraction` is the fraction of peak a
+// large GEMM reaches when its tiles fill every wave; a compute op known only by its FLOPs runs at
+// that rate. With a kernel model (`sm_count` > 0, the "kernels" block) each kernel of an op is a
+// roofline with tile and wave quantization; without one (CPU ranks of the emulated cluster) an
+// op's FLOPs, kernels or not, run at peak x gemm_peak_fraction and its HBM bytes at HBM bandwidth.
+// Interference (the "interference" block; absent = none): while a collective of the rank runs,
+// it holds `channels` SMs (one thread block per NCCL channel; `default_collective_channels` where
+// the plan gives no count) and moves `collective_hbm_traffic_factor` HBM bytes per byte it puts
+// on a link.
 struct GpuSpec {
   std::string model;
   double peak_flops = 0;          // dense FP16/BF16 tensor peak, FLOP/s
-  double compute_efficiency = 0;  // achievable fraction of peak for large GEMMs
+  double gemm_peak_fraction = 0;  // achievable fraction of peak for a large, wave-aligned GEMM
+  int sm_count = 0;               // 0: no kernel model
+  int gemm_tile_m = 0;            // output tile of the GEMM library's kernel, rows x columns
+  int gemm_tile_n = 0;
+  double collective_hbm_traffic_factor = 0;  // 0: collectives do not slow compute
+  int default_collective_channels = 0;
   std::uint64_t memory_bytes = 0;
   double hbm_bandwidth_Bps = 0;
   // How fast a rank folds a received chunk into its own during a reduce-scatter or all-reduce

@@ -5,6 +5,7 @@
 #include "runtime/step/live_schedule.hpp"
 #include "runtime/step/step_executor.hpp"
 #include "runtime/step/step_report.hpp"
+#include "sim/compute/compute_time.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/schedule/rank_program.hpp"
 #include "sim/strategies/compile.hpp"
@@ -60,7 +61,7 @@ void check_ordering(const Schedule& s, const InstanceType& model, const WorldTim
         REQUIRE(it[i].start_s >= stream_free[ops[i].stream]);  // a stream runs one op at a time, in order
         stream_free[ops[i].stream] = it[i].end_s;
         if (const auto* c = std::get_if<ComputeOp>(&ops[i].body))  // a sleep lasts at least its time
-          REQUIRE(it[i].end_s - it[i].start_s >= compute_op_seconds(model, c->flops, c->hbm_bytes));
+          REQUIRE(it[i].end_s - it[i].start_s >= compute_op_seconds(model.gpu, *c));
       }
       // One communicator runs one collective at a time, in program order, whatever the stream.
       std::map<int, double> communicator_free;
@@ -108,6 +109,24 @@ TEST_CASE("a step whose buffers exceed --max-buffer-bytes is refused before allo
   CHECK_THROWS_WITH(check_buffer_limit(s, needed - 1, kScales.bytes), Catch::Contains("--max-buffer-bytes") &&
                                                                           Catch::Contains("use --scale-bytes"));
   CHECK_THROWS_AS(scale_schedule(s, {0, 1}), InputError);
+}
+
+TEST_CASE("scaling compute (--scale-compute) scales every compute op's modelled time exactly, kernels and all", "[step]") {
+  const Scenario sc = load_scenario(test::data_path("scenarios/toy-zero3-2node.json"));
+  const Schedule unscaled = compile_schedule(live_cluster(sc.cluster.instance, kShape), sc.step, 0);
+  const Schedule scaled = scale_schedule(unscaled, {1, 0.25});
+  const GpuSpec& gpu = sc.cluster.instance.gpu;  // p4d: the kernel model applies
+  REQUIRE(gpu.sm_count > 0);
+  int with_kernels = 0;
+  for (std::size_t i = 0; i < unscaled.program.ops.size(); ++i) {
+    const auto* before = std::get_if<ComputeOp>(&unscaled.program.ops[i].body);
+    if (!before) continue;
+    const auto& after = std::get<ComputeOp>(scaled.program.ops[i].body);
+    with_kernels += before->kernels.empty() ? 0 : 1;
+    CHECK(compute_op_seconds(gpu, after) == Approx(0.25 * compute_op_seconds(gpu, *before)).epsilon(1e-12));
+    CHECK(after.flops == 0.25 * before->flops);
+  }
+  CHECK(with_kernels > 0);
 }
 
 TEST_CASE("toy ZeRO-3 runs live on 2 nodes x 2 ranks with the simulator's ordering", "[step][live]") {

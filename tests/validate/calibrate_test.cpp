@@ -212,7 +212,7 @@ TEST_CASE("a compute fit lands in the calibrated topology's compute efficiency",
   const std::string path = temp_path("compute-calibrated.json");
   write(path, written.document.dump(2));
   const InstanceType calibrated = load_instance_type(path);
-  CHECK(calibrated.gpu.compute_efficiency == Approx(0.8));
+  CHECK(calibrated.gpu.gemm_peak_fraction == Approx(0.8));
   CHECK(calibrated.gpu.peak_flops == base.gpu.peak_flops);
   REQUIRE(calibrated.links.size() == base.links.size());
   for (std::size_t l = 0; l < base.links.size(); ++l) {

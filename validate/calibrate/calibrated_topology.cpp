@@ -103,10 +103,10 @@ CalibratedTopology calibrated_topology(const InstanceType& base, const LinkClass
 
   if (compute) {
     auto& gpu = doc["gpu"];
-    gpu["compute_efficiency"] = compute->efficiency;
-    gpu["source"] = fmt::format("compute_efficiency calibrated ({}: GEMMs at {:.4g} TFLOP/s, launch overhead {:.3g} us; was {}); {}",
+    gpu["gemm_peak_fraction"] = compute->efficiency;
+    gpu["source"] = fmt::format("gemm_peak_fraction calibrated ({}: GEMMs at {:.4g} TFLOP/s, launch overhead {:.3g} us; was {}); {}",
                                 calibration_source, compute->achieved_flops_per_s / 1e12, compute->launch_overhead_s * 1e6,
-                                base.gpu.compute_efficiency, gpu.value("source", std::string()));
+                                base.gpu.gemm_peak_fraction, gpu.value("source", std::string()));
   }
   return out;
 }

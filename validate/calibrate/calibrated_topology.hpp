@@ -3,7 +3,7 @@
 // the routes add up to the fitted hop latencies (every other link keeps its latency); their
 // bandwidth becomes the fitted per-link capacity (efficiency 1, since the fit measured what is
 // achievable); the reduction rate becomes the GPU's `reduce_bandwidth` (absent when measured as
-// free); a compute fit, when given, becomes the GPU's `compute_efficiency`. Unidentified values
+// free); a compute fit, when given, becomes the GPU's `gemm_peak_fraction`. Unidentified values
 // keep the base file's. Everything else is copied unchanged, and
 // each changed class's `source` names the calibration.
 #pragma once

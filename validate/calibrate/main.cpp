@@ -97,9 +97,9 @@ std::string group_text(const BenchRow& row) {
 nlohmann::ordered_json report_compute(const std::optional<ComputeFit>& compute, const std::vector<GemmRow>& gemms,
                                       const InstanceType& base) {
   if (!compute) return nullptr;
-  fmt::print("GEMM throughput (per GPU): {:.4g} TFLOP/s = compute efficiency {:.4f} of the {:.4g} TFLOP/s peak (was {:.4f}); "
+  fmt::print("GEMM throughput (per GPU): {:.4g} TFLOP/s = gemm_peak_fraction {:.4f} of the {:.4g} TFLOP/s peak (was {:.4f}); "
              "launch overhead {:.2f} us\n",
-             compute->achieved_flops_per_s / 1e12, compute->efficiency, base.gpu.peak_flops / 1e12, base.gpu.compute_efficiency,
+             compute->achieved_flops_per_s / 1e12, compute->efficiency, base.gpu.peak_flops / 1e12, base.gpu.gemm_peak_fraction,
              compute->launch_overhead_s * 1e6);
   fmt::print("GEMM fit: median |residual| {:.2f}%, max {:.2f}%\n", compute->median_abs_error_pct, compute->max_abs_error_pct);
   fmt::print("#{:>15} {:>13} {:>13} {:>9}\n", "flops", "measured(us)", "fitted(us)", "resid(%)");
@@ -111,7 +111,7 @@ nlohmann::ordered_json report_compute(const std::optional<ComputeFit>& compute, 
     gemm_rows.push_back({{"flops", gemms[i].flops}, {"measured_s", gemms[i].time_s}, {"fitted_s", compute->predicted_s[i]},
                          {"residual_pct", resid_pct}});
   }
-  return {{"achieved_flops_per_s", compute->achieved_flops_per_s}, {"compute_efficiency", compute->efficiency},
+  return {{"achieved_flops_per_s", compute->achieved_flops_per_s}, {"gemm_peak_fraction", compute->efficiency},
           {"launch_overhead_s", compute->launch_overhead_s}, {"median_abs_residual_pct", compute->median_abs_error_pct},
           {"max_abs_residual_pct", compute->max_abs_error_pct}, {"rows", gemm_rows}};
 }

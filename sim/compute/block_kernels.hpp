@@ -1,0 +1,50 @@
+// The kernels a GPU runs for one transformer block (and for the embedding and output head) per
+// micro-batch of b sequences of s tokens, T = b*s, h = hidden, f = ffn_hidden, a = heads,
+// d = h/a, e = bytes per activation element (the model's precision), as the frameworks of the
+// MiCS era run them (Megatron-LM's GPT layer, pre-norm; DeepSpeed runs the same model code):
+//   forward   ln1 | QKV GEMM T x 3h x h (+bias) | attention | output GEMM T x h x h |
+//             bias+dropout+residual | ln2 | MLP up T x f x h (and gate, when gated) |
+//             bias+GeLU (SiLU x up, gated) | MLP down T x h x f | bias+dropout+residual
+//   attention unfused: scores, (b*a) batched s x s x d | scale+mask+softmax | dropout |
+//             context, (b*a) batched s x d x s; the s x s scores and probabilities go through HBM
+//   attention fused (flash-style): one kernel per layer and pass, Q, K, V in and O out, no s x s
+//             traffic; FLOPs as the two products (the backward's recomputation of the scores is
+//             not charged: FLOP accounting stays that of flops.hpp)
+//   backward  per GEMM Y = X W a dgrad (dX = dY W^T) and a wgrad (dW = X^T dY) of the same FLOPs;
+//             per memory-bound kernel its backward (reads the saved input and the incoming
+//             gradient, writes the outgoing one)
+//   recompute the forward kernels again (activation checkpointing)
+// Memory-bound kernels are their HBM bytes (each operand read or written once; a dropout mask is
+// one byte per element). GEMM bytes are each operand once (the roofline's lower bound; L2 reuse
+// covers the rest). FLOPs: every GEMM 2*m*n*k per batch; the bias and layernorm kernels carry
+// 2 FLOPs per parameter per token forward and twice that backward, which is how flops.hpp counts
+// those parameters, so the kernels of a pass sum exactly to layer_flops / output_head_flops.
+#pragma once
+
+#include "sim/model/transformer.hpp"
+#include "sim/schedule/schedule.hpp"
+
+#include <vector>
+
+namespace shardsim {
+
+enum class AttentionKernel { unfused, fused };
+const char* to_string(AttentionKernel attention);
+
+struct PassKernels {
+  std::vector<Kernel> forward;
+  std::vector<Kernel> backward;
+  std::vector<Kernel> recompute;  // empty without activation checkpointing (and for the head)
+};
+
+PassKernels block_kernels(const TransformerModel& model, int micro_batch, bool activation_checkpointing,
+                          AttentionKernel attention);
+// The embedding lookup, the final norm, the output head GEMM and the loss (softmax cross-entropy
+// over the vocabulary). FLOPs sum to output_head_flops (the lookup, norm and loss are charged
+// none, as flops.hpp counts none for them).
+PassKernels head_kernels(const TransformerModel& model, int micro_batch);
+
+double kernel_flops(const std::vector<Kernel>& kernels);  // sum of count x flops
+double gemm_shape_flops(const Kernel& kernel);            // 2*m*n*k*batch of a GEMM, a fused attention's products, else 0
+
+}  // namespace shardsim

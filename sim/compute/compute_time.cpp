@@ -1,0 +1,57 @@
+#include "sim/compute/compute_time.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace shardsim {
+namespace {
+
+GemmQuantization quantize(double rows, double cols, double batch, int tile_m, int tile_n, int sm_count) {
+  GemmQuantization q;
+  q.tile_m = tile_m;
+  q.tile_n = tile_n;
+  q.tiles = batch * std::ceil(rows / tile_m) * std::ceil(cols / tile_n);
+  q.waves = std::ceil(q.tiles / sm_count);
+  q.efficiency = batch * rows * cols / (q.waves * sm_count * static_cast<double>(tile_m) * tile_n);
+  return q;
+}
+
+double usable_fraction(double taken) { return 1.0 - std::clamp(taken, 0.0, 0.9); }
+
+}  // namespace
+
+GemmQuantization gemm_quantization(const GpuSpec& gpu, const Kernel& k) {
+  if (gpu.sm_count <= 0 || k.kind == KernelKind::memory || k.m <= 0 || k.n <= 0) return {};
+  if (k.kind == KernelKind::fused_attention) {
+    // Query blocks of min(Tm, Tn) rows, each over the whole head dimension.
+    const int block = std::min(gpu.gemm_tile_m, gpu.gemm_tile_n);
+    return quantize(k.m, 1, k.batch, block, 1, gpu.sm_count);
+  }
+  const GemmQuantization a = quantize(k.m, k.n, k.batch, gpu.gemm_tile_m, gpu.gemm_tile_n, gpu.sm_count);
+  const GemmQuantization b = quantize(k.m, k.n, k.batch, gpu.gemm_tile_n, gpu.gemm_tile_m, gpu.sm_count);
+  return b.efficiency > a.efficiency ? b : a;
+}
+
+double kernel_seconds(const GpuSpec& gpu, const Kernel& k, const ComputeContention& c) {
+  const double rate = gpu.peak_flops * gpu.gemm_peak_fraction * usable_fraction(c.sm_fraction_taken);
+  const double hbm = gpu.hbm_bandwidth_Bps * usable_fraction(c.hbm_Bps_taken / gpu.hbm_bandwidth_Bps);
+  const double compute_s = k.flops / (rate * gemm_quantization(gpu, k).efficiency);
+  const double memory_s = k.hbm_bytes / hbm;
+  return k.count * std::max(compute_s, memory_s);
+}
+
+double compute_op_seconds(const GpuSpec& gpu, const ComputeOp& op, const ComputeContention& c) {
+  if (op.kernels.empty() || gpu.sm_count <= 0) {
+    const double rate = gpu.peak_flops * gpu.gemm_peak_fraction * usable_fraction(c.sm_fraction_taken);
+    const double hbm = gpu.hbm_bandwidth_Bps * usable_fraction(c.hbm_Bps_taken / gpu.hbm_bandwidth_Bps);
+    // Without a kernel model only the FLOPs of kernels count (their bytes are the roofline's,
+    // which needs the kernel model); the op's own HBM bytes (the optimizer's) at HBM bandwidth.
+    const double bytes = op.kernels.empty() ? op.hbm_bytes : 0;
+    return op.flops / rate + bytes / hbm;
+  }
+  double total = 0;
+  for (const Kernel& k : op.kernels) total += kernel_seconds(gpu, k, c);
+  return total;
+}
+
+}  // namespace shardsim
