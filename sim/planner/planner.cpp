@@ -10,6 +10,9 @@
 #include "sim/units/units.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <set>
 
 #include <algorithm>
 #include <atomic>
@@ -152,8 +155,13 @@ std::string describe(const Candidate& c) {
   std::string s = to_string(c.strategy.strategy);
   if (c.resolved.has_partition_group())
     s += fmt::format(" p={}{}", c.resolved.partition_size, c.resolved.hierarchical_gather ? " hierarchical" : "");
+  if (!c.framework.empty()) s += " (" + c.framework + ")";
   return s;
 }
+
+// Throughputs closer than this are not told apart: the validated errors of the model against
+// published runs are larger (validate/reports/frameworks), so the planner names such runners-up.
+constexpr double kIndistinguishable = 0.02;
 
 std::string recommendation_reason(const std::vector<Candidate>& all, const Candidate& best) {
   std::string reason = fmt::format("{} on {} x {} ({} GPUs), micro-batch {} x {} micro-steps: {:.0f} tokens/s, ${:.2f} per million tokens",
@@ -169,6 +177,15 @@ std::string recommendation_reason(const std::vector<Candidate>& all, const Candi
     reason += fmt::format("; {:.2f}x the throughput of the best ZeRO-3 on the same cluster", best.tokens_per_s / zero3->tokens_per_s);
   else if (!zero3 && best.strategy.strategy != Strategy::zero3)
     reason += "; ZeRO-3 does not fit or is not allowed on this cluster";
+  // Other strategies or partition sizes on the same cluster within kIndistinguishable of the best.
+  std::vector<std::string> close;
+  std::set<std::string> named{describe(best)};
+  for (const auto& c : all)
+    if (c.simulated && c.within_constraints && c.instance == best.instance && c.gpus == best.gpus &&
+        c.tokens_per_s >= (1 - kIndistinguishable) * best.tokens_per_s && named.insert(describe(c)).second)
+      close.push_back(fmt::format("{} ({:.1f}% slower)", describe(c), 100 * (1 - c.tokens_per_s / best.tokens_per_s)));
+  if (!close.empty())
+    reason += fmt::format("; within {:.0f}%, closer than the model can tell apart: {}", 100 * kIndistinguishable, fmt::join(close, ", "));
   const double headroom = static_cast<double>(best.gpu_memory_bytes) - static_cast<double>(best.memory_per_gpu_bytes);
   reason += fmt::format("; {:.1f} GB memory headroom per GPU", headroom / kGB);
   if (best.resolved.has_partition_group()) {
