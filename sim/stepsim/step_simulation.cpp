@@ -208,9 +208,7 @@ class StepRunner {
   };
 
   void schedule_compute_end(int i, RunningCompute& run) {
-    std::vector<CollectiveLoad> loads;
-    for (const auto& [op, load] : in_flight_) loads.push_back(load);
-    run.seconds = compute_op_seconds(cluster_.instance.gpu, *run.op, contention_of(cluster_.instance.gpu, loads));
+    run.seconds = compute_op_seconds(cluster_.instance.gpu, *run.op, contention_);
     const std::uint64_t generation = ++run.generation;
     sim_.events().schedule_after(run.remaining * run.seconds, [this, i, generation] {
       auto it = running_.find(i);
@@ -225,10 +223,16 @@ class StepRunner {
   // The collectives in flight changed: every running compute op keeps the work it has done and
   // continues at the new rate (an end event is replaced only where the rate changed).
   void collectives_changed() {
+    std::vector<CollectiveLoad> loads;
+    loads.reserve(in_flight_.size());
+    for (const auto& [op, load] : in_flight_) loads.push_back(load);
+    const ComputeContention contention = contention_of(cluster_.instance.gpu, loads);
+    // The same contention (a collective replaced by one of the same load, or none holding SMs,
+    // as Gloo's): no running compute op changes rate.
+    if (contention.sm_fraction_taken == contention_.sm_fraction_taken && contention.hbm_Bps_taken == contention_.hbm_Bps_taken) return;
+    contention_ = contention;
     for (auto& [i, run] : running_) {
-      std::vector<CollectiveLoad> loads;
-      for (const auto& [op, load] : in_flight_) loads.push_back(load);
-      const double seconds = compute_op_seconds(cluster_.instance.gpu, *run.op, contention_of(cluster_.instance.gpu, loads));
+      const double seconds = compute_op_seconds(cluster_.instance.gpu, *run.op, contention_);
       if (seconds == run.seconds) continue;
       const double now = sim_.now_s();
       run.remaining = std::max(0.0, run.remaining - (now - run.since_s) / run.seconds);
@@ -253,6 +257,7 @@ class StepRunner {
   std::map<int, CollectiveLoad> in_flight_;  // collectives of this rank running, by op
   std::map<int, RunningCompute> running_;    // compute ops running, by op
   double interference_s_ = 0;
+  ComputeContention contention_;  // of the collectives in flight now
   std::optional<NodeSymmetry> symmetry_;
   std::vector<int> remaining_deps_;
   std::vector<std::vector<int>> dependents_;
