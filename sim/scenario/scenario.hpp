@@ -62,6 +62,12 @@ void check_overrides(const ScenarioOverrides& overrides);
 
 Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrides = {});
 
+// Applies the overrides to a loaded (or flag-built) scenario, in the one order every entry point
+// uses: batch flags, the DeepSpeed config, strategy flags, batch flags again, the collective
+// library, then the framework profile (loaded; an error names --framework, or `framework_origin`
+// where the scenario named it).
+void apply_overrides(const ScenarioOverrides& overrides, Scenario& scenario, const std::string& framework_origin);
+
 // A scenario from the flags alone (`shardsim simulate --model M --instance I --nodes N --strategy S`):
 // --model, --instance and --nodes are required, and --strategy unless --deepspeed gives it; the
 // batch defaults to micro-batch 1 and one micro-step. Throws InputError naming a missing flag.

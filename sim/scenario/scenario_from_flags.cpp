@@ -26,15 +26,7 @@ Scenario scenario_from_flags(const ScenarioOverrides& o) {
   sc.name = "command-line scenario";
   sc.file = "(command line)";
   sc.cluster = make_cluster(load_instance_by_name(*o.instance), *o.nodes);
-  if (o.micro_batch) sc.step.micro_batch = *o.micro_batch;
-  if (o.accumulation_steps) sc.step.accumulation_steps = *o.accumulation_steps;
-  if (o.deepspeed_config) sc.notes = apply_deepspeed_config(*o.deepspeed_config, sc.cluster.gpus(), sc.step);
-  if (o.strategy) sc.step.strategy.strategy = parse_strategy(*o.strategy);
-  if (o.partition_size) sc.step.strategy.partition_size = *o.partition_size;
-  if (o.hierarchical_gather) sc.step.strategy.hierarchical_gather = *o.hierarchical_gather;
-  if (o.micro_batch) sc.step.micro_batch = *o.micro_batch;
-  if (o.accumulation_steps) sc.step.accumulation_steps = *o.accumulation_steps;
-  if (o.collective_library) sc.collective_library = *o.collective_library;
+  apply_overrides(o, sc, "--framework");
   validate_step_config(sc.cluster, sc.step);
   check_schedule_size(sc.step);
   return sc;

@@ -93,24 +93,7 @@ Scenario load_scenario(const std::string& path, const ScenarioOverrides& o) {
   sc.framework = root.optional_string("framework").value_or("");
   root.finish();
 
-  // DeepSpeed's "auto" batch values are filled from the flags too, as the HF Trainer fills them
-  // from its arguments; the flags are applied again below, so they also win over the config.
-  if (o.micro_batch) sc.step.micro_batch = *o.micro_batch;
-  if (o.accumulation_steps) sc.step.accumulation_steps = *o.accumulation_steps;
-  if (o.deepspeed_config) sc.notes = apply_deepspeed_config(*o.deepspeed_config, sc.cluster.gpus(), sc.step);
-  if (o.strategy) sc.step.strategy.strategy = parse_strategy(*o.strategy);
-  if (o.partition_size) sc.step.strategy.partition_size = *o.partition_size;
-  if (o.hierarchical_gather) sc.step.strategy.hierarchical_gather = *o.hierarchical_gather;
-  if (o.micro_batch) sc.step.micro_batch = *o.micro_batch;
-  if (o.accumulation_steps) sc.step.accumulation_steps = *o.accumulation_steps;
-  if (o.collective_library) sc.collective_library = *o.collective_library;
-  if (o.framework) sc.framework = *o.framework;
-  if (sc.framework.empty()) sc.framework = o.deepspeed_config ? "deepspeed" : default_framework(sc.step.strategy.strategy);
-  try {
-    sc.step.framework = load_framework(sc.framework);
-  } catch (const InputError& e) {
-    throw InputError(fmt::format("{}: /framework: {}", path, e.what()));
-  }
+  apply_overrides(o, sc, path + ": /framework");
   if (global && !o.accumulation_steps) {
     const long long per_step = static_cast<long long>(sc.cluster.gpus()) * sc.step.micro_batch;
     if (*global % per_step != 0)

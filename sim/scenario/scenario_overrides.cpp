@@ -13,6 +13,29 @@ void require_at_least_one(const std::optional<int>& value, const char* flag) {
 
 }  // namespace
 
+void apply_overrides(const ScenarioOverrides& o, Scenario& sc, const std::string& framework_origin) {
+  // DeepSpeed's "auto" batch values are filled from the flags too, as the HF Trainer fills them
+  // from its arguments; the flags are applied again below, so they also win over the config.
+  if (o.micro_batch) sc.step.micro_batch = *o.micro_batch;
+  if (o.accumulation_steps) sc.step.accumulation_steps = *o.accumulation_steps;
+  if (o.deepspeed_config) sc.notes = apply_deepspeed_config(*o.deepspeed_config, sc.cluster.gpus(), sc.step);
+  if (o.strategy) sc.step.strategy.strategy = parse_strategy(*o.strategy);
+  if (o.partition_size) sc.step.strategy.partition_size = *o.partition_size;
+  if (o.hierarchical_gather) sc.step.strategy.hierarchical_gather = *o.hierarchical_gather;
+  if (o.micro_batch) sc.step.micro_batch = *o.micro_batch;
+  if (o.accumulation_steps) sc.step.accumulation_steps = *o.accumulation_steps;
+  if (o.collective_library) sc.collective_library = *o.collective_library;
+  // The framework: the flag, else the scenario's key, else a DeepSpeed config means DeepSpeed,
+  // else the strategy's own default (strategy.hpp).
+  if (o.framework) sc.framework = *o.framework;
+  if (sc.framework.empty()) sc.framework = o.deepspeed_config ? "deepspeed" : default_framework(sc.step.strategy.strategy);
+  try {
+    sc.step.framework = load_framework(sc.framework);
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("{}: {}", o.framework ? "--framework" : framework_origin, e.what()));
+  }
+}
+
 void check_overrides(const ScenarioOverrides& o) {
   require_at_least_one(o.nodes, "--nodes");
   if (o.partition_size && *o.partition_size < 1)
