@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <stdexcept>
 
 namespace shardsim {
@@ -20,6 +21,9 @@ struct Module {
   std::vector<WeightTensor> tensors;   // owned: gathered here and their gradients reduced here
   std::vector<WeightTensor> borrowed;  // tied weights used here, owned (and reduced) elsewhere
   double forward_flops = 0, backward_flops = 0, recompute_flops = 0;
+  // Its own kernels of its block's (compute/block_kernels.hpp), where every kernel of the block
+  // maps to one module; else empty and the module runs its FLOP share of the block's kernels.
+  PassKernels kernels;
   bool has_tensors() const { return !tensors.empty() || !borrowed.empty(); }
 };
 
@@ -33,6 +37,54 @@ struct Block {
   PassKernels kernels;
   double forward_flops = 0, backward_flops = 0, recompute_flops = 0;
 };
+
+// The leaf module (name after the block prefix) a kernel of block_kernels.hpp belongs to, by the
+// kernel's name: the layernorms to the norms, the QKV GEMM to the projection, the attention products
+// and softmax to the attention core, the output GEMM and its residual to the output projection, the
+// MLP GEMMs with their activation and residual to the MLP modules, the head's kernels to the head.
+// "" for a kernel with no module here.
+std::string module_of_kernel(const std::string& kernel) {
+  const std::string stem = kernel.substr(0, kernel.find('.'));
+  if (stem == "ln1") return "norm1";
+  if (stem == "ln2") return "norm2";
+  if (stem == "qkv") return "attention.qkv";
+  if (stem.starts_with("attn_") && stem != "attn_out") return "attention.core";
+  if (stem == "attn_out" || stem == "residual1") return "attention.out";
+  if (stem == "mlp_up" || stem == "mlp_act") return "mlp.up";
+  if (stem == "mlp_gate") return "mlp.gate";
+  if (stem == "mlp_down" || stem == "residual2") return "mlp.down";
+  if (stem == "final_norm") return "final_norm";
+  if (stem == "head" || stem == "loss" || stem == "embedding") return "head";
+  return "";
+}
+
+// Gives each module of `block` its own kernels of each pass; leaves them all empty (the FLOP-share
+// fallback) where a kernel maps to no module of the block or a module with FLOPs gets none (a
+// layout the kernel model does not describe: separate Q/K/V, experts, extra norms).
+void assign_kernels(Block& block) {
+  auto strip = [&](const std::string& name) {
+    const std::string prefix = block.layer >= 0 && block.name != "head" ? block.name + "." : "";
+    return name.substr(prefix.size());
+  };
+  std::map<std::string, Module*> by_name;
+  for (Module& md : block.modules) by_name[strip(md.name)] = &md;
+  auto distribute = [&](const std::vector<Kernel>& kernels, std::vector<Kernel> PassKernels::*pass) {
+    for (const Kernel& k : kernels) {
+      const auto it = by_name.find(module_of_kernel(k.name));
+      if (it == by_name.end()) return false;
+      (it->second->kernels.*pass).push_back(k);
+    }
+    return true;
+  };
+  const bool mapped = distribute(block.kernels.forward, &PassKernels::forward) &&
+                      distribute(block.kernels.backward, &PassKernels::backward) &&
+                      distribute(block.kernels.recompute, &PassKernels::recompute);
+  bool complete = mapped;
+  for (const Module& md : block.modules)
+    complete = complete && (md.forward_flops <= 0 || !md.kernels.forward.empty());
+  if (!complete)
+    for (Module& md : block.modules) md.kernels = {};
+}
 
 // `share` of a pass's kernels: every kernel's count scaled, so time and FLOPs scale alike.
 ComputeOp share_of(const std::vector<Kernel>& kernels, double share) {
@@ -87,6 +139,7 @@ std::vector<Block> framework_blocks(const StepConfig& c) {
   out.modules.push_back(std::move(projection));
   blocks.push_back(std::move(out));
   for (Block& b : blocks) {
+    assign_kernels(b);
     for (const Module& md : b.modules) {
       b.forward_flops += md.forward_flops;
       b.backward_flops += md.backward_flops;
@@ -310,8 +363,9 @@ class FrameworkCompiler {
   static ComputeOp module_compute(const Block& block, const Module& md, Pass pass) {
     const double flops = pass == Pass::forward ? md.forward_flops : pass == Pass::recompute ? md.recompute_flops : md.backward_flops;
     const double total = pass == Pass::forward ? block.forward_flops : pass == Pass::recompute ? block.recompute_flops : block.backward_flops;
-    const std::vector<Kernel>& kernels =
-        pass == Pass::forward ? block.kernels.forward : pass == Pass::recompute ? block.kernels.recompute : block.kernels.backward;
+    const auto own = pass == Pass::forward ? &PassKernels::forward : pass == Pass::recompute ? &PassKernels::recompute : &PassKernels::backward;
+    if (!(md.kernels.*own).empty()) return compute_op_of(md.kernels.*own);
+    const std::vector<Kernel>& kernels = block.kernels.*own;
     if (kernels.empty() || total <= 0) return ComputeOp{flops, 0, {}};
     return share_of(kernels, flops / total);
   }

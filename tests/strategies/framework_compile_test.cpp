@@ -3,6 +3,7 @@
 // weight tensors imply; DeepSpeed's prefetch by elements runs one weight ahead when every weight
 // exceeds the bucket; DeepSpeed 0.5.6 synchronizes the device before every gather; and every
 // profile keeps the compute of the reference schedule and one communicator's operations in order.
+#include "sim/compute/block_kernels.hpp"
 #include "sim/model/model_loader.hpp"
 #include "sim/stepsim/step_simulation.hpp"
 #include "sim/strategies/compile.hpp"
@@ -132,4 +133,17 @@ TEST_CASE("FSDP gathers and reduces one flat parameter per block", "[frameworks]
   // Embedding, 55 blocks and head, each gathered for forward and for recompute/backward.
   CHECK(count_collectives(s, CollectiveKind::all_gather) == 2 * (55 + 2));
   CHECK(count_collectives(s, CollectiveKind::reduce_scatter) == 55 + 2);
+}
+
+TEST_CASE("each module runs its own kernels of its block, which they partition", "[frameworks]") {
+  const StepConfig c = gpt_100b("deepspeed");
+  const Schedule s = compile_schedule(test::p4d(16), c);
+  const PassKernels block = block_kernels(c.model, c.micro_batch, c.activation_checkpointing, c.attention);
+  std::vector<std::string> names;
+  for (const Op& op : s.program.ops)
+    if (const auto* compute = std::get_if<ComputeOp>(&op.body); compute && op.label.rfind("fwd L3.", 0) == 0)
+      for (const Kernel& k : compute->kernels) names.push_back(k.name);
+  REQUIRE(names.size() == block.forward.size());
+  for (std::size_t i = 0; i < names.size(); ++i) CHECK(names[i] == block.forward[i].name);  // in the block's order
+  CHECK(std::get<ComputeOp>(s.program.ops[index_of(s, "fwd L3.attention.qkv")].body).kernels.size() == 1);
 }
