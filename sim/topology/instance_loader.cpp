@@ -34,6 +34,7 @@ void read_gpu(JsonObject& root, InstanceType& inst) {
   JsonObject gpu = root.object("gpu");
   inst.gpu.model = gpu.string("model");
   inst.gpu.peak_flops = gpu.positive_number("peak_tflops") * 1e12;
+  if (inst.gpu.peak_flops > limits::kMaxFlops) gpu.fail("peak_tflops", "expected at most 1e6 TFLOPS (sim/input/limits.hpp)");
   inst.gpu.compute_efficiency = gpu.fraction("compute_efficiency");
   inst.gpu.memory_bytes = gpu.size_bytes("memory");
   if (inst.gpu.memory_bytes == 0) gpu.fail("memory", "GPU memory must be positive");
