@@ -126,6 +126,7 @@ int run(int argc, char** argv) {
     launch.ranks = run_options.local_ranks;
     launch.ranks_per_node = run_options.ranks_per_node;
     launch.grace = timeout + std::chrono::milliseconds(static_cast<long long>(kLauncherGraceMargin_s * 1000));
+    launch.peer_timeout = timeout;
     launch.job_timeout = std::chrono::milliseconds(static_cast<long long>(run_options.job_timeout_s * 1000));
     return run_local_ranks(arguments, launch);
   }

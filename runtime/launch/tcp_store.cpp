@@ -359,7 +359,8 @@ std::vector<char> TcpStore::get(const std::string& key, std::chrono::millisecond
   while (true) {
     if (socket_ < 0) throw RuntimeError(fmt::format("rendezvous at {}:{} is no longer reachable", host_, port_));
     try {
-      return request(kGet, key, {}, deadline);
+      // The round trip is bounded by the store's timeout; `timeout` bounds how long the key may take to appear.
+      return request(kGet, key, {}, Clock::now() + timeout_);
     } catch (const std::out_of_range&) {
       if (Clock::now() >= deadline) {
         throw_store_timeout(key, timeout);
