@@ -58,6 +58,19 @@ bool timed_out(const Child& child) {
   return true;
 }
 
+// One line to standard error; a closed or full stderr loses the line, never stops the launcher
+// (which must still supervise and reap its ranks).
+void print_line(const std::string& line) {
+  std::string text = line + "\n";
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(STDERR_FILENO, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    done += static_cast<std::size_t>(n);
+  }
+}
+
 void forward_lines(Child& child, bool flush_all) {
   char chunk[4096];
   while (true) {
@@ -70,7 +83,7 @@ void forward_lines(Child& child, bool flush_all) {
     if (line.rfind(kErrorPrefix, 0) == 0) {
       child.final_lines.push_back(std::move(line));
     } else {
-      fmt::print(stderr, "[rank {}] {}\n", child.rank, line);
+      print_line(fmt::format("[rank {}] {}", child.rank, line));
     }
   };
   while ((newline = child.pending.find('\n')) != std::string::npos) {
@@ -200,7 +213,7 @@ int run_local_ranks(const std::vector<std::string>& arguments, const LocalLaunch
     throw RuntimeError(line.rfind(error_prefix, 0) == 0 ? line.substr(error_prefix.size()) : line);
   }
   for (const auto& child : children) {
-    for (const auto& line : child.final_lines) fmt::print(stderr, "[rank {}] {}\n", child.rank, line);
+    for (const auto& line : child.final_lines) print_line(fmt::format("[rank {}] {}", child.rank, line));
   }
 
   // Every rank that ended failed only because its wait timed out, and some were still running: the

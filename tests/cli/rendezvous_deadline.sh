@@ -3,7 +3,8 @@
 # (it accepts connections and never answers), rank 0 reports that it cannot serve and every other
 # rank gives up within --timeout-s, naming the handshake that got no answer; with nothing listening
 # at all, the ranks give up within --timeout-s too. The outer `timeout` only stops a hang from
-# stalling the suite; the assertions are on exit status and message.
+# stalling the suite; the assertions are on exit status and message. Last, a rank that goes silent
+# mid-job is the one the launcher names.
 #   rendezvous_deadline.sh SHARDSIM_RUN
 set -u
 run=$1
@@ -51,6 +52,14 @@ kill "$squatter"; wait "$squatter" 2>/dev/null; squatter=
 rank 1 "$port"
 [ "$(cat "$dir/status.1")" -eq 1 ] && grep -q "cannot reach rendezvous at 127.0.0.1:$port within 2 s" "$dir/err.1" ||
   fail "no rank 0: exit $(cat "$dir/status.1"): $(cat "$dir/err.1")"
+
+# A rank that goes silent after the rendezvous (here: it sleeps, as SIGSTOP would stop it): the
+# others' waits time out and the launcher names the silent rank, not the first rank that timed out.
+timeout 60 "$run" --local-ranks 3 --timeout-s 2 bench -b 1K -e 1K -n 2 --test-stall-rank 1 >/dev/null 2>"$dir/stall.err"
+status=$?
+[ "$status" -eq 1 ] || fail "stalled rank: exit $status, expected 1: $(cat "$dir/stall.err")"
+tail -n 1 "$dir/stall.err" | grep -Eq '^shardsim-run: error: rank 1 went silent: rank 1 was still running when 2 other ranks timed out' ||
+  fail "stalled rank: the summary does not name rank 1: $(tail -n 1 "$dir/stall.err")"
 
 [ "$failures" -eq 0 ] || exit 1
 echo "every rank gave up within --timeout-s with one line"
