@@ -60,6 +60,19 @@ scenario, a model and a bench result, and a dangling symlink. `>/dev/full` sends
 a device that is always full. Limits (input size, nesting, physical ranges) are in
 `sim/input/limits.hpp`.
 
+Outputs (`sim/input/output_file.hpp`): a file is written to a temporary file beside it and renamed
+over it only when every write and the close succeeded, so a full disk, a file size limit or a
+signal leaves the old file (or none) and no temporary file; standard output is flushed and closed
+at exit and a lost write is exit 1. A symlink keeps pointing at the file it names, which is
+replaced; `/dev/stdout`, `/dev/null`, other character devices and FIFOs are written through;
+directories, block devices, sockets, dangling symlinks and any input of the same run are refused
+before work starts. Inputs must be regular files (no `/dev/zero`, no FIFO) of at most 16 MiB, JSON
+nested at most 64 deep, with no key twice in one object. `tests/cli/robust_outputs.sh` checks the
+outputs (a full disk emulated with `ulimit -f`); by hand on a real full disk:
+`mount -t tmpfs -o size=64k tmpfs /mnt/full`, fill it with `dd`, then
+`shardsim plan --model toy-1b --csv /mnt/full/x.csv` exits 1 with "No space left on device" and
+leaves nothing in `/mnt/full`.
+
 | input | bad input | command | exit | message |
 |---|---|---|---:|---|
 EOF
