@@ -152,6 +152,13 @@ void replace_regular(const std::string& target, const std::string& shown, const 
     ::unlink(tmp.c_str());
     fail(shown, fmt::format("cannot replace file ({})", errno_text(e)));
   }
+  // The announced output has been written: reading it back is no longer reading an input over
+  // which an output will be written (and its old inode number may be reused by another file).
+  if (existing) {
+    auto& r = registry();
+    std::lock_guard lock(r.mutex);
+    std::erase_if(r.outputs, [&](const auto& entry) { return entry.first == FileId{existing->st_dev, existing->st_ino}; });
+  }
 }
 
 }  // namespace
