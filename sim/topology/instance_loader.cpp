@@ -68,7 +68,11 @@ NameIndex read_devices(JsonObject& root, InstanceType& inst) {
     inst.devices.push_back({fmt::format("gpu{}", g), DeviceKind::gpu, g});
     device_index[inst.devices.back().name] = g;
   }
-  for (auto& d : root.objects("devices")) {
+  auto devices = root.objects("devices");
+  if (static_cast<std::int64_t>(devices.size()) > limits::kMaxNodeDevices)
+    root.fail("devices", fmt::format("{} devices, more than the {} a node may declare (sim/input/limits.hpp)", devices.size(),
+                                     limits::kMaxNodeDevices));
+  for (auto& d : devices) {
     Device dev;
     dev.name = d.string("name");
     dev.kind = parse_kind(d, d.string("kind"));
@@ -92,7 +96,11 @@ void read_links(JsonObject& root, InstanceType& inst, const NameIndex& device_in
     }
     return it->second;
   };
-  for (auto& l : root.objects("links")) {
+  auto links = root.objects("links");
+  if (static_cast<std::int64_t>(links.size()) > limits::kMaxNodeLinks)
+    root.fail("links", fmt::format("{} links, more than the {} a node may declare (sim/input/limits.hpp)", links.size(),
+                                   limits::kMaxNodeLinks));
+  for (auto& l : links) {
     const auto ends = l.strings("between");
     if (ends.size() != 2) l.fail("between", fmt::format("expected two device names, found {}", ends.size()));
     const int a = device_named(l, ends[0]);

@@ -29,6 +29,12 @@ cp "$source_dir/scenarios/models/toy-1b.json" "$scratch/model.json"
 printf '{"results": []}\n' >"$scratch/bench.json"
 ln -s "$scratch/missing.csv" "$scratch/dangling.csv"
 bin_dir=$(dirname "$shardsim")
+# A node of 1025 chained switches, one over the device limit (generated: 60 KB git need not hold).
+{
+  sed -n '1,/"devices": \[/p' "$source_dir/tests/cli/bad_inputs/topology/tiny-bandwidth.json" | sed 's/1e-300GBps/25GBps/'
+  for i in $(seq 1 1025); do printf '    {"name": "sw%d", "kind": "nvswitch"}%s\n' "$i" "$([ "$i" -lt 1025 ] && echo ,)"; done
+  printf '  ],\n  "links": [{"between": ["gpu0", "sw1"], "class": "loopback"}]\n}\n'
+} >"$scratch/many-switches.json"
 
 # chmod 000 does not stop root. As root, the unreadable-file rows run as the unprivileged user
 # 'nobody' (setpriv); when that is impossible they are skipped and say so.
@@ -56,7 +62,7 @@ on any difference, and on any case that does not exit 1 with exactly one line on
 status: 0 ok, 1 user error, 2 internal error (a bug). Commands run from the source tree; `$TMP` is a
 scratch directory holding a file made unreadable with chmod 000 (as root, that case runs as the
 user `nobody`, because root reads through chmod 000), a FIFO, a sparse 17 MiB file, copies of a
-scenario, a model and a bench result, and a dangling symlink. `>/dev/full` sends standard output to
+scenario, a model and a bench result, a dangling symlink, and a node of 1025 switches. `>/dev/full` sends standard output to
 a device that is always full. Limits (input size, nesting, physical ranges) are in
 `sim/input/limits.hpp`.
 
