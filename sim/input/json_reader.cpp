@@ -268,6 +268,12 @@ double JsonObject::positive_number(std::string_view key) {
   return v;
 }
 
+double JsonObject::non_negative_number(std::string_view key) {
+  const double v = number(key);
+  if (!(v >= 0)) fail(key, fmt::format("expected a number >= 0, found {}", v));
+  return v + 0.0;  // -0 is 0
+}
+
 double JsonObject::fraction(std::string_view key) {
   const double v = number(key);
   if (!(v > 0 && v <= 1)) fail(key, fmt::format("expected a fraction in (0, 1], found {}", v));

@@ -36,6 +36,7 @@ class JsonObject {
   std::optional<std::string> optional_string(std::string_view key);
   double number(std::string_view key);  // finite
   double positive_number(std::string_view key);
+  double non_negative_number(std::string_view key);  // finite and >= 0 (a latency, an overhead)
   double fraction(std::string_view key);  // in (0, 1]
   std::optional<double> optional_number(std::string_view key);
   std::int64_t integer(std::string_view key, std::int64_t min, std::int64_t max);
