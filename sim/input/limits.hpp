@@ -60,5 +60,9 @@ inline constexpr double kMinRate_Bps = 1e3;
 inline constexpr double kMaxRate_Bps = 1e15;
 inline constexpr double kMaxTime_s = 86'400;
 inline constexpr double kMaxFlops = 1e18;
+// The least achievable compute rate (peak x efficiency) and link capacity (bandwidth x count x
+// efficiency, or a fabric uplink's share after oversubscription) a topology may give: below them
+// a step takes longer than the age of the universe and prints as a 300-digit time.
+inline constexpr double kMinFlops = 1e6;
 
 }  // namespace shardsim::limits

@@ -36,6 +36,8 @@ void read_gpu(JsonObject& root, InstanceType& inst) {
   inst.gpu.peak_flops = gpu.positive_number("peak_tflops") * 1e12;
   if (inst.gpu.peak_flops > limits::kMaxFlops) gpu.fail("peak_tflops", "expected at most 1e6 TFLOPS (sim/input/limits.hpp)");
   inst.gpu.compute_efficiency = gpu.fraction("compute_efficiency");
+  if (inst.gpu.peak_flops * inst.gpu.compute_efficiency < limits::kMinFlops)
+    gpu.fail("compute_efficiency", "peak_tflops x compute_efficiency is below 1 MFLOP/s (sim/input/limits.hpp)");
   inst.gpu.memory_bytes = gpu.size_bytes("memory");
   if (inst.gpu.memory_bytes == 0) gpu.fail("memory", "GPU memory must be positive");
   inst.gpu.hbm_bandwidth_Bps = gpu.rate_Bps("hbm_bandwidth");
@@ -117,6 +119,9 @@ void read_links(JsonObject& root, InstanceType& inst, const NameIndex& device_in
     const int count = static_cast<int>(l.optional_integer("count", 1, 1024).value_or(1));
     l.finish();
     const LinkClass& c = inst.link_classes[ci->second];
+    if (c.bandwidth_Bps * count * c.efficiency < limits::kMinRate_Bps)
+      l.fail("class", fmt::format("link class '{}' gives an effective capacity (bandwidth x count x efficiency) below 1 KB/s "
+                                  "(sim/input/limits.hpp)", cls));
     for (auto [from, to] : {std::pair{a, b}, std::pair{b, a}})
       inst.links.push_back({from, to, ci->second, count, c.bandwidth_Bps * count * c.efficiency, c.latency_s});
   }
@@ -145,6 +150,8 @@ void read_fabric(JsonObject& root, InstanceType& inst, const NameIndex& device_i
     inst.devices.push_back({"network", DeviceKind::network, -1});
     // The uplink's capacity is derived, not declared: the leaf's NIC ports over the oversubscription.
     const double uplink_Bps = into_leaf_Bps / oversubscription;
+    if (uplink_Bps < limits::kMinRate_Bps)
+      fabric.fail("oversubscription", fmt::format("{} leaves the uplink below 1 KB/s (sim/input/limits.hpp)", oversubscription));
     inst.link_classes.push_back({"fabric_uplink", uplink_Bps, uplink_latency, 1.0,
                                  "derived: leaf NIC capacity / fabric.oversubscription"});
     const int uplink_class = static_cast<int>(inst.link_classes.size()) - 1;
