@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
 namespace shardsim::runtime {
 namespace {
@@ -140,6 +141,21 @@ BenchPlan make_bench_plan(const BenchCommandOptions& options, int world_size, in
   if (options.warmup < 0) throw RuntimeError(fmt::format("-w {}: warm-up iterations cannot be negative", options.warmup));
   if (ranks_per_node < 1 || world_size % ranks_per_node != 0) {
     throw RuntimeError(fmt::format("{} ranks per node does not divide the {} ranks", ranks_per_node, world_size));
+  }
+  // Memory, checked before any rank connects or prints: measure() holds about four buffers of the
+  // largest size per rank (host input and output, send and receive or the staged copy).
+  const std::uint64_t largest = plan.sizes.empty() ? 0 : *std::max_element(plan.sizes.begin(), plan.sizes.end());
+  const double needed_per_rank = 4.0 * static_cast<double>(largest);
+  const double pages = static_cast<double>(::sysconf(_SC_PHYS_PAGES));
+  const double page_size = static_cast<double>(::sysconf(_SC_PAGESIZE));
+  if (pages > 0 && page_size > 0) {
+    const double allowed_per_rank = pages * page_size / 2 / ranks_per_node;
+    if (needed_per_rank > allowed_per_rank)
+      throw RuntimeError(fmt::format("-e {}: the largest size needs about {} per rank (four buffers), more than half of "
+                                     "this machine's {} of memory over its {} rank{}; use a smaller -e",
+                                     options.max_bytes, format_size(static_cast<std::uint64_t>(std::min(needed_per_rank, 1.8e19))),
+                                     format_size(static_cast<std::uint64_t>(pages * page_size)), ranks_per_node,
+                                     ranks_per_node == 1 ? "" : "s"));
   }
   return plan;
 }

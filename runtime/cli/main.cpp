@@ -6,7 +6,12 @@
 #include "runtime/launch/argument_check.hpp"
 #include "runtime/launch/local_launcher.hpp"
 #include "runtime/launch/world.hpp"
+#include "runtime/gloo/gloo_world.hpp"
+#ifdef SHARDSIM_HAVE_NCCL
+#include "runtime/nccl/nccl_world.hpp"
+#endif
 #include "sim/input/input_error.hpp"
+#include "sim/input/output_file.hpp"
 
 #if __has_include("runtime/step/step_command.hpp")
 #include "runtime/step/gemm_command.hpp"
@@ -17,8 +22,11 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <system_error>
 
 namespace {
 
@@ -37,6 +45,27 @@ struct RunOptions {
 // A rank that failed lets its peers notice (they fail within their own timeout) before the
 // local launcher kills them; this margin covers their exit.
 constexpr double kLauncherGraceMargin_s = 2;
+
+// The largest values the numeric run flags take: a day of timeout, a second of emulated latency,
+// a thousand ranks on one machine. Beyond them (and for nan, inf and negatives) the flag is refused
+// before anything starts, rather than Gloo failing on an absurd timeout.
+constexpr double kMaxTimeout_s = 86'400;
+constexpr double kMaxInterNodeDelay_us = 1e6;
+constexpr int kMaxLocalRanks = 1024;
+
+void check_run_options(const RunOptions& o) {
+  if (!std::isfinite(o.timeout_s) || !(o.timeout_s > 0) || o.timeout_s > kMaxTimeout_s)
+    throw RuntimeError(fmt::format("--timeout-s {}: must be a positive number of seconds, at most {:g}", o.timeout_s, kMaxTimeout_s));
+  if (!std::isfinite(o.job_timeout_s) || o.job_timeout_s < 0 || o.job_timeout_s > 7 * kMaxTimeout_s)
+    throw RuntimeError(fmt::format("--job-timeout-s {}: must be 0 (no limit) or a positive number of seconds, at most {:g}",
+                                   o.job_timeout_s, 7 * kMaxTimeout_s));
+  if (!std::isfinite(o.inter_node_delay_us) || o.inter_node_delay_us < 0 || o.inter_node_delay_us > kMaxInterNodeDelay_us)
+    throw RuntimeError(fmt::format("--inter-node-delay-us {}: must be between 0 and {:g}", o.inter_node_delay_us,
+                                   kMaxInterNodeDelay_us));
+  if (o.local_ranks < 0 || o.local_ranks > kMaxLocalRanks)
+    throw RuntimeError(fmt::format("--local-ranks {}: must be between 1 and {}", o.local_ranks, kMaxLocalRanks));
+  if (o.ranks_per_node < 0) throw RuntimeError(fmt::format("--ranks-per-node {}: must be positive", o.ranks_per_node));
+}
 
 void add_run_options(CLI::App& app, RunOptions& options) {
   app.add_option("--local-ranks", options.local_ranks, "start this many ranks on this machine (else: launched by torchrun, mpirun or srun)");
@@ -69,11 +98,10 @@ int run(int argc, char** argv) {
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "shardsim-run: error: {}\n", e.what());
+    shardsim::print_error_line("shardsim-run", "error", e.what());
     return 1;
   }
-  if (run_options.timeout_s <= 0) throw RuntimeError(fmt::format("--timeout-s {}: must be positive", run_options.timeout_s));
-  if (run_options.inter_node_delay_us < 0) throw RuntimeError("--inter-node-delay-us cannot be negative");
+  check_run_options(run_options);
   const std::vector<std::string> arguments(argv + 1, argv + argc);
   const auto timeout = std::chrono::milliseconds(static_cast<long long>(run_options.timeout_s * 1000));
 
@@ -81,6 +109,16 @@ int run(int argc, char** argv) {
     // Check the arguments once here rather than have every rank report the same mistake.
     const int per_node = run_options.ranks_per_node > 0 ? run_options.ranks_per_node : run_options.local_ranks;
     if (bench->parsed()) make_bench_plan(bench_options, run_options.local_ranks, per_node);
+    // The address Gloo will listen on, resolved and checked once here (every rank would fail alike).
+    if (run_options.backend == "cpu" && !run_options.hostname.empty()) check_listen_address(run_options.hostname);
+#ifdef SHARDSIM_HAVE_NCCL
+    if (run_options.backend == "nccl") {
+      const CudaDeviceQuery devices = query_cuda_devices();
+      if (devices.count <= 0)
+        throw RuntimeError(fmt::format("--backend nccl: no CUDA device visible (cudaGetDeviceCount: {}); use --backend cpu",
+                                       devices.error.empty() ? "0 devices" : devices.error));
+    }
+#endif
 #if defined(SHARDSIM_HAVE_STEP_COMMAND)
     if (step->parsed()) step_options.scenario.overrides();  // the values no scenario could take
 #endif
@@ -88,6 +126,7 @@ int run(int argc, char** argv) {
     launch.ranks = run_options.local_ranks;
     launch.ranks_per_node = run_options.ranks_per_node;
     launch.grace = timeout + std::chrono::milliseconds(static_cast<long long>(kLauncherGraceMargin_s * 1000));
+    launch.peer_timeout = timeout;
     launch.job_timeout = std::chrono::milliseconds(static_cast<long long>(run_options.job_timeout_s * 1000));
     return run_local_ranks(arguments, launch);
   }
@@ -120,15 +159,33 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  shardsim::prepare_process_io();
+  int status = 1;
   try {
-    return run(argc, argv);
+    status = run(argc, argv);
   } catch (const RuntimeError& e) {
-    fmt::print(stderr, "shardsim-run: error: {}\n", e.what());
+    shardsim::print_error_line("shardsim-run", "error", e.what());
   } catch (const shardsim::InputError& e) {
-    fmt::print(stderr, "shardsim-run: error: {}\n", e.what());
+    shardsim::print_error_line("shardsim-run", "error", e.what());
+  } catch (const std::system_error& e) {
+    if (shardsim::stdout_failed()) {
+      shardsim::print_error_line("shardsim-run", "error",
+                                 fmt::format("standard output: write error ({})", std::strerror(e.code().value())));
+    } else {
+      shardsim::print_error_line("shardsim-run", "internal error", e.what());
+      status = 2;
+    }
   } catch (const std::exception& e) {
-    fmt::print(stderr, "shardsim-run: internal error: {}\n", e.what());
-    return 2;
+    shardsim::print_error_line("shardsim-run", "internal error", e.what());
+    status = 2;
   }
-  return 1;
+  try {
+    shardsim::finish_stdout();
+  } catch (const shardsim::InputError& e) {
+    if (status == 0) {
+      shardsim::print_error_line("shardsim-run", "error", e.what());
+      status = 1;
+    }
+  }
+  return status;
 }

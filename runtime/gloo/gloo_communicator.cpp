@@ -110,12 +110,14 @@ void GlooCommunicator::throw_peer_error(const char* action, int peer, const std:
   const int me = members_.world_rank[rank_];
   const int them = members_.world_rank[peer];
   if (is_timeout(error)) {
-    throw RuntimeError(fmt::format("rank {}: {} rank {} did not complete within {:g} s: rank {} stalled or died "
-                                   "(raise --timeout-s if it is only slow)",
+    // The peer may itself be waiting on a rank further along: the launcher's summary names the
+    // rank that went silent; this line says only what this rank saw.
+    throw RuntimeError(fmt::format("rank {}: {} rank {} did not complete within {:g} s: rank {}, or a rank it waits on, "
+                                   "stalled or died (raise --timeout-s if it is only slow)",
                                    me, action, them, seconds(settings_.timeout), them));
   }
-  throw RuntimeError(fmt::format("rank {}: {} rank {} failed, rank {} probably died: {}", me, action, them, them,
-                                 describe(error)));
+  throw RuntimeError(fmt::format("rank {}: {} rank {} failed: rank {} died or stopped after an error of its own: {}", me,
+                                 action, them, them, describe(error)));
 }
 
 void GlooCommunicator::wait_recv(void* buffer, int peer) {

@@ -5,14 +5,55 @@
 #include <fmt/format.h>
 #include <gloo/common/error.h>
 #include <gloo/transport/tcp/device.h>
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace shardsim::runtime {
 
+std::string check_listen_address(const std::string& hostname) {
+  if (hostname.empty()) throw RuntimeError("--hostname: empty address");
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* addresses = nullptr;
+  const int resolved = ::getaddrinfo(hostname.c_str(), nullptr, &hints, &addresses);
+  if (resolved != 0 || addresses == nullptr)
+    throw RuntimeError(fmt::format("--hostname '{}': cannot be resolved ({}); give an address of this machine",
+                                   hostname, resolved != 0 ? ::gai_strerror(resolved) : "no address"));
+  std::string last_error = "no usable address";
+  std::string numeric;
+  for (addrinfo* a = addresses; a != nullptr && numeric.empty(); a = a->ai_next) {
+    const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) { last_error = std::strerror(errno); continue; }
+    if (::bind(fd, a->ai_addr, a->ai_addrlen) == 0) {
+      char text[NI_MAXHOST] = {};
+      if (::getnameinfo(a->ai_addr, a->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST) == 0) numeric = text;
+    } else {
+      last_error = std::strerror(errno);
+    }
+    ::close(fd);
+  }
+  ::freeaddrinfo(addresses);
+  if (numeric.empty())
+    throw RuntimeError(fmt::format("--hostname '{}': this machine cannot listen on it ({}); give an address of this "
+                                   "machine",
+                                   hostname, last_error));
+  return numeric;
+}
+
 std::unique_ptr<Communicator> make_gloo_world(const LaunchInfo& info, std::shared_ptr<Store> store,
                                               const std::string& hostname, const GlooSettings& settings) {
   gloo::transport::tcp::attr attr;
-  attr.hostname = hostname;
+  try {
+    attr.hostname = check_listen_address(hostname);
+  } catch (const RuntimeError& error) {
+    throw RuntimeError(fmt::format("rank {}: {}", info.rank, error.what()));
+  }
   std::shared_ptr<gloo::transport::Device> device;
   try {
     device = gloo::transport::tcp::CreateDevice(attr);

@@ -19,6 +19,12 @@ std::unique_ptr<Communicator> make_gloo_world(const LaunchInfo& info, std::share
 // this machine (the local launcher, or one node), else this machine's host name.
 std::string default_gloo_hostname(const Environment& environment, const LaunchInfo& info);
 
+// Resolves `hostname` and checks that this machine can listen on it (binds a socket to port 0), so
+// Gloo never sees a name it cannot use. Returns the numeric address Gloo is given; throws
+// RuntimeError "--hostname 'x': ..." naming the problem (cannot be resolved, not an address of
+// this machine).
+std::string check_listen_address(const std::string& hostname);
+
 struct GlooBackendOptions {
   std::string hostname;           // empty: default_gloo_hostname
   double inter_node_delay_s = 0;  // emulated cluster only (GlooSettings)

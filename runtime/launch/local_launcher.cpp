@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -22,6 +23,12 @@ namespace shardsim::runtime {
 namespace {
 
 constexpr int kPollInterval_ms = 20;
+// Once a rank has failed because a wait timed out, the ranks still running are (or wait on) the
+// rank that went silent: they are killed after this short margin rather than the full grace, so a
+// stalled rank ends the job about --timeout-s after it stalled, not two or three times that.
+constexpr auto kStallMargin = std::chrono::seconds(1);
+// How the communicators word a wait that ran out (gloo_communicator.cpp, nccl_communicator.cpp).
+constexpr const char* kTimeoutWords = "did not complete within";
 // How every rank's main() starts its one-line error (see runtime/cli/main.cpp).
 constexpr const char* kErrorPrefix = "shardsim-run: ";
 
@@ -43,6 +50,27 @@ std::string describe_status(int status) {
 
 bool failed(int status) { return !(WIFEXITED(status) && WEXITSTATUS(status) == 0); }
 
+// A rank that failed only because a wait for its peers timed out (it names no cause of its own).
+bool timed_out(const Child& child) {
+  if (!child.status || WIFSIGNALED(*child.status) || !failed(*child.status) || child.final_lines.empty()) return false;
+  for (const auto& line : child.final_lines)
+    if (line.find(kTimeoutWords) == std::string::npos) return false;
+  return true;
+}
+
+// One line to standard error; a closed or full stderr loses the line, never stops the launcher
+// (which must still supervise and reap its ranks).
+void print_line(const std::string& line) {
+  std::string text = line + "\n";
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(STDERR_FILENO, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    done += static_cast<std::size_t>(n);
+  }
+}
+
 void forward_lines(Child& child, bool flush_all) {
   char chunk[4096];
   while (true) {
@@ -55,7 +83,7 @@ void forward_lines(Child& child, bool flush_all) {
     if (line.rfind(kErrorPrefix, 0) == 0) {
       child.final_lines.push_back(std::move(line));
     } else {
-      fmt::print(stderr, "[rank {}] {}\n", child.rank, line);
+      print_line(fmt::format("[rank {}] {}", child.rank, line));
     }
   };
   while ((newline = child.pending.find('\n')) != std::string::npos) {
@@ -145,6 +173,13 @@ int run_local_ranks(const std::vector<std::string>& arguments, const LocalLaunch
         if (failed(status) && !kill_at) kill_at = now + options.grace;
       }
     }
+    // Lines of ranks that just ended are read before deciding whether they timed out.
+    for (auto& child : children)
+      if (child.status) forward_lines(child, false);
+    if (running > 0 && std::any_of(children.begin(), children.end(), [](const Child& c) { return timed_out(c); })) {
+      const auto stall_kill = now + kStallMargin;
+      if (!kill_at || stall_kill < *kill_at) kill_at = stall_kill;
+    }
     if (options.job_timeout.count() > 0 && !kill_at && now - start > options.job_timeout) {
       kill_at = now;
       forced = fmt::format("the job exceeded --job-timeout-s {:g}", options.job_timeout.count() / 1000.0);
@@ -178,12 +213,31 @@ int run_local_ranks(const std::vector<std::string>& arguments, const LocalLaunch
     throw RuntimeError(line.rfind(error_prefix, 0) == 0 ? line.substr(error_prefix.size()) : line);
   }
   for (const auto& child : children) {
-    for (const auto& line : child.final_lines) fmt::print(stderr, "[rank {}] {}\n", child.rank, line);
+    for (const auto& line : child.final_lines) print_line(fmt::format("[rank {}] {}", child.rank, line));
   }
+
+  // Every rank that ended failed only because its wait timed out, and some were still running: the
+  // ranks still running went silent (stopped, stalled, deadlocked). They are the cause, not the
+  // first rank whose wait for them ran out.
+  std::vector<int> killed;
+  int waited = 0;
+  bool only_timeouts = true;
+  for (const auto& child : children) {
+    if (child.killed_by_launcher) killed.push_back(child.rank);
+    else if (timed_out(child)) ++waited;
+    else if (failed(*child.status)) only_timeouts = false;
+  }
+  if (!killed.empty() && waited > 0 && only_timeouts && forced.empty()) {
+    throw RuntimeError(fmt::format(
+        "rank{} {} went silent: {} still running when {} other rank{} timed out waiting for {} after {:g} s, and {} killed",
+        killed.size() == 1 ? "" : "s", fmt::join(killed, ", "),
+        killed.size() == 1 ? fmt::format("rank {} was", killed.front()) : "they were", waited, waited == 1 ? "" : "s",
+        killed.size() == 1 ? "it" : "them", options.peer_timeout.count() / 1000.0, killed.size() == 1 ? "was" : "were"));
+  }
+  killed.clear();
 
   // The first rank to fail is the likely cause; the others usually failed because it did.
   const Child* first = nullptr;
-  std::vector<int> killed;
   for (const auto& child : children) {
     if (child.killed_by_launcher) killed.push_back(child.rank);
     if (!failed(*child.status) || child.killed_by_launcher) continue;

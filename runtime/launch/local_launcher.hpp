@@ -2,7 +2,9 @@
 // job (torchrun-style variables, a fresh file-store directory), forwards rank 0's standard output
 // and every rank's standard error prefixed with its rank, and supervises them: when a rank fails,
 // the others get `grace` to stop on their own (they notice the dead peer within their timeout),
-// then are killed, and the launcher reports which rank failed first and how.
+// then are killed, and the launcher reports which rank failed first and how. When the ranks that
+// failed did so only because their waits timed out, the ranks still running went silent: they are
+// killed a second later and named as the cause.
 #pragma once
 
 #include <chrono>
@@ -18,6 +20,7 @@ struct LocalLaunchOptions {
   int ranks = 1;
   int ranks_per_node = 0;             // 0: all ranks on one node
   std::chrono::milliseconds grace{60000};  // after the first failure
+  std::chrono::milliseconds peer_timeout{60000};  // the ranks' --timeout-s, for the summary
   std::chrono::milliseconds job_timeout{0};  // 0: none
 };
 

@@ -1,6 +1,8 @@
 // The job's rendezvous store over TCP for clusters (MASTER_ADDR:MASTER_PORT, as torchrun): rank 0
 // serves an in-memory key-value map on a background thread, every rank (rank 0 included) is a
-// client. Clients retry connecting until the timeout, since rank 0 may start last. The store only
+// client. Clients retry connecting until the timeout, since rank 0 may start last. Every operation
+// (connect, the handshake that tells shardsim's store from another program on the port, set, get)
+// ends within the timeout, so a rank never blocks on a rank 0 that cannot serve or is stopped. The store only
 // carries start-up data (addresses, unique ids, argument digests), so one request per round trip
 // and polling for missing keys are fast enough.
 #pragma once
@@ -26,10 +28,13 @@ class TcpStore : public Store {
   std::vector<char> get(const std::string& key, std::chrono::milliseconds timeout) override;
 
  private:
-  std::vector<char> request(char operation, const std::string& key, const std::vector<char>& value);
+  // One request and its answer, both before the deadline (else RuntimeError naming the store).
+  std::vector<char> request(char operation, const std::string& key, const std::vector<char>& value,
+                            std::chrono::steady_clock::time_point deadline);
 
   std::string host_;
   int port_ = 0;
+  std::chrono::milliseconds timeout_;
   std::unique_ptr<TcpStoreServer> server_;
   std::mutex mutex_;  // one request at a time on the connection
   int socket_ = -1;

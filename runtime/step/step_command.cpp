@@ -5,6 +5,9 @@
 #include "runtime/step/live_schedule.hpp"
 #include "runtime/step/step_executor.hpp"
 #include "runtime/step/step_report.hpp"
+#ifdef SHARDSIM_HAVE_NCCL
+#include "runtime/nccl/nccl_world.hpp"
+#endif
 #include "sim/input/input_error.hpp"
 #include "sim/input/output_file.hpp"
 #include "sim/schedule/rank_program.hpp"
@@ -15,7 +18,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <map>
+#include <string_view>
 #include <optional>
 
 namespace shardsim::runtime {
@@ -94,6 +100,63 @@ void print_report(const StepRunInfo& info, const Schedule& schedule, const StepS
                format_size(static_cast<std::uint64_t>(t.bytes)), format_time(t.busy_s), prediction ? format_time(t.predicted_s) : "");
 }
 
+// A scale factor: finite, positive and at most 1e6 (a size scaled past that overflows the byte
+// counts of a real step; nan and inf would turn every size into 0 or garbage).
+CLI::Validator scale_factor_check() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        double value = 0;
+        if (!CLI::detail::lexical_cast(text, value)) return fmt::format("'{}' is not a number", text);
+        if (!std::isfinite(value) || !(value > 0) || value > 1e6)
+          return fmt::format("must be a positive finite factor of at most 1e6, got {}", text);
+        return "";
+      },
+      "", "scale factor");
+}
+
+// The ranks that write the files (rank 0, or the launcher before it starts them) check the paths
+// while parsing, so a bad path fails before the step runs rather than after.
+bool writes_outputs() {
+  const char* rank = std::getenv("RANK");
+  return rank == nullptr || std::string_view(rank) == "0";
+}
+
+CLI::Validator output_check() {
+  return CLI::Validator(
+      [](std::string& path) -> std::string {
+        if (!writes_outputs()) return "";
+        const std::string problem = output_path_problem(path);
+        return problem.empty() ? "" : fmt::format("{}: {}", path.empty() ? "''" : path, problem);
+      },
+      "", "output path");
+}
+
+CLI::Validator compute_check() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        try {
+          const ComputeMode mode = parse_compute_mode(text);
+#ifndef SHARDSIM_HAVE_NCCL
+          if (mode == ComputeMode::gpu)
+            return "gpu: this shardsim-run was built without NCCL (CUDA/NCCL not found at configure time); use sleep or busy";
+#else
+          if (mode == ComputeMode::gpu) {
+            const CudaDeviceQuery devices = query_cuda_devices();
+            if (devices.count <= 0)
+              return fmt::format("gpu: no CUDA device visible (cudaGetDeviceCount: {}); use sleep or busy",
+                                 devices.error.empty() ? "0 devices" : devices.error);
+          }
+#endif
+        } catch (const InputError& e) {
+          std::string message = e.what();
+          if (message.rfind("--compute: ", 0) == 0) message = message.substr(11);
+          return message;
+        }
+        return "";
+      },
+      "", "compute mode");
+}
+
 }  // namespace
 
 CLI::App* add_step_command(CLI::App& app, StepCommandOptions& o) {
@@ -105,12 +168,16 @@ CLI::App* add_step_command(CLI::App& app, StepCommandOptions& o) {
   cmd->add_option("-n,--iterations", o.iterations, "Measured iterations (the median is reported)")
       ->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("-w,--warmup", o.warmup, "Warm-up iterations, not measured")->check(CLI::NonNegativeNumber)->capture_default_str();
-  cmd->add_option("--compute", o.compute, "Compute emulation: sleep | busy | gpu (default: gpu on nccl, else sleep)");
-  cmd->add_option("--scale-bytes", o.scale_bytes, "Multiply every collective and copy size")->capture_default_str();
-  cmd->add_option("--scale-compute", o.scale_compute, "Multiply every compute op's modelled duration")->capture_default_str();
+  cmd->add_option("--compute", o.compute, "Compute emulation: sleep | busy | gpu (default: gpu on nccl, else sleep)")
+      ->check(compute_check());
+  cmd->add_option("--scale-bytes", o.scale_bytes, "Multiply every collective and copy size")
+      ->check(scale_factor_check())->capture_default_str();
+  cmd->add_option("--scale-compute", o.scale_compute, "Multiply every compute op's modelled duration")
+      ->check(scale_factor_check())->capture_default_str();
   cmd->add_option("--max-buffer-bytes", o.max_buffer_bytes, "Refuse steps needing more buffer memory per rank (default: a quarter of RAM over the node's ranks)");
-  cmd->add_option("--trace", o.trace_file, "Write a Perfetto trace of the median iteration, one process per rank");
-  cmd->add_option("--json", o.json_file, "Write the JSON summary");
+  cmd->add_option("--trace", o.trace_file, "Write a Perfetto trace of the median iteration, one process per rank")
+      ->check(output_check());
+  cmd->add_option("--json", o.json_file, "Write the JSON summary")->check(output_check());
   cmd->add_flag("--predict", o.predict, "Also simulate the same scaled schedule and report the prediction");
   cmd->add_option("--topology", o.topology_file, "Instance file for compute durations and --predict (default: the scenario's instance)");
   return cmd;

@@ -4,6 +4,7 @@
 #include "sim/collectives/plan.hpp"
 #include "sim/collsim/collective_execution.hpp"
 #include "sim/input/input_error.hpp"
+#include "sim/input/limits.hpp"
 #include "sim/cli/output.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/simulation_size.hpp"
@@ -131,18 +132,23 @@ void run_step_bench(const BenchOptions& o) {
 
 
 void run_bench(const BenchOptions& o) {
+  // Checked first, so a bad --model is refused with or without --step, before any header.
+  FlowModel model = FlowModel::automatic;
+  if (o.model == "per_flow") model = FlowModel::per_flow;
+  else if (o.model == "node_symmetric") model = FlowModel::node_symmetric;
+  else if (o.model != "automatic") throw InputError(fmt::format("--model: unknown flow model '{}' (expected automatic, per_flow or node_symmetric)", o.model));
   if (!o.step_scenario.empty()) return run_step_bench(o);
   const InstanceType inst = load_instance_by_name(o.instance);
   const CollectiveKind kind = parse_collective_kind(o.op);
   const Algorithm algo = parse_algorithm(o.algo);
   const double bytes = static_cast<double>(size_flag("--bytes", o.bytes));
-  FlowModel model = FlowModel::automatic;
-  if (o.model == "per_flow") model = FlowModel::per_flow;
-  else if (o.model == "node_symmetric") model = FlowModel::node_symmetric;
-  else if (o.model != "automatic") throw InputError(fmt::format("--model: unknown flow model '{}' (expected automatic, per_flow or node_symmetric)", o.model));
-  for (int g : o.gpus)
+  for (int g : o.gpus) {
     if (g < inst.gpus_per_node || g % inst.gpus_per_node != 0)
       throw InputError(fmt::format("--gpus: {} is not a positive multiple of {} GPUs per node", g, inst.gpus_per_node));
+    if (g > limits::kMaxClusterGpus)
+      throw InputError(fmt::format("--gpus: {} is more than the {} GPUs a cluster may have (sim/input/limits.hpp)", g,
+                                   limits::kMaxClusterGpus));
+  }
   fmt::print("# {} {} of {} on {} ({} CPU core per run)\n", o.algo, o.op, format_size(static_cast<std::uint64_t>(bytes)),
              inst.name, 1);
   fmt::print("{:>8} {:>12} {:>14} {:>12} {:>12} {:>12} {:>16}\n", "GPUs", "wall (s)", "peak RSS (MB)", "events",

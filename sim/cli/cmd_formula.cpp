@@ -14,6 +14,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <optional>
 
 namespace shardsim::cli {
 namespace {
@@ -25,8 +26,9 @@ struct FormulaOptions {
   std::string bytes = "1G";
   double alpha_us = 20;
   double bw_GBps = 50;
-  double intra_alpha_us = std::numeric_limits<double>::quiet_NaN();
-  double intra_bw_GBps = std::numeric_limits<double>::quiet_NaN();
+  // Unset: from --instance. Given, checked like every other number (nan is refused, not "unset").
+  std::optional<double> intra_alpha_us;
+  std::optional<double> intra_bw_GBps;
   std::string instance = "p4d.24xlarge";
   bool json = false;
 };
@@ -46,13 +48,15 @@ void run_formula(const FormulaOptions& o) {
   if (!(bytes > 0)) throw InputError("--bytes must be positive");
 
   // Intra-node defaults come from an instance's data (its GPU-to-GPU route), not from constants.
-  double intra_alpha_s = o.intra_alpha_us * kMicrosecond, intra_Bps = o.intra_bw_GBps * kGB;
-  if (std::isnan(o.intra_alpha_us) || std::isnan(o.intra_bw_GBps)) {
+  if (o.intra_alpha_us) require_positive("--intra-alpha-us", *o.intra_alpha_us);
+  if (o.intra_bw_GBps) require_positive("--intra-bw-GBps", *o.intra_bw_GBps);
+  double intra_alpha_s = o.intra_alpha_us.value_or(0) * kMicrosecond, intra_Bps = o.intra_bw_GBps.value_or(0) * kGB;
+  if (!o.intra_alpha_us || !o.intra_bw_GBps) {
     const InstanceType inst = load_instance_by_name(o.instance);
     double cap = std::numeric_limits<double>::infinity();
     for (int l : inst.gpu_route[0][1].links) cap = std::min(cap, inst.links[l].capacity_Bps);
-    if (std::isnan(o.intra_alpha_us)) intra_alpha_s = inst.gpu_route[0][1].latency_s;
-    if (std::isnan(o.intra_bw_GBps)) intra_Bps = cap;
+    if (!o.intra_alpha_us) intra_alpha_s = inst.gpu_route[0][1].latency_s;
+    if (!o.intra_bw_GBps) intra_Bps = cap;
   }
   require_positive("--intra-alpha-us", intra_alpha_s);
   require_positive("--intra-bw-GBps", intra_Bps);
@@ -87,9 +91,14 @@ void run_formula(const FormulaOptions& o) {
              format_size(static_cast<std::uint64_t>(hier_vol * bytes)));
   fmt::print("{:<28} {:>16} {:>16}\n", "time", format_time(flat_s), format_time(hier_s));
   // DeepSpeed runs one intra-node gather per node block, so the saving is in network steps only.
-  fmt::print("\nnetwork latency steps ratio {:.2f} (the MiCS paper's estimate with one intra-node gather p/(p/k+k) = {:.2f}); "
-             "hierarchical is {:.2f}x faster\n",
-             static_cast<double>(flat_steps) / hier_network_steps, latency_ratio_estimate(o.p, o.k), flat_s / hier_s);
+  // One node (p == k): the hierarchical algorithm takes no network step, so there is no ratio.
+  const std::string ratio = hier_network_steps > 0 ? fmt::format("{:.2f}", static_cast<double>(flat_steps) / hier_network_steps)
+                                                   : std::string("undefined (one node: no network steps)");
+  const double speedup = flat_s / hier_s;
+  fmt::print("\nnetwork latency steps ratio {} (the MiCS paper's estimate with one intra-node gather p/(p/k+k) = {:.2f}); {}\n",
+             ratio, latency_ratio_estimate(o.p, o.k),
+             std::isfinite(speedup) && speedup > 0 ? fmt::format("hierarchical is {:.2f}x faster", speedup)
+                                                   : std::string("no speedup to report"));
 }
 
 }  // namespace

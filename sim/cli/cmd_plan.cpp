@@ -35,9 +35,11 @@ struct PlanOptions {
   long long global_batch = 1024;
   std::vector<std::string> strategies{"zero2", "zero3", "mics"};
   int splits = 4;
-  double budget = 0;
-  int max_nodes = 0;
-  double tokens = 0;
+  // Unset unless given; given, each must be positive (0 is an error, never "no limit").
+  std::optional<double> budget;
+  std::optional<int> max_nodes;
+  std::optional<double> tokens;
+  bool gpus_given = false;
   std::string csv;
   bool json = false;
   int threads = 0;
@@ -90,6 +92,7 @@ PlanRequest plan_request(const PlanOptions& o) {
   r.model = load_model(o.model);
   if (o.seq_len) set_seq_len(r.model, *o.seq_len, "--seq-len");
   r.instances = o.instances;
+  if (!o.nodes.empty() && o.gpus_given) throw InputError("--gpus and --nodes both give the cluster sizes: use one");
   if (!o.nodes.empty()) {
     r.gpus.clear();
     for (const auto& inst : o.instances) {
@@ -103,6 +106,10 @@ PlanRequest plan_request(const PlanOptions& o) {
     r.gpus.erase(std::unique(r.gpus.begin(), r.gpus.end()), r.gpus.end());
   } else {
     r.gpus = o.gpus;
+    std::vector<int> sorted = o.gpus;
+    std::sort(sorted.begin(), sorted.end());
+    if (const auto twice = std::adjacent_find(sorted.begin(), sorted.end()); twice != sorted.end())
+      throw InputError(fmt::format("--gpus: {} is listed twice", *twice));
   }
   r.global_batch = o.global_batch;
   r.collective_library = o.nccl;
@@ -111,12 +118,13 @@ PlanRequest plan_request(const PlanOptions& o) {
   for (const auto& s : o.strategies) r.strategies.push_back(parse_strategy(s));
   if (o.splits < 1) throw InputError("--splits must be at least 1");
   r.max_micro_batch_splits = o.splits;
-  if (o.budget < 0 || !std::isfinite(o.budget)) throw InputError("--budget must be a positive $/hour");
-  if (o.budget > 0) r.budget_per_hour_usd = o.budget;
-  if (o.max_nodes < 0) throw InputError("--max-nodes must be positive");
-  if (o.max_nodes > 0) r.max_nodes = o.max_nodes;
-  if (o.tokens < 0 || !std::isfinite(o.tokens)) throw InputError("--tokens must be a positive count");
-  if (o.tokens > 0) r.train_tokens = o.tokens;
+  if (o.budget && !(*o.budget > 0 && std::isfinite(*o.budget))) throw InputError("--budget must be a positive $/hour");
+  if (o.budget) r.budget_per_hour_usd = *o.budget;
+  if (o.max_nodes && *o.max_nodes < 1) throw InputError(fmt::format("--max-nodes must be at least 1, got {}", *o.max_nodes));
+  if (o.max_nodes) r.max_nodes = *o.max_nodes;
+  if (o.tokens && !(*o.tokens > 0 && std::isfinite(*o.tokens))) throw InputError("--tokens must be a positive count");
+  if (o.tokens) r.train_tokens = *o.tokens;
+  if (o.top < 0) throw InputError(fmt::format("--top must be at least 0, got {}", o.top));
   r.activation_checkpointing = !o.no_checkpointing;
   if (o.threads < 0) throw InputError("--threads must be positive");
   r.threads = o.threads;
@@ -248,7 +256,7 @@ void register_plan(CLI::App& app) {
   cmd->add_option("--model", o->model, "Model preset, model JSON or Hugging Face config.json")->capture_default_str();
   cmd->add_option("--seq-len", o->seq_len, "Training sequence length in tokens (default: the model's, as the output says)");
   cmd->add_option("--instances,--instance,--topologies", o->instances, "Instance names or topology JSON paths (--instance for one)")->delimiter(',')->capture_default_str();
-  cmd->add_option("--gpus", o->gpus, "Cluster sizes in GPUs")->delimiter(',')->capture_default_str();
+  auto* gpus = cmd->add_option("--gpus", o->gpus, "Cluster sizes in GPUs")->delimiter(',')->capture_default_str();
   cmd->add_option("--nodes", o->nodes, "Cluster sizes in nodes (instead of --gpus)")->delimiter(',');
   cmd->add_option("--global-batch", o->global_batch, "Sequences per optimizer step")->capture_default_str();
   cmd->add_option("--strategies", o->strategies, "Strategies to sweep")->delimiter(',')->capture_default_str();
@@ -270,6 +278,10 @@ void register_plan(CLI::App& app) {
   cmd->add_option("--emit-fsdp", o->emit_fsdp,
                   "Write the recommendation's FSDP2 settings (mesh, reshard_after_forward, ...) as JSON to this file (and print the torchrun line)");
   cmd->callback([o] { run_plan_command(*o); });
+  cmd->callback([o, gpus] {
+    o->gpus_given = gpus->count() > 0;
+    run_plan_command(*o);
+  });
 }
 
 }  // namespace shardsim::cli

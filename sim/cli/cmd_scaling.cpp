@@ -11,6 +11,7 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <set>
 #include <optional>
 #include <sstream>
@@ -24,7 +25,7 @@ struct ScalingOptions {
   std::string instance = "p4d.24xlarge";
   std::vector<int> gpus{16, 32, 64, 128, 256, 512};
   std::vector<std::string> strategies{"zero3", "mics"};
-  int partition_size = 0;
+  std::optional<int> partition_size;  // unset: the strategy's default; given, at least 1
   std::string hierarchical = "on";
   int micro_batch = 1;
   int accumulation = 1;
@@ -48,12 +49,17 @@ void run_scaling_command(const ScalingOptions& o) {
   if (o.seq_len) set_seq_len(r.model, *o.seq_len, "--seq-len");
   r.instance = o.instance;
   r.gpus = o.gpus;
-  if (o.partition_size < 0) throw InputError("--partition-size must be positive");
+  std::vector<int> sorted = o.gpus;
+  std::sort(sorted.begin(), sorted.end());
+  if (const auto twice = std::adjacent_find(sorted.begin(), sorted.end()); twice != sorted.end())
+    throw InputError(fmt::format("--gpus: {} is listed twice", *twice));
+  if (o.partition_size && *o.partition_size < 1)
+    throw InputError(fmt::format("--partition-size must be at least 1, got {}", *o.partition_size));
   if (o.hierarchical != "on" && o.hierarchical != "off") throw InputError("--hierarchical must be on or off");
   for (const auto& name : o.strategies) {
     StrategyConfig s;
     s.strategy = parse_strategy(name);
-    s.partition_size = o.partition_size;
+    s.partition_size = o.partition_size.value_or(0);
     s.hierarchical_gather = o.hierarchical == "on";
     r.strategies.push_back(s);
   }
@@ -65,6 +71,10 @@ void run_scaling_command(const ScalingOptions& o) {
   r.framework = o.framework;
   if (!o.framework.empty()) load_framework(o.framework);  // an unknown name fails here, once, not per point
   const auto points = run_scaling(r);
+  // A sweep with no point that ran is an error, not an empty success.
+  if (!points.empty() && std::none_of(points.begin(), points.end(), [](const auto& pt) { return pt.candidate.simulated; }))
+    throw InputError(fmt::format("no point of the sweep could be simulated; the first: {} GPUs: {}", points.front().candidate.gpus,
+                                 points.front().candidate.why));
 
   std::ostringstream csv;
   csv << "mode,strategy,framework,instance,gpus,nodes,partition_size,micro_batch,accumulation_steps,global_batch,step_time_s,tokens_per_s,"

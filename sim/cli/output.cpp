@@ -5,6 +5,7 @@
 #include "sim/input/output_file.hpp"
 #include "sim/units/units.hpp"
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 
@@ -12,6 +13,24 @@ namespace shardsim::cli {
 
 void write_file_atomically(const std::string& path, const std::string& content) {
   shardsim::write_file_atomically(path, content);
+}
+
+CLI::Validator output_path_check() {
+  return CLI::Validator(
+      [](std::string& path) {
+        const std::string problem = shardsim::output_path_problem(path);
+        return problem.empty() ? std::string() : fmt::format("{}: {}", path.empty() ? "''" : path, problem);
+      },
+      "", "output path");
+}
+
+void check_output_options(CLI::App& app) {
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    for (const char* name : {"--csv", "--trace", "--out", "--report"})
+      if (CLI::Option* option = sub->get_option_no_throw(name); option != nullptr && option->get_type_size() != 0)
+        option->check(output_path_check());
+    check_output_options(*sub);
+  }
 }
 
 std::uint64_t size_flag(const std::string& flag, const std::string& text) {

@@ -1,16 +1,25 @@
 #include "sim/input/json_reader.hpp"
 
 #include "sim/input/input_error.hpp"
+#include "sim/input/limits.hpp"
+#include "sim/input/output_file.hpp"
 #include "sim/units/units.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace shardsim {
 namespace {
@@ -38,6 +47,95 @@ std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::
 
 const char* type_name(const nlohmann::json& j) { return j.type_name(); }
 
+// Refuses nesting deeper than limits::kMaxJsonDepth before the parser builds anything, naming the
+// line and column where the limit is crossed. Brackets inside strings do not count.
+void check_nesting(std::string_view text, const std::string& origin) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '[' || c == '{') {
+      if (++depth > limits::kMaxJsonDepth) {
+        auto [line, col] = line_and_column(text, i);
+        throw InputError(fmt::format("{}:{}:{}: JSON nested deeper than {} levels (sim/input/limits.hpp)", origin, line,
+                                     col, limits::kMaxJsonDepth));
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+}
+
+// A SAX pass that finds the first key repeated within one object (JSON allows it, nlohmann keeps
+// the last one silently) and names it by its JSON path.
+class DuplicateKeyFinder {
+ public:
+  using json = nlohmann::json;
+  std::string duplicate;  // the path of the repeated key, or ""
+
+  bool null() { return value(); }
+  bool boolean(bool) { return value(); }
+  bool number_integer(json::number_integer_t) { return value(); }
+  bool number_unsigned(json::number_unsigned_t) { return value(); }
+  bool number_float(json::number_float_t, const json::string_t&) { return value(); }
+  bool string(json::string_t&) { return value(); }
+  bool binary(json::binary_t&) { return value(); }
+  bool start_object(std::size_t) {
+    value();
+    frames_.push_back({true, {}, {}, 0});
+    return true;
+  }
+  bool key(json::string_t& k) {
+    Frame& f = frames_.back();
+    if (!f.keys.insert(k).second) {
+      duplicate = parent_path() + "/" + k;
+      return false;
+    }
+    f.key = k;
+    return true;
+  }
+  bool end_object() {
+    frames_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) {
+    value();
+    frames_.push_back({false, {}, {}, 0});
+    return true;
+  }
+  bool end_array() {
+    frames_.pop_back();
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+
+ private:
+  struct Frame {
+    bool object;
+    std::set<std::string, std::less<>> keys;
+    std::string key;
+    std::size_t next_index;
+  };
+  bool value() {
+    if (!frames_.empty() && !frames_.back().object) ++frames_.back().next_index;
+    return true;
+  }
+  // The path of the innermost object (whose keys are being read).
+  std::string parent_path() const {
+    std::string p;
+    for (std::size_t i = 0; i + 1 < frames_.size(); ++i)
+      p += "/" + (frames_[i].object ? frames_[i].key : std::to_string(frames_[i].next_index - 1));
+    return p;
+  }
+  std::vector<Frame> frames_;
+};
+
 }  // namespace
 
 nlohmann::json parse_json_text(std::string_view text, const std::string& origin) {
@@ -48,8 +146,14 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& origin)
   }
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
     throw InputError(fmt::format("{}: file is empty (expected a JSON document)", origin));
+  check_nesting(text, origin);
   try {
-    return nlohmann::json::parse(text);
+    nlohmann::json doc = nlohmann::json::parse(text);
+    DuplicateKeyFinder finder;
+    nlohmann::json::sax_parse(text, &finder);
+    if (!finder.duplicate.empty())
+      throw InputError(fmt::format("{}: {}: duplicate key (each key may appear once in an object)", origin, finder.duplicate));
+    return doc;
   } catch (const nlohmann::json::parse_error& e) {
     auto [line, col] = line_and_column(text, e.byte > 0 ? e.byte - 1 : 0);
     std::string what = e.what();
@@ -65,17 +169,54 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& origin)
   }
 }
 
-nlohmann::json load_json_file(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw InputError(fmt::format("{}: no such file", path));
-  if (std::filesystem::is_directory(path, ec))
-    throw InputError(fmt::format("{}: is a directory, expected a JSON file", path));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot be read (permission denied?)", path));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) throw InputError(fmt::format("{}: read error", path));
-  return parse_json_text(buffer.str(), path);
+nlohmann::json load_json_file(const std::string& path) { return parse_json_text(read_input_text(path, "a JSON file"), path); }
+
+std::string read_input_text(const std::string& path, std::string_view expected) {
+  // Opened without blocking (a FIFO with no writer would wait forever) and checked with fstat on
+  // the open file, so what is checked is what is read.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    const int e = errno;
+    if (e == ENOENT) throw InputError(fmt::format("{}: no such file", path));
+    if (e == EACCES) throw InputError(fmt::format("{}: cannot be read (permission denied?)", path));
+    throw InputError(fmt::format("{}: cannot be read ({})", path, std::strerror(e)));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw InputError(fmt::format("{}: cannot be read ({})", path, std::strerror(errno)));
+  if (S_ISDIR(st.st_mode)) throw InputError(fmt::format("{}: is a directory, expected {}", path, expected));
+  if (!S_ISREG(st.st_mode)) {
+    const char* kind = S_ISCHR(st.st_mode) ? "a character device" : S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket" : S_ISBLK(st.st_mode) ? "a block device" : "not a regular file";
+    throw InputError(fmt::format("{}: is {}, expected a regular file", path, kind));
+  }
+  if (st.st_size > limits::kMaxInputFileBytes)
+    throw InputError(fmt::format("{}: {} bytes, more than the {} MiB an input file may have (sim/input/limits.hpp)", path,
+                                 st.st_size, limits::kMaxInputFileBytes >> 20));
+  note_input_file(path);
+  std::string text(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t done = 0;
+  for (;;) {
+    if (done == text.size()) {
+      // The file may have grown since fstat: read on, within the limit.
+      if (static_cast<std::int64_t>(text.size()) >= limits::kMaxInputFileBytes + 1) break;
+      text.resize(std::min<std::size_t>(text.size() + 65536, limits::kMaxInputFileBytes + 1));
+    }
+    const ssize_t n = ::read(fd, text.data() + done, text.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw InputError(fmt::format("{}: read error ({})", path, std::strerror(errno)));
+    }
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  text.resize(done);
+  if (static_cast<std::int64_t>(done) > limits::kMaxInputFileBytes)
+    throw InputError(fmt::format("{}: more than the {} MiB an input file may have (sim/input/limits.hpp)", path,
+                                 limits::kMaxInputFileBytes >> 20));
+  return text;
 }
 
 JsonObject::JsonObject(const nlohmann::json& json, std::string origin, std::string path)
@@ -125,6 +266,12 @@ double JsonObject::positive_number(std::string_view key) {
   const double v = number(key);
   if (!(v > 0)) fail(key, fmt::format("expected a positive number, found {}", v));
   return v;
+}
+
+double JsonObject::non_negative_number(std::string_view key) {
+  const double v = number(key);
+  if (!(v >= 0)) fail(key, fmt::format("expected a number >= 0, found {}", v));
+  return v + 0.0;  // -0 is 0
 }
 
 double JsonObject::fraction(std::string_view key) {

@@ -19,6 +19,11 @@ namespace shardsim {
 // Parses a file as JSON. Missing, unreadable, empty, directory, non-UTF-8 and malformed input
 // (with line and column) each give an InputError naming the file.
 nlohmann::json load_json_file(const std::string& path);
+// The text of an input file, for every reader (JSON or not). Refuses, naming the file, a missing or
+// unreadable file, a directory, anything that is not a regular file (/dev/zero, a FIFO: never
+// read until memory runs out) and a file over limits::kMaxInputFileBytes, before reading it; the
+// file is remembered as an input (note_input_file), so no output of the run may replace it.
+std::string read_input_text(const std::string& path, std::string_view expected = "a file");
 nlohmann::json parse_json_text(std::string_view text, const std::string& origin);
 
 class JsonObject {
@@ -31,6 +36,7 @@ class JsonObject {
   std::optional<std::string> optional_string(std::string_view key);
   double number(std::string_view key);  // finite
   double positive_number(std::string_view key);
+  double non_negative_number(std::string_view key);  // finite and >= 0 (a latency, an overhead)
   double fraction(std::string_view key);  // in (0, 1]
   std::optional<double> optional_number(std::string_view key);
   std::int64_t integer(std::string_view key, std::int64_t min, std::int64_t max);

@@ -36,4 +36,33 @@ inline constexpr std::int64_t kMaxPlanCandidates = 20'000;
 // Sizes in a `collective --min-bytes/--max-bytes/--factor` sweep: each is one simulation.
 inline constexpr std::int64_t kMaxSweepSizes = 200;
 
+// Bytes in one input file (topology, scenario, model, DeepSpeed config, NCCL version, bench
+// results). The shipped inputs are under 30 KB; a JSON tree takes ~17x its text in memory (a 200 MB
+// file took 3.5 GB and 29 s), so 16 MiB is ~300 MB and well under a second. A larger file, and
+// anything that is not a regular file (/dev/zero, a FIFO), is refused before it is read.
+inline constexpr std::int64_t kMaxInputFileBytes = std::int64_t{16} << 20;
+
+// Nesting of arrays and objects in one JSON input. The deepest shipped input nests 5 levels; the
+// bound stops pathological inputs ([[[[...) before they are parsed.
+inline constexpr int kMaxJsonDepth = 64;
+
+// Devices and links declared in one node of a topology. The shipped nodes have at most 18 devices
+// and 32 links; every route is a shortest-path search over the node, and every simulated flow
+// crosses its links, so a node of 100,000 chained switches took 32 s and 1.1 GB for one collective.
+inline constexpr std::int64_t kMaxNodeDevices = 1024;
+inline constexpr std::int64_t kMaxNodeLinks = 4096;
+
+// Physical quantities read from data files and flags, checked after unit conversion so that no
+// value becomes infinite, zero or absurd inside the model (a bandwidth of 1e308 GBps, a 300-digit
+// time). Rates: 1 KB/s to 1 PB/s (today's fastest links are ~1 TB/s). Times: up to one day. FLOP
+// rates: up to 1e18 FLOP/s (one exaFLOP per GPU; today ~2e15).
+inline constexpr double kMinRate_Bps = 1e3;
+inline constexpr double kMaxRate_Bps = 1e15;
+inline constexpr double kMaxTime_s = 86'400;
+inline constexpr double kMaxFlops = 1e18;
+// The least achievable compute rate (peak x efficiency) and link capacity (bandwidth x count x
+// efficiency, or a fabric uplink's share after oversubscription) a topology may give: below them
+// a step takes longer than the age of the universe and prints as a 300-digit time.
+inline constexpr double kMinFlops = 1e6;
+
 }  // namespace shardsim::limits

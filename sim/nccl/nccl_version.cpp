@@ -116,9 +116,9 @@ void read_latency_rules(JsonObject& root, NcclVersion& v) {
 
   JsonObject n = root.object("net_overhead_us");
   n.ignore("source");
-  v.net_overhead_intel_us = n.number("intel");
-  v.net_overhead_amd_us = n.number("amd");
-  v.net_overhead_other_us = n.number("other");
+  v.net_overhead_intel_us = n.non_negative_number("intel");
+  v.net_overhead_amd_us = n.non_negative_number("amd");
+  v.net_overhead_other_us = n.non_negative_number("other");
   v.net_overhead_simple_multiplier = n.positive_number("simple_multiplier");
   n.finish();
 
@@ -132,7 +132,7 @@ void read_latency_rules(JsonObject& root, NcclVersion& v) {
   JsonObject pat = root.object("pat_latency");
   pat.ignore("source");
   v.pat_inter_divisor = pat.positive_number("inter_divisor");
-  v.pat_per_rank_us = pat.number("per_rank_us");
+  v.pat_per_rank_us = pat.non_negative_number("per_rank_us");
   pat.finish();
 }
 

@@ -34,7 +34,10 @@ void read_gpu(JsonObject& root, InstanceType& inst) {
   JsonObject gpu = root.object("gpu");
   inst.gpu.model = gpu.string("model");
   inst.gpu.peak_flops = gpu.positive_number("peak_tflops") * 1e12;
+  if (inst.gpu.peak_flops > limits::kMaxFlops) gpu.fail("peak_tflops", "expected at most 1e6 TFLOPS (sim/input/limits.hpp)");
   inst.gpu.gemm_peak_fraction = gpu.fraction("gemm_peak_fraction");
+  if (inst.gpu.peak_flops * inst.gpu.gemm_peak_fraction < limits::kMinFlops)
+    gpu.fail("gemm_peak_fraction", "peak_tflops x gemm_peak_fraction is below 1 MFLOP/s (sim/input/limits.hpp)");
   if (gpu.has("kernels")) {
     JsonObject k = gpu.object("kernels");
     inst.gpu.sm_count = static_cast<int>(k.integer("sm_count", 1, 100000));
@@ -86,7 +89,11 @@ NameIndex read_devices(JsonObject& root, InstanceType& inst) {
     inst.devices.push_back({fmt::format("gpu{}", g), DeviceKind::gpu, g});
     device_index[inst.devices.back().name] = g;
   }
-  for (auto& d : root.objects("devices")) {
+  auto devices = root.objects("devices");
+  if (static_cast<std::int64_t>(devices.size()) > limits::kMaxNodeDevices)
+    root.fail("devices", fmt::format("{} devices, more than the {} a node may declare (sim/input/limits.hpp)", devices.size(),
+                                     limits::kMaxNodeDevices));
+  for (auto& d : devices) {
     Device dev;
     dev.name = d.string("name");
     dev.kind = parse_kind(d, d.string("kind"));
@@ -110,7 +117,11 @@ void read_links(JsonObject& root, InstanceType& inst, const NameIndex& device_in
     }
     return it->second;
   };
-  for (auto& l : root.objects("links")) {
+  auto links = root.objects("links");
+  if (static_cast<std::int64_t>(links.size()) > limits::kMaxNodeLinks)
+    root.fail("links", fmt::format("{} links, more than the {} a node may declare (sim/input/limits.hpp)", links.size(),
+                                   limits::kMaxNodeLinks));
+  for (auto& l : links) {
     const auto ends = l.strings("between");
     if (ends.size() != 2) l.fail("between", fmt::format("expected two device names, found {}", ends.size()));
     const int a = device_named(l, ends[0]);
@@ -127,6 +138,9 @@ void read_links(JsonObject& root, InstanceType& inst, const NameIndex& device_in
     const int count = static_cast<int>(l.optional_integer("count", 1, 1024).value_or(1));
     l.finish();
     const LinkClass& c = inst.link_classes[ci->second];
+    if (c.bandwidth_Bps * count * c.efficiency < limits::kMinRate_Bps)
+      l.fail("class", fmt::format("link class '{}' gives an effective capacity (bandwidth x count x efficiency) below 1 KB/s "
+                                  "(sim/input/limits.hpp)", cls));
     for (auto [from, to] : {std::pair{a, b}, std::pair{b, a}})
       inst.links.push_back({from, to, ci->second, count, c.bandwidth_Bps * count * c.efficiency, c.latency_s});
   }
@@ -155,6 +169,8 @@ void read_fabric(JsonObject& root, InstanceType& inst, const NameIndex& device_i
     inst.devices.push_back({"network", DeviceKind::network, -1});
     // The uplink's capacity is derived, not declared: the leaf's NIC ports over the oversubscription.
     const double uplink_Bps = into_leaf_Bps / oversubscription;
+    if (uplink_Bps < limits::kMinRate_Bps)
+      fabric.fail("oversubscription", fmt::format("{} leaves the uplink below 1 KB/s (sim/input/limits.hpp)", oversubscription));
     inst.link_classes.push_back({"fabric_uplink", uplink_Bps, uplink_latency, 1.0,
                                  "derived: leaf NIC capacity / fabric.oversubscription"});
     const int uplink_class = static_cast<int>(inst.link_classes.size()) - 1;

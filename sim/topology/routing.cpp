@@ -87,6 +87,13 @@ void compute_routes(InstanceType& inst) {
     boost::add_edge(l.from, l.to, EdgeData{i, l.latency_s + inst.route_selection_bytes / l.capacity_Bps + kHopTieBreak_s}, graph);
   }
   const int k = inst.gpus_per_node;
+  // A GPU with no link at all is named as such, not blamed on routing between two GPUs.
+  for (int g = 0; g < k; ++g) {
+    bool linked = false;
+    for (int i = 0; i < inst.links_per_node() && !linked; ++i) linked = inst.links[i].from == g;
+    if (!linked)
+      throw InputError(fmt::format("{}: gpu{} has no links (every GPU needs a link to a switch or another GPU)", inst.file, g));
+  }
   inst.gpu_route.assign(k, std::vector<NodeRoute>(k));
   inst.up.assign(k, {});
   inst.down.assign(k, {});

@@ -1,5 +1,7 @@
 #include "sim/units/units.hpp"
 
+#include "sim/input/limits.hpp"
+
 #include <fmt/format.h>
 
 #include <cctype>
@@ -57,6 +59,13 @@ std::uint64_t parse_size_bytes(std::string_view text) {
   return static_cast<std::uint64_t>(bytes);
 }
 
+namespace {
+// The text as quoted in a message: a 300-digit number is cut, not echoed in full.
+std::string quoted(std::string_view text) {
+  return text.size() <= 40 ? std::string(text) : fmt::format("{}...{}", text.substr(0, 24), text.substr(text.size() - 8));
+}
+}  // namespace
+
 double parse_rate_Bps(std::string_view text) {
   auto [value, unit] = split_number(text, "rate");
   double scale = 0;
@@ -76,7 +85,11 @@ double parse_rate_Bps(std::string_view text) {
         "'{}' has an unknown rate unit '{}' (use Gbps for bits per second, GBps or GB/s for bytes per second)", text,
         unit));
   if (value <= 0) throw std::invalid_argument(fmt::format("rate '{}' must be positive", text));
-  return value * scale;
+  // Checked after conversion: 1e308GBps is finite as written and infinite in bytes per second.
+  const double rate = value * scale;
+  if (!(rate >= limits::kMinRate_Bps && rate <= limits::kMaxRate_Bps))
+    throw std::invalid_argument(fmt::format("rate '{}' is outside 1 KB/s to 1 PB/s (sim/input/limits.hpp)", quoted(text)));
+  return rate;
 }
 
 double parse_time_s(std::string_view text) {
@@ -89,7 +102,10 @@ double parse_time_s(std::string_view text) {
   else
     throw std::invalid_argument(fmt::format("'{}' has an unknown time unit '{}' (use s, ms, us or ns)", text, unit));
   if (value < 0) throw std::invalid_argument(fmt::format("time '{}' is negative", text));
-  return value * scale;
+  const double time = value * scale + 0.0;  // + 0.0: "-0us" is 0, never -0
+  if (!(time <= limits::kMaxTime_s))
+    throw std::invalid_argument(fmt::format("time '{}' is longer than a day (sim/input/limits.hpp)", quoted(text)));
+  return time;
 }
 
 std::string format_size(std::uint64_t bytes) {

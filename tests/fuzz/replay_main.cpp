@@ -20,6 +20,7 @@ int shardsim_fuzz_scenario(const std::uint8_t* data, std::size_t size);
 int shardsim_fuzz_deepspeed(const std::uint8_t* data, std::size_t size);
 int shardsim_fuzz_cli(const std::uint8_t* data, std::size_t size);
 int shardsim_fuzz_nccl(const std::uint8_t* data, std::size_t size);
+int shardsim_fuzz_json(const std::uint8_t* data, std::size_t size);
 
 int main(int argc, char** argv) {
   using Target = int (*)(const std::uint8_t*, std::size_t);
@@ -28,9 +29,10 @@ int main(int argc, char** argv) {
                                               {"scenario", shardsim_fuzz_scenario},
                                               {"deepspeed", shardsim_fuzz_deepspeed},
                                               {"cli", shardsim_fuzz_cli},
-                                              {"nccl", shardsim_fuzz_nccl}};
+                                              {"nccl", shardsim_fuzz_nccl},
+                                              {"json", shardsim_fuzz_json}};
   if (argc < 3 || !targets.count(argv[1])) {
-    std::fprintf(stderr, "usage: %s topology|model|scenario|deepspeed|cli|nccl FILE_OR_DIRECTORY...\n", argv[0]);
+    std::fprintf(stderr, "usage: %s topology|model|scenario|deepspeed|cli|nccl|json FILE_OR_DIRECTORY...\n", argv[0]);
     return 2;
   }
   const Target target = targets.at(argv[1]);

@@ -4,9 +4,9 @@
 // of the three), and writes a calibrated topology file that `shardsim ... --instance FILE` loads.
 //   shardsim-calibrate --topology topologies/emulated-k2.json --out calibrated.json [--report fit.json] bench.json...
 //   shardsim-calibrate --topology p4d.24xlarge --out calibrated.json --nccl-tests LOG... [--nccl 2.28]
-#include "sim/input/output_file.hpp"
 #include "sim/collectives/plan.hpp"
 #include "sim/input/input_error.hpp"
+#include "sim/input/output_file.hpp"
 #include "validate/calibrate/bench_rows.hpp"
 #include "validate/calibrate/calibrated_topology.hpp"
 #include "validate/calibrate/fit.hpp"
@@ -18,9 +18,12 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <numeric>
+#include <string_view>
+#include <system_error>
 
 namespace shardsim::validate {
 namespace {
@@ -203,10 +206,19 @@ int main(int argc, char** argv) {
   CLI::App app{"Fit the simulator's per-step latency and per-link bandwidth to shardsim-run bench --json measurements, "
                "the GPU's compute efficiency to shardsim-run gemm --json measurements, and NCCL's plugin latency and inter-node "
                "bandwidth efficiency to nccl-tests logs"};
+  shardsim::prepare_process_io();
   shardsim::validate::CalibrateOptions o;
   app.add_option("--topology", o.topology, "Topology the measurements were taken on (name or JSON path)")->required();
-  app.add_option("--out", o.out, "Where to write the calibrated topology JSON")->required();
-  app.add_option("--report", o.report, "Also write the fitted values and residuals as JSON here");
+  // Output paths are checked while parsing (before any fit) and remembered, so an input that is
+  // the same file (--out bench.json bench.json) is refused rather than overwritten.
+  const auto output_check = CLI::Validator(
+      [](std::string& path) {
+        const std::string problem = shardsim::output_path_problem(path);
+        return problem.empty() ? std::string() : fmt::format("{}: {}", path.empty() ? "''" : path, problem);
+      },
+      "", "output path");
+  app.add_option("--out", o.out, "Where to write the calibrated topology JSON")->required()->check(output_check);
+  app.add_option("--report", o.report, "Also write the fitted values and residuals as JSON here")->check(output_check);
   app.add_option("bench", o.bench_files, "shardsim-run bench --json and/or gemm --json files");
   app.add_option("--nccl-tests", o.nccl_tests_logs, "nccl-tests text logs (all_gather_perf, reduce_scatter_perf, all_reduce_perf)");
   app.add_option("--nccl", o.nccl_version, "NCCL version whose formula the logs are fitted to (2.8, 2.12, 2.18, 2.28) or a path")
@@ -214,22 +226,42 @@ int main(int argc, char** argv) {
   app.add_option("--collective", o.collective, "Collective of logs that do not name their program (all_gather, ...)");
   app.add_option("--nodes", o.nodes, "Nodes of logs without '#  Rank N ... on HOST' lines");
   app.add_option("--ranks-per-node", o.ranks_per_node, "Ranks per node of logs without Rank lines");
+  int status = 0;
+  const auto report = [](std::string_view kind, std::string_view message) {
+    shardsim::print_error_line("shardsim-calibrate", kind, message);
+  };
   try {
     app.parse(argc, argv);
     if (o.bench_files.empty() && o.nccl_tests_logs.empty())
       throw shardsim::InputError("nothing to fit: give shardsim-run bench/gemm --json files and/or --nccl-tests LOG...");
     shardsim::validate::run(o);
-    return 0;
   } catch (const CLI::Success& e) {
-    return app.exit(e);
+    status = app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "shardsim-calibrate: error: {}\n", e.what());
-    return 1;
+    report("error", e.what());
+    status = 1;
   } catch (const shardsim::InputError& e) {
-    fmt::print(stderr, "shardsim-calibrate: error: {}\n", e.what());
-    return 1;
+    report("error", e.what());
+    status = 1;
+  } catch (const std::system_error& e) {
+    if (shardsim::stdout_failed()) {
+      report("error", fmt::format("standard output: write error ({})", std::strerror(e.code().value())));
+      status = 1;
+    } else {
+      report("internal error", e.what());
+      status = 2;
+    }
   } catch (const std::exception& e) {
-    fmt::print(stderr, "shardsim-calibrate: internal error: {}\n", e.what());
-    return 2;
+    report("internal error", e.what());
+    status = 2;
   }
+  try {
+    shardsim::finish_stdout();
+  } catch (const shardsim::InputError& e) {
+    if (status == 0) {
+      report("error", e.what());
+      status = 1;
+    }
+  }
+  return status;
 }

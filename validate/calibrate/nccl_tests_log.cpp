@@ -2,6 +2,7 @@
 #include "validate/calibrate/nccl_tests_log.hpp"
 
 #include "sim/input/input_error.hpp"
+#include "sim/input/json_reader.hpp"
 
 #include <fmt/format.h>
 
@@ -213,11 +214,7 @@ NcclTestsLog parse_nccl_tests_log(const std::string& text, const std::string& na
 }
 
 NcclTestsLog read_nccl_tests_log(const std::string& path, const NcclTestsDefaults& defaults) {
-  std::ifstream file(path);
-  if (!file) throw InputError(fmt::format("{}: no such file or not readable", path));
-  std::ostringstream text;
-  text << file.rdbuf();
-  return parse_nccl_tests_log(text.str(), path, defaults);
+  return parse_nccl_tests_log(read_input_text(path), path, defaults);
 }
 
 }  // namespace shardsim::validate
