@@ -6,6 +6,7 @@
 #include "runtime/launch/argument_check.hpp"
 #include "runtime/launch/local_launcher.hpp"
 #include "runtime/launch/world.hpp"
+#include "sim/about/build_info.hpp"
 #include "sim/input/input_error.hpp"
 
 #if __has_include("runtime/step/step_command.hpp")
@@ -53,6 +54,7 @@ void add_run_options(CLI::App& app, RunOptions& options) {
 int run(int argc, char** argv) {
   CLI::App app{"shardsim-run: run shardsim's collectives and schedules live (Gloo on CPUs, NCCL on GPUs)"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", shardsim::version_string("shardsim-run"));
   app.fallthrough();
   RunOptions run_options;
   add_run_options(app, run_options);
