@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
 namespace shardsim::cli {
@@ -66,8 +67,9 @@ void run_env(bool json) {
   row("CUDA Toolkit", b.cuda_version.empty() ? "not found" : b.cuda_version);
   row("NCCL (nccl.h)", b.nccl_version_code.empty() ? "not found" : "version code " + b.nccl_version_code);
   row("cuBLAS", b.cublas.empty() ? "not found" : b.cublas);
-  row("data directory", data + (data_exists ? "" : "  (does not exist: set SHARDSIM_DATA_DIR)") +
-                            (std::getenv("SHARDSIM_DATA_DIR") ? "  (from SHARDSIM_DATA_DIR)" : ""));
+  const bool from_env = std::getenv("SHARDSIM_DATA_DIR") && *std::getenv("SHARDSIM_DATA_DIR");
+  row("data directory", data + (from_env ? "  (from SHARDSIM_DATA_DIR" : "  (configured at build time") +
+                            (data_exists ? ")" : from_env ? "; does not exist)" : "; does not exist: set SHARDSIM_DATA_DIR)"));
   row("instances", or_none(instances));
   row("model presets", or_none(presets));
   row("Hugging Face models", or_none(hf));
