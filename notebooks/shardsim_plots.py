@@ -4,15 +4,22 @@
 Command line (every input is optional; it draws what its inputs allow):
 
     /usr/bin/python3 notebooks/shardsim_plots.py --scaling scaling.csv --plan plan.csv \
-        --memory zero3.json mics.json --out DIR [--format png,svg] [--model NAME]
+        --memory zero3.json mics.json [--out DIR] [--format png,svg] [--model NAME]
 
 Figures written to DIR (one file per format):
 
-    scaling_efficiency   from --scaling: per-GPU throughput at N over that at the smallest N
+    scaling_efficiency   from --scaling: per-GPU throughput at N over a baseline: weak scaling,
+                         each strategy's own at the smallest N; strong scaling, one baseline for
+                         every strategy (the best per-GPU throughput at the smallest N)
     throughput_per_gpu   from --scaling: tokens/s per GPU against GPUs, one line per strategy
     step_time_heatmap    from --plan: best step time per (partition size p, cluster size N), MiCS
                          plus ZeRO-3 as p = N
-    memory_breakdown     from --memory: memory per GPU by component, one stacked bar per run
+    memory_breakdown     from --memory: memory per GPU by component, one stacked bar per run,
+                         with the GPU's memory as a line
+
+Every title names the model (the CSVs' model column, else --model) and the cluster. Memory is in
+GiB (2^30 bytes), as shardsim's human output. DIR defaults to $SHARDSIM_PLOT_DIR, else
+~/.cache/shardsim/plots ($XDG_CACHE_HOME honoured): never inside the source tree.
 
 Bad input (missing file, wrong columns, malformed JSON) prints one line on stderr and exits 1
 before any image is written; images are written under a temporary name and renamed.
@@ -42,13 +49,15 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
-GB = 1e9  # decimal gigabytes, as the axis labels say
+GiB = 2 ** 30  # memory in GiB, as shardsim's human output and the axis labels say
 
 SCALING_COLUMNS = [
     "mode", "strategy", "instance", "gpus", "nodes", "partition_size", "micro_batch",
     "accumulation_steps", "global_batch", "step_time_s", "tokens_per_s", "tokens_per_s_per_gpu",
     "tflops_per_gpu", "efficiency", "fits", "why",
 ]
+# Optional columns (newer CSVs): the model the rows are of.
+MODEL_COLUMN = "model"
 PLAN_COLUMNS = [
     "instance", "nodes", "gpus", "strategy", "partition_size", "hierarchical", "micro_batch",
     "accumulation_steps", "fits", "within_constraints", "step_time_s", "tokens_per_s",
@@ -171,7 +180,38 @@ def load_scaling(path) -> pd.DataFrame:
     for column in ("step_time_s", "tokens_per_s", "tokens_per_s_per_gpu", "tflops_per_gpu",
                    "efficiency"):
         df.loc[~df["fits"], column] = np.nan
+    return common_strong_baseline(df)
+
+
+def common_strong_baseline(df: pd.DataFrame) -> pd.DataFrame:
+    """Strong scaling on one baseline for every strategy: efficiency = per-GPU throughput over the
+    best per-GPU throughput of any strategy at the smallest cluster where one fits (per instance),
+    so the lines compare strategies as well as sizes. Weak scaling keeps each strategy's own."""
+    df = df.copy()
+    df["baseline"] = ""
+    for instance in df["instance"].unique():
+        rows = (df["mode"] == "strong") & (df["instance"] == instance)
+        ok = df[rows & df["fits"]]
+        if ok.empty:
+            continue
+        smallest = ok["gpus"].min()
+        at = ok[ok["gpus"] == smallest]
+        best = at.loc[at["tokens_per_s_per_gpu"].idxmax()]
+        if best["tokens_per_s_per_gpu"] > 0:
+            df.loc[rows, "efficiency"] = df.loc[rows, "tokens_per_s_per_gpu"] / best["tokens_per_s_per_gpu"]
+            df.loc[rows, "baseline"] = f"{strategy_name(best['strategy'])} at {smallest:g} GPUs"
     return df
+
+
+def model_of(df: pd.DataFrame, given: str | None) -> str | None:
+    """The model for titles: `given` (--model), else the CSV's model column when it has one value."""
+    if given:
+        return given
+    if MODEL_COLUMN in df.columns:
+        names = sorted({str(m).strip() for m in df[MODEL_COLUMN] if str(m).strip()})
+        if len(names) == 1:
+            return names[0]
+    return None
 
 
 def load_plan(path) -> pd.DataFrame:
@@ -223,6 +263,7 @@ def load_memory(paths) -> list[dict]:
             "nodes": doc.get("nodes"), "instance": doc.get("instance"),
             "model": doc.get("model"), "scenario": doc.get("scenario"),
             "micro_batch": doc.get("micro_batch"), "fits": doc.get("fits", True),
+            "gpu_memory_bytes": doc.get("gpu_memory_bytes"),
             "components": components, "total_bytes": float(total),
         })
     if not records:
@@ -279,6 +320,15 @@ def _mode_title(mode: str, sub: pd.DataFrame) -> str:
     return f"Strong scaling (global batch fixed{extra})"
 
 
+def _baseline_note(mode: str, sub: pd.DataFrame) -> str:
+    """What 100% is in an efficiency panel."""
+    if mode == "strong" and "baseline" in sub.columns:
+        names = sorted({b for b in sub["baseline"] if b})
+        if len(names) == 1:
+            return f"100% = {names[0]}, for every strategy"
+    return "100% = each strategy at its smallest cluster"
+
+
 def _modes(df: pd.DataFrame) -> list[str]:
     return [m for m in ("weak", "strong") if (df["mode"] == m).any()]
 
@@ -333,7 +383,10 @@ def _scaling_lines_figure(df: pd.DataFrame, column: str, scale: float, ylabel: s
         ax.set_ylim(0, (top if top > 0 else 1.0) * (1.12 if ideal else 1.22))
         ax.yaxis.set_major_formatter(yformatter)
         ax.set_ylabel(ylabel)
-        ax.set_title(_mode_title(mode, sub_mode), fontsize=11)
+        title_text = _mode_title(mode, sub_mode)
+        if ideal is not None:  # an efficiency panel: say what 100% is
+            title_text += "\n" + _baseline_note(mode, sub_mode)
+        ax.set_title(title_text, fontsize=11)
         ax.grid(True, which="major", alpha=0.3)
     handles, labels = list(legend.values()), list(legend.keys())
     if ideal is not None:
@@ -345,6 +398,7 @@ def _scaling_lines_figure(df: pd.DataFrame, column: str, scale: float, ylabel: s
         labels.append("does not fit in\nGPU memory")
     axes[-1].legend(handles, labels, loc="upper left", bbox_to_anchor=(1.03, 1.0),
                     borderaxespad=0, frameon=False, title="strategy")
+    model = model_of(df, model)
     of = f" of {model}" if model else ""
     fig.suptitle(f"{title}{of} on {_instances_title(df)}", fontweight="bold")
     return fig
@@ -354,7 +408,7 @@ def scaling_efficiency_figure(df: pd.DataFrame, model: str | None = None) -> Fig
     """Efficiency (% of the per-GPU throughput at the smallest N) vs GPUs, one panel per mode."""
     return _scaling_lines_figure(
         df, "efficiency", 100.0,
-        "Scaling efficiency (% of per-GPU\nthroughput at the smallest cluster)",
+        "Scaling efficiency (% of the baseline's\nper-GPU throughput)",
         "Scaling efficiency", 100.0, ticker.PercentFormatter(decimals=0), model=model)
 
 
@@ -497,8 +551,9 @@ def step_time_heatmap_figure(plan: pd.DataFrame, model: str | None = None) -> Fi
         handles.append(Patch(facecolor="0.93", edgecolor="0.8", label="no candidate (p > N)"))
     axes[0].legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=len(handles),
                    frameon=False, fontsize=9, borderaxespad=0)
+    model = model_of(plan, model)
     of = f" of {model}" if model else ""
-    fig.suptitle(f"Step time{of} by partition-group size and cluster size\n"
+    fig.suptitle(f"Step time{of} on {', '.join(instances)} by partition-group size and cluster size\n"
                  "MiCS (best of hierarchical gather on/off and micro-batch splits); "
                  "ZeRO-3 shown as p = N", fontsize=11)
     return fig
@@ -517,7 +572,8 @@ def _memory_label(rec: dict, several_clusters: bool, duplicates: bool) -> str:
 
 
 def memory_breakdown_figure(records: list[dict]) -> Figure:
-    """Stacked bars of memory per GPU by component (GB = 1e9 bytes), one bar per simulate JSON."""
+    """Stacked bars of memory per GPU by component (GiB), one bar per simulate JSON, with each
+    run's GPU memory as a line over its bar (one line across when every run has the same GPU)."""
     # Known components in their fixed order, then unknown ones as first seen; components that are
     # zero everywhere are left out.
     components: list[str] = [c for c in KNOWN_COMPONENTS
@@ -546,7 +602,7 @@ def memory_breakdown_figure(records: list[dict]) -> Figure:
     bottom = np.zeros(len(records))
     unknown = 0
     for name in components:
-        heights = np.array([r["components"].get(name, 0.0) for r in records]) / GB
+        heights = np.array([r["components"].get(name, 0.0) for r in records]) / GiB
         color = KNOWN_COMPONENTS.get(name)
         if color is None:
             color = COMPONENT_COLORS[unknown % len(COMPONENT_COLORS)]
@@ -555,8 +611,22 @@ def memory_breakdown_figure(records: list[dict]) -> Figure:
                linewidth=0.6)
         bottom += heights
     top = bottom.max() if len(bottom) else 1.0
+    capacities = [r.get("gpu_memory_bytes") for r in records]
+    known = [c / GiB for c in capacities if isinstance(c, (int, float)) and not isinstance(c, bool) and c > 0]
+    if known:
+        top = max(top, max(known))
+        if len(set(known)) == 1 and len(known) == len(records):
+            ax.axhline(known[0], color="#d62728", linestyle="--", linewidth=1.5,
+                       label=f"GPU memory ({known[0]:.1f} GiB)")
+        else:
+            first = True
+            for xi, c in zip(x, capacities):
+                if isinstance(c, (int, float)) and not isinstance(c, bool) and c > 0:
+                    ax.hlines(c / GiB, xi - 0.42, xi + 0.42, color="#d62728", linestyle="--", linewidth=1.5,
+                              label="GPU memory" if first else None)
+                    first = False
     for xi, total, rec in zip(x, bottom, records):
-        text = f"{total:.2f} GB"
+        text = f"{total:.2f} GiB"
         if rec.get("fits") is False:
             text += "\ndoes not fit"
         ax.text(xi, total + top * 0.015, text, ha="center", va="bottom", fontsize=9,
@@ -564,14 +634,18 @@ def memory_breakdown_figure(records: list[dict]) -> Figure:
     ax.set_xticks(x, labels)
     ax.set_xlim(-0.6, len(records) - 0.4)
     ax.set_ylim(0, top * 1.15 if top > 0 else 1)
-    ax.set_ylabel("Memory per GPU (GB, 1 GB = 10\u2079 bytes)")
+    ax.set_ylabel("Memory per GPU (GiB, 1 GiB = 2\u00b3\u2070 bytes)")
     ax.grid(True, axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     handles, names = ax.get_legend_handles_labels()
     ax.legend(handles[::-1], names[::-1], title="component", loc="upper left",
               bbox_to_anchor=(1.01, 1.0), borderaxespad=0, frameon=False)
     title = "Memory per GPU by component"
-    if not several:
+    if several:
+        models = sorted({str(r.get("model")) for r in records if r.get("model")})
+        where = sorted({f"{r.get('nodes')} \u00d7 {r.get('instance')}" for r in records if r.get("instance")})
+        title += "\n" + "; ".join(s for s in (", ".join(models), ", ".join(where)) if s)
+    else:
         model, instance, gpus = next(iter(clusters))
         nodes = records[0].get("nodes")
         where = f"{nodes} \u00d7 {instance} ({gpus} GPUs)" if nodes and instance else (
@@ -594,9 +668,20 @@ def shardsim_binary(default="../build/bin/shardsim") -> Path:
     return path
 
 
-def plot_dir(default="out") -> Path:
-    """Where the notebooks write images and data: $SHARDSIM_PLOT_DIR, else `default`."""
-    path = Path(os.environ.get("SHARDSIM_PLOT_DIR") or default).expanduser().resolve()
+def default_out_dir() -> Path:
+    """$SHARDSIM_PLOT_DIR, else ~/.cache/shardsim/plots ($XDG_CACHE_HOME honoured): outside the
+    source tree, so figures never end up in a commit."""
+    if os.environ.get("SHARDSIM_PLOT_DIR"):
+        return Path(os.environ["SHARDSIM_PLOT_DIR"]).expanduser()
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache) / "shardsim" / "plots"
+
+
+def plot_dir(default=None) -> Path:
+    """Where the notebooks write images and data: $SHARDSIM_PLOT_DIR, else `default`, else
+    default_out_dir()."""
+    chosen = os.environ.get("SHARDSIM_PLOT_DIR") or default
+    path = (Path(chosen).expanduser() if chosen else default_out_dir()).resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -661,10 +746,11 @@ def build_figures(scaling=None, plan=None, memory=(), model=None) -> dict[str, F
     return figures
 
 
-def plot_all(scaling=None, plan=None, memory=(), out_dir="out", formats=("png", "svg"),
+def plot_all(scaling=None, plan=None, memory=(), out_dir=None, formats=("png", "svg"),
              model=None) -> list[Path]:
     """Draws every figure the inputs allow and writes them; returns the files written."""
     figures = build_figures(scaling, plan, memory, model)
+    out_dir = default_out_dir() if out_dir is None else out_dir
     written = []
     for stem, fig in figures.items():
         written += save_figure(fig, out_dir, stem, formats)
@@ -694,7 +780,9 @@ def main(argv=None) -> int:
     parser.add_argument("--plan", metavar="CSV", help="output of 'shardsim plan --csv'")
     parser.add_argument("--memory", metavar="JSON", nargs="+", default=[],
                         help="outputs of 'shardsim simulate --json', one bar each")
-    parser.add_argument("--out", metavar="DIR", required=True, help="directory for the images")
+    parser.add_argument("--out", metavar="DIR",
+                        help="directory for the images (default $SHARDSIM_PLOT_DIR, else "
+                             "~/.cache/shardsim/plots)")
     parser.add_argument("--model", metavar="NAME",
                         help="model name for the titles of the scaling and plan figures "
                              "(their CSVs do not name it)")
@@ -705,7 +793,7 @@ def main(argv=None) -> int:
         formats = parse_formats(args.format)
         if not (args.scaling or args.plan or args.memory):
             raise InputError("nothing to draw: give --scaling, --plan and/or --memory")
-        out = Path(args.out)
+        out = Path(args.out) if args.out else default_out_dir()
         if out.exists() and not out.is_dir():
             raise InputError(f"{out}: exists and is not a directory")
         written = plot_all(args.scaling, args.plan, args.memory, out, formats, args.model)

@@ -55,6 +55,34 @@ expect_images "$dir/all" scaling_efficiency throughput_per_gpu step_time_heatmap
 "$py" "$plots" --memory "$dir/mics.json" --out "$dir/memory" >/dev/null 2>&1 || fail "--memory alone failed"
 expect_images "$dir/memory" memory_breakdown
 
+# Without --out the figures go outside the source tree ($SHARDSIM_PLOT_DIR, else ~/.cache).
+HOME="$dir/home" SHARDSIM_PLOT_DIR= XDG_CACHE_HOME= "$py" "$plots" --memory "$dir/mics.json" >"$dir/default.txt" 2>&1 ||
+  fail "--memory without --out failed: $(cat "$dir/default.txt")"
+expect_images "$dir/home/.cache/shardsim/plots" memory_breakdown
+
+# Titles name the model (from the CSVs' model column, without --model) and the cluster; memory is
+# in GiB with the GPU's memory as a line; strong scaling shares one baseline.
+"$py" "$plots" --scaling "$dir/scaling.csv" --plan "$dir/plan.csv" --memory "$dir/zero3.json" "$dir/mics.json" \
+  --out "$dir/titles" --format svg >/dev/null 2>&1 || fail "plot run for the titles failed"
+for f in scaling_efficiency throughput_per_gpu step_time_heatmap memory_breakdown; do
+  grep -q "toy-1b" "$dir/titles/$f.svg" || fail "$f.svg does not name the model"
+  grep -q "p4d.24xlarge" "$dir/titles/$f.svg" || fail "$f.svg does not name the cluster"
+done
+grep -q "GPU memory (37.3 GiB)" "$dir/titles/memory_breakdown.svg" || fail "memory_breakdown.svg has no GPU memory line"
+grep -q "for every strategy" "$dir/titles/scaling_efficiency.svg" || fail "strong scaling is not on one baseline"
+"$py" - "$here" "$dir/scaling.csv" <<'PY' || fail "strong-scaling baseline (above)"
+import sys
+sys.path.insert(0, sys.argv[1])
+import shardsim_plots as sp
+df = sp.load_scaling(sys.argv[2])
+strong = df[(df["mode"] == "strong") & df["fits"]]
+# One baseline: the best per-GPU throughput at the smallest cluster is 100%, nothing else above it there.
+smallest = strong[strong["gpus"] == strong["gpus"].min()]
+assert abs(smallest["efficiency"].max() - 1.0) < 1e-9, smallest
+ratio = strong["tokens_per_s_per_gpu"] / strong["efficiency"]
+assert ratio.max() - ratio.min() < 1e-6 * ratio.max(), "strategies on different baselines"
+PY
+
 # Bad input: exit 1, exactly one line on stderr naming the problem, nothing on stdout, no image.
 printf 'a,b\n1,2\n' >"$dir/wrong.csv"
 printf '{"strategy": "mics", ' >"$dir/truncated.json"

@@ -84,11 +84,12 @@ std::string results_json(const BenchContext& c, const std::vector<BenchRow>& row
                          {"in_place", in_place},
                          {"iterations", c.iterations},
                          {"warmup", c.warmup},
-                         {"time_us", m.time_us},
+                         {"time_s", m.time_us * 1e-6},
                          {"algbw_GBps", m.algbw_GBps},
                          {"busbw_GBps", m.busbw_GBps},
                          {"wrong", m.wrong}});
-      if (m.nccl_predicted_time_us) results.back()["nccl_predicted_time_us"] = *m.nccl_predicted_time_us;
+      // As `shardsim collective --json` names NCCL's own estimate, so measured and simulated rows join.
+      if (m.nccl_predicted_time_us) results.back()["nccl_time_s"] = *m.nccl_predicted_time_us * 1e-6;
     }
   }
   return nlohmann::json{{"results", results}}.dump(2) + "\n";

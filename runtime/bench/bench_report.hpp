@@ -1,6 +1,8 @@
 // How bench results are shown: nccl-tests' table (size, count, type, redop, root, then time,
 // algbw, busbw and #wrong out of place and in place) for people, and {"results": [...]} with one
-// object per op, size and placement for the calibration tools.
+// object per op, size and placement for the calibration tools, with the key names and units of
+// `shardsim collective --json` (time_s, algbw_GBps, busbw_GBps, nccl_time_s; sizes in bytes), so
+// measured and simulated rows join on op, algo, group_size and bytes.
 #pragma once
 
 #include "runtime/bench/bench_plan.hpp"

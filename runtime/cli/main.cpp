@@ -10,6 +10,7 @@
 #ifdef SHARDSIM_HAVE_NCCL
 #include "runtime/nccl/nccl_world.hpp"
 #endif
+#include "sim/about/build_info.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/input/output_file.hpp"
 
@@ -82,6 +83,7 @@ void add_run_options(CLI::App& app, RunOptions& options) {
 int run(int argc, char** argv) {
   CLI::App app{"shardsim-run: run shardsim's collectives and schedules live (Gloo on CPUs, NCCL on GPUs)"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", shardsim::version_string("shardsim-run"));
   app.fallthrough();
   RunOptions run_options;
   add_run_options(app, run_options);

@@ -118,7 +118,7 @@ int run_gemm_command(const GemmCommandOptions& o, World& world) {
     }
     const double tflops = plan.flops[s] / slowest / 1e12;
     if (o.json) {
-      rows.push_back({{"op", "gemm"}, {"flops", plan.flops[s]}, {"time_us", slowest * 1e6}, {"fastest_rank_time_us", fastest * 1e6},
+      rows.push_back({{"op", "gemm"}, {"flops", plan.flops[s]}, {"time_s", slowest}, {"fastest_rank_time_s", fastest},
                       {"tflops", tflops}, {"compute", to_string(plan.mode)}, {"backend", comm.backend()}, {"ranks", comm.size()},
                       {"iterations", o.iterations}, {"warmup", o.warmup}});
     } else {

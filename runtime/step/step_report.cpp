@@ -132,14 +132,13 @@ nlohmann::ordered_json step_summary_json(const StepRunInfo& info, const Schedule
 }
 
 std::string step_trace_json(const Schedule& schedule, const WorldTimings& timings, int iteration, const std::string& name) {
-  nlohmann::ordered_json events = nlohmann::ordered_json::array();
-  for (std::size_t rank = 0; rank < timings.size(); ++rank) {
-    const Schedule mine = rank_program(schedule, static_cast<int>(rank));
-    const auto one = nlohmann::ordered_json::parse(
-        perfetto_trace_json(mine, timings[rank].at(iteration), fmt::format("{} rank {}", name, rank)));
-    for (const auto& event : one.at("traceEvents")) events.push_back(event);
-  }
-  return nlohmann::ordered_json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump() + "\n";
+  std::vector<Schedule> programs;
+  programs.reserve(timings.size());
+  for (std::size_t rank = 0; rank < timings.size(); ++rank) programs.push_back(rank_program(schedule, static_cast<int>(rank)));
+  std::vector<RankTrace> traces;
+  for (std::size_t rank = 0; rank < timings.size(); ++rank)
+    traces.push_back({&programs[rank], &timings[rank].at(iteration), fmt::format("{} rank {}", name, rank)});
+  return perfetto_trace_json(traces);
 }
 
 }  // namespace shardsim::runtime

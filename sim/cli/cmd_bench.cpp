@@ -103,7 +103,7 @@ void run_step_bench(const BenchOptions& o) {
     check_simulation_size(compile_schedule(scenarios.back().cluster, scenarios.back().step));
   }
   fmt::print("# one training step of {} (memory check skipped: this measures the simulator)\n", o.step_scenario);
-  fmt::print("{:<14} {:>8} {:>10} {:>14} {:>12} {:>12} {:>16}\n", "strategy", "GPUs", "wall (s)", "peak RSS (MB)", "events",
+  fmt::print("{:<14} {:>8} {:>10} {:>14} {:>12} {:>12} {:>16}\n", "strategy", "GPUs", "wall (s)", "peak RSS (MiB)", "events",
              "step time", "flow model");
   std::fflush(stdout);
   for (std::size_t si = 0; si < o.step_strategies.size(); ++si) {
@@ -151,7 +151,7 @@ void run_bench(const BenchOptions& o) {
   }
   fmt::print("# {} {} of {} on {} ({} CPU core per run)\n", o.algo, o.op, format_size(static_cast<std::uint64_t>(bytes)),
              inst.name, 1);
-  fmt::print("{:>8} {:>12} {:>14} {:>12} {:>12} {:>12} {:>16}\n", "GPUs", "wall (s)", "peak RSS (MB)", "events",
+  fmt::print("{:>8} {:>12} {:>14} {:>12} {:>12} {:>12} {:>16}\n", "GPUs", "wall (s)", "peak RSS (MiB)", "events",
              "sim flows", "sim time", "flow model");
   std::fflush(stdout);
   for (int g : o.gpus) {

@@ -5,9 +5,12 @@
 #include "sim/cli/output.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/model/model_loader.hpp"
+#include "sim/planner/plan_checks.hpp"
 #include "sim/planner/planner.hpp"
+#include "sim/planner/progress_bar.hpp"
 #include "sim/scenario/deepspeed_emit.hpp"
 #include "sim/scenario/fsdp_emit.hpp"
+#include "sim/scenario/strategy_name.hpp"
 #include "sim/units/units.hpp"
 
 #include <CLI/CLI.hpp>
@@ -40,6 +43,7 @@ struct PlanOptions {
   std::optional<int> max_nodes;
   std::optional<double> tokens;
   bool gpus_given = false;
+  std::string objective = "throughput";
   std::string csv;
   bool json = false;
   int threads = 0;
@@ -58,16 +62,17 @@ std::string strategy_label(const Candidate& c, bool with_framework) {
   return s;
 }
 
-std::string csv_of(const std::vector<Candidate>& cs) {
+std::string csv_of(const std::vector<Candidate>& cs, const std::string& model) {
   std::ostringstream out;
   out << "instance,nodes,gpus,strategy,framework,partition_size,hierarchical,micro_batch,accumulation_steps,fits,within_constraints,"
-         "step_time_s,tokens_per_s,tflops_per_gpu,exposed_comm_s,memory_per_gpu_bytes,cluster_usd_per_hour,usd_per_million_tokens,why\n";
+         "step_time_s,tokens_per_s,tflops_per_gpu,exposed_comm_s,memory_per_gpu_bytes,cluster_usd_per_hour,usd_per_million_tokens,why,"
+         "train_time_s,train_cost_usd,model\n";
   for (const auto& c : cs)
-    out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{},{:.6g},{:.9g},\"{}\"\n", c.instance, c.nodes, c.gpus,
+    out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{},{:.6g},{:.9g},\"{}\",{:.9g},{:.9g},\"{}\"\n", c.instance, c.nodes, c.gpus,
                        to_string(c.strategy.strategy), c.framework, c.resolved.partition_size, c.resolved.hierarchical_gather ? "true" : "false", c.micro_batch,
                        c.accumulation_steps, c.fits ? "true" : "false", c.within_constraints ? "true" : "false", c.step_time_s,
                        c.tokens_per_s, c.tflops_per_gpu, c.exposed_comm_s, c.memory_per_gpu_bytes, c.cluster_price_per_hour_usd,
-                       c.usd_per_million_tokens, c.why);
+                       c.usd_per_million_tokens, c.why, c.train_time_s, c.train_cost_usd, model);
   return out.str();
 }
 
@@ -115,7 +120,7 @@ PlanRequest plan_request(const PlanOptions& o) {
   r.collective_library = o.nccl;
   r.frameworks = o.frameworks;
   r.strategies.clear();
-  for (const auto& s : o.strategies) r.strategies.push_back(parse_strategy(s));
+  for (const auto& s : o.strategies) r.strategies.push_back(parse_strategy_name(s, "--frameworks"));
   if (o.splits < 1) throw InputError("--splits must be at least 1");
   r.max_micro_batch_splits = o.splits;
   if (o.budget && !(*o.budget > 0 && std::isfinite(*o.budget))) throw InputError("--budget must be a positive $/hour");
@@ -125,31 +130,11 @@ PlanRequest plan_request(const PlanOptions& o) {
   if (o.tokens && !(*o.tokens > 0 && std::isfinite(*o.tokens))) throw InputError("--tokens must be a positive count");
   if (o.tokens) r.train_tokens = *o.tokens;
   if (o.top < 0) throw InputError(fmt::format("--top must be at least 0, got {}", o.top));
+  r.objective = parse_plan_objective(o.objective, "--objective");
   r.activation_checkpointing = !o.no_checkpointing;
   if (o.threads < 0) throw InputError("--threads must be positive");
   r.threads = o.threads;
   return r;
-}
-
-// A sweep with nothing to rank is a user error: say which candidate came closest and why.
-void check_rankable(const PlanRequest& r, const PlanResult& plan) {
-  const Candidate* smallest = nullptr;
-  for (const auto& c : plan.candidates) {
-    if (c.fits) { smallest = nullptr; break; }
-    if (!smallest || c.memory_per_gpu_bytes < smallest->memory_per_gpu_bytes) smallest = &c;
-  }
-  if (smallest)
-    throw InputError(fmt::format("{} fits in memory in none of the {} candidates; the closest, {} with {} on {} GPUs, {}; "
-                                 "add GPUs (--gpus) or include zero3/mics in --strategies",
-                                 r.model.name, plan.candidates.size(), smallest->instance, to_string(smallest->strategy.strategy),
-                                 smallest->gpus, smallest->why));
-  const auto simulated = std::find_if(plan.candidates.begin(), plan.candidates.end(), [](const Candidate& c) { return c.simulated; });
-  if (simulated == plan.candidates.end()) {
-    const auto first_fit = std::find_if(plan.candidates.begin(), plan.candidates.end(), [](const Candidate& c) { return c.fits; });
-    throw InputError(fmt::format("none of the {} candidates that fit in memory could be simulated; the first, {} on {} GPUs, was {}",
-                                 std::count_if(plan.candidates.begin(), plan.candidates.end(), [](const Candidate& c) { return c.fits; }),
-                                 to_string(first_fit->strategy.strategy), first_fit->gpus, first_fit->why));
-  }
 }
 
 void print_plan_json(const PlanRequest& r, const PlanResult& plan) {
@@ -160,6 +145,8 @@ void print_plan_json(const PlanRequest& r, const PlanResult& plan) {
   j["seq_len"] = r.model.seq_len;
   j["seq_len_source"] = r.model.seq_len_source;
   j["global_batch"] = r.global_batch;
+  j["objective"] = to_string(r.objective);
+  if (r.train_tokens) j["train_tokens"] = *r.train_tokens;
   if (plan.recommended) {
     j["recommendation"] = json_of(plan.candidates[*plan.recommended], r.train_tokens.has_value());
     j["recommendation"]["reason"] = plan.reason;
@@ -179,29 +166,34 @@ void print_plan_table(const PlanRequest& r, const PlanResult& plan, int top) {
     if (c.simulated) ranked.push_back(&c);
     else ++(c.fits ? not_simulated : infeasible);
   }
-  std::stable_sort(ranked.begin(), ranked.end(), [](const Candidate* a, const Candidate* b) { return a->tokens_per_s > b->tokens_per_s; });
+  // Ranked as the recommendation is, constraint-breaking candidates included (marked).
+  std::stable_sort(ranked.begin(), ranked.end(), [&](const Candidate* a, const Candidate* b) { return ranks_before(*a, *b, r.objective); });
   fmt::print("plan for {} ({:.1f}B parameters), global batch {} sequences of {} tokens ({})\n", r.model.name,
              parameter_count(r.model) / 1e9, r.global_batch, r.model.seq_len, r.model.seq_len_source);
   std::set<std::string> frameworks;
   for (const auto& c : plan.candidates) frameworks.insert(c.framework);
   fmt::print("framework profiles: {} (topologies/frameworks/)\n", fmt::join(frameworks, ", "));
+  fmt::print("ranked by {}{}\n", to_string(r.objective),
+             r.objective == PlanObjective::cost ? " ($ per million tokens)" : r.objective == PlanObjective::time ? " (time to train)" : " (tokens/s)");
   fmt::print("{} candidates: {} fit in memory, {} do not{}\n\n", plan.candidates.size(), ranked.size() + not_simulated, infeasible,
              not_simulated ? fmt::format("; {} that fit are too large to simulate (--json or --csv says why)", not_simulated) : "");
-  fmt::print("{:<14} {:>5} {:<16} {:>4} {:>3}x{:<3} {:>10} {:>11} {:>8} {:>9} {:>9} {:>9}\n", "instance", "GPUs", "strategy", "p", "mb", "acc",
-             "step", "tokens/s", "TFLOPS", "mem/GPU", "$/h", "$/Mtok");
+  const bool training = r.train_tokens.has_value();
+  fmt::print("{:<14} {:>5} {:<16} {:>4} {:>3}x{:<3} {:>10} {:>11} {:>8} {:>11} {:>9} {:>9}{}\n", "instance", "GPUs", "strategy", "p", "mb", "acc",
+             "step", "tokens/s", "TFLOPS", "mem/GPU", "$/h", "$/Mtok", training ? fmt::format(" {:>12} {:>11}", "to train", "$ to train") : "");
   int shown = 0;
   for (const Candidate* c : ranked) {
     if (shown++ >= top) break;
-    fmt::print("{:<14} {:>5} {:<16} {:>4} {:>3}x{:<3} {:>10} {:>11.0f} {:>8.1f} {:>8.1f}G {:>9.0f} {:>9.3f}{}\n", c->instance, c->gpus,
+    fmt::print("{:<14} {:>5} {:<16} {:>4} {:>3}x{:<3} {:>10} {:>11.0f} {:>8.1f} {:>7.1f} GiB {:>9.0f} {:>9.3f}{}{}\n", c->instance, c->gpus,
                strategy_label(*c, frameworks.size() > 1), c->resolved.partition_size, c->micro_batch, c->accumulation_steps, format_time(c->step_time_s), c->tokens_per_s,
-               c->tflops_per_gpu, c->memory_per_gpu_bytes / kGB, c->cluster_price_per_hour_usd, c->usd_per_million_tokens,
+               c->tflops_per_gpu, c->memory_per_gpu_bytes / kGiB, c->cluster_price_per_hour_usd, c->usd_per_million_tokens,
+               training ? fmt::format(" {:>12} {:>11.0f}", format_training_time(c->train_time_s), c->train_cost_usd) : "",
                c->within_constraints ? "" : "  (" + c->why + ")");
   }
   if (static_cast<int>(ranked.size()) > top) fmt::print("... {} more (--top N, --csv FILE or --json for all)\n", ranked.size() - top);
   fmt::print("\nrecommendation: {}\n", plan.reason);
   if (plan.recommended && r.train_tokens) {
     const Candidate& c = plan.candidates[*plan.recommended];
-    fmt::print("training {:.3g} tokens: {:.1f} days, ${:.0f}\n", *r.train_tokens, c.train_time_s / 86400, c.train_cost_usd);
+    fmt::print("training {:.3g} tokens: {}, ${:.0f}\n", *r.train_tokens, format_training_time(c.train_time_s), c.train_cost_usd);
   }
 }
 
@@ -232,17 +224,11 @@ void emit_recommendation(const PlanRequest& r, const PlanResult& plan, const Pla
 
 void run_plan_command(const PlanOptions& o) {
   const PlanRequest r = plan_request(o);
-  const bool tty = isatty(STDERR_FILENO);
-  const auto start = std::chrono::steady_clock::now();
-  auto progress = [&](int done, int total) {
-    if (!tty || std::chrono::steady_clock::now() - start < std::chrono::seconds(1)) return;
-    const int width = 30, filled = total ? width * done / total : width;
-    fmt::print(stderr, "\r[{}{}] {}/{} candidates", std::string(filled, '#'), std::string(width - filled, ' '), done, total);
-    if (done == total) fmt::print(stderr, "\n");
-  };
+  ProgressBar bar(stderr, isatty(STDERR_FILENO));
+  auto progress = [&](int done, int total) { bar.update(done, total); };
   const PlanResult plan = run_plan(r, progress);
-  if (!o.csv.empty()) write_file_atomically(o.csv, csv_of(plan.candidates));
-  check_rankable(r, plan);
+  if (!o.csv.empty()) write_file_atomically(o.csv, csv_of(plan.candidates, r.model.name));
+  check_rankable(r, plan);  // nothing to recommend: one line naming why, exit 1
   if (o.json) print_plan_json(r, plan);
   else print_plan_table(r, plan, o.top);
   if (!o.emit_deepspeed.empty() || !o.emit_fsdp.empty()) emit_recommendation(r, plan, o);
@@ -268,6 +254,9 @@ void register_plan(CLI::App& app) {
   cmd->add_option("--budget", o->budget, "Maximum cluster price, $/hour");
   cmd->add_option("--max-nodes", o->max_nodes, "Maximum node count");
   cmd->add_option("--tokens", o->tokens, "Tokens to train, to report total time and cost");
+  cmd->add_option("--objective", o->objective,
+                  "Rank by throughput (tokens/s), time (to train --tokens: the same order) or cost ($ per million tokens, i.e. to train --tokens)")
+      ->capture_default_str();
   cmd->add_option("--csv", o->csv, "Write every candidate to this CSV file");
   cmd->add_flag("--json", o->json, "Print one JSON document (recommendation, candidates)");
   cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)");

@@ -5,6 +5,7 @@
 #include "sim/input/input_error.hpp"
 #include "sim/model/model_loader.hpp"
 #include "sim/planner/scaling.hpp"
+#include "sim/scenario/strategy_name.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -58,7 +59,7 @@ void run_scaling_command(const ScalingOptions& o) {
   if (o.hierarchical != "on" && o.hierarchical != "off") throw InputError("--hierarchical must be on or off");
   for (const auto& name : o.strategies) {
     StrategyConfig s;
-    s.strategy = parse_strategy(name);
+    s.strategy = parse_strategy_name(name, "--framework");
     s.partition_size = o.partition_size.value_or(0);
     s.hierarchical_gather = o.hierarchical == "on";
     r.strategies.push_back(s);
@@ -78,13 +79,13 @@ void run_scaling_command(const ScalingOptions& o) {
 
   std::ostringstream csv;
   csv << "mode,strategy,framework,instance,gpus,nodes,partition_size,micro_batch,accumulation_steps,global_batch,step_time_s,tokens_per_s,"
-         "tokens_per_s_per_gpu,tflops_per_gpu,efficiency,fits,why\n";
+         "tokens_per_s_per_gpu,tflops_per_gpu,efficiency,fits,why,model\n";
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (const auto& pt : points) {
     const Candidate& c = pt.candidate;
-    csv << fmt::format("{},{},{},{},{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{},\"{}\"\n", pt.mode, to_string(c.strategy.strategy),
+    csv << fmt::format("{},{},{},{},{},{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{},\"{}\",\"{}\"\n", pt.mode, to_string(c.strategy.strategy),
                        c.framework, c.instance, c.gpus, c.nodes, c.resolved.partition_size, c.micro_batch, c.accumulation_steps, pt.global_batch, c.step_time_s,
-                       c.tokens_per_s, pt.tokens_per_s_per_gpu, c.tflops_per_gpu, pt.efficiency, c.fits ? "true" : "false", c.why);
+                       c.tokens_per_s, pt.tokens_per_s_per_gpu, c.tflops_per_gpu, pt.efficiency, c.fits ? "true" : "false", c.why, r.model.name);
     nlohmann::ordered_json j{{"mode", pt.mode}};
     j.update(candidate_json(c));
     j["global_batch"] = pt.global_batch;

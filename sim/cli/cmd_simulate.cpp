@@ -25,9 +25,17 @@ struct SimulateOptions {
   ScenarioOptions scenario;
   bool json = false;
   std::string trace;
+  std::vector<int> trace_ranks{0};
+  bool trace_ranks_given = false;
 };
 
+// Each rank is a process in the trace with every op of the step; past this the file is too big to open.
+constexpr std::size_t kMaxTraceRanks = 256;
+
 void run_simulate(const SimulateOptions& o) {
+  if (o.trace_ranks_given && o.trace.empty()) throw InputError("--trace-ranks needs --trace FILE, the trace to write them to");
+  if (o.trace_ranks.size() > kMaxTraceRanks)
+    throw InputError(fmt::format("--trace-ranks: {} ranks, more than the {} a trace holds; name fewer", o.trace_ranks.size(), kMaxTraceRanks));
   const Scenario sc = o.scenario.load();
   const MemoryBreakdown mem = estimate_memory(memory_input(sc));
   const std::uint64_t capacity = sc.cluster.instance.gpu.memory_bytes;
@@ -41,7 +49,7 @@ void run_simulate(const SimulateOptions& o) {
   const StepResult r = simulate_step(sc.cluster, schedule, FlowModel::automatic, library);
   const StepMetrics m = step_metrics(sc, r);
   if (!o.trace.empty())
-    write_file_atomically(o.trace, perfetto_trace_json(schedule, r.ops, fmt::format("{} rank 0", sc.name)));
+    write_file_atomically(o.trace, perfetto_trace_json_of_ranks(schedule, r.ops, o.trace_ranks, sc.name));
   const ResolvedStrategy strategy = resolve_strategy(sc.cluster, sc.step.strategy);
   const ExposedTime exposed = exposed_time(schedule, r);
   if (o.json) {
@@ -56,6 +64,7 @@ void run_simulate(const SimulateOptions& o) {
     j["instance"] = sc.cluster.instance.name;
     j["nodes"] = sc.cluster.nodes;
     j["gpus"] = sc.cluster.gpus();
+    j["gpu_memory_bytes"] = sc.cluster.instance.gpu.memory_bytes;
     j["strategy"] = to_string(strategy.strategy);
     j["partition_size"] = strategy.partition_size;
     j["hierarchical_gather"] = strategy.hierarchical_gather;
@@ -126,7 +135,10 @@ void register_simulate(CLI::App& app) {
   auto* cmd = app.add_subcommand("simulate", "Simulate one training step of a scenario");
   o->scenario.add_to(cmd);
   cmd->add_flag("--json", o->json, "Print one JSON document");
-  cmd->add_option("--trace", o->trace, "Write a Chrome/Perfetto trace of rank 0");
+  cmd->add_option("--trace", o->trace, "Write a Chrome/Perfetto trace (rank 0 unless --trace-ranks)");
+  cmd->add_option("--trace-ranks", o->trace_ranks, "Ranks in the trace, one process each (e.g. 0,8,15)")
+      ->delimiter(',')
+      ->each([o](const std::string&) { o->trace_ranks_given = true; });
   cmd->callback([o] { run_simulate(*o); });
 }
 

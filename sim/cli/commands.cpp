@@ -1,10 +1,12 @@
 #include "sim/cli/commands.hpp"
 
+#include "sim/about/build_info.hpp"
+
 namespace shardsim::cli {
 
 void register_all_commands(CLI::App& app) {
   app.require_subcommand(1);
-  app.set_version_flag("--version", "shardsim 0.1.0");
+  app.set_version_flag("--version", version_string("shardsim"));
   register_topology(app);
   register_collective(app);
   register_formula(app);
@@ -14,6 +16,7 @@ void register_all_commands(CLI::App& app) {
   register_plan(app);
   register_scaling(app);
   register_nccl(app);
+  register_env(app);
 }
 
 }  // namespace shardsim::cli

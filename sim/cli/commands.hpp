@@ -16,6 +16,7 @@ void register_schedule(CLI::App& app);
 void register_plan(CLI::App& app);
 void register_scaling(CLI::App& app);
 void register_nccl(CLI::App& app);
+void register_env(CLI::App& app);
 
 // Every subcommand above plus --version: the whole command line, for main() and the CLI fuzzer.
 void register_all_commands(CLI::App& app);

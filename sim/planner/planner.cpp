@@ -32,6 +32,21 @@ std::vector<int> partition_sizes(int n, int k) {
 
 }  // namespace
 
+const char* to_string(PlanObjective objective) {
+  switch (objective) {
+    case PlanObjective::throughput: return "throughput";
+    case PlanObjective::time: return "time";
+    case PlanObjective::cost: return "cost";
+  }
+  return "?";
+}
+
+PlanObjective parse_plan_objective(const std::string& text, const std::string& flag) {
+  for (PlanObjective o : {PlanObjective::throughput, PlanObjective::time, PlanObjective::cost})
+    if (text == to_string(o)) return o;
+  throw InputError(fmt::format("{}: unknown objective '{}' (expected throughput, time or cost)", flag, text));
+}
+
 std::vector<Candidate> enumerate_candidates(const PlanRequest& r) {
   if (r.global_batch < 1) throw InputError("the global batch must be at least 1 sequence");
   std::vector<Candidate> out;
@@ -110,6 +125,7 @@ void evaluate_candidate(const PlanRequest& r, const InstanceType& instance, Cand
   c.gpu_memory_bytes = sc.cluster.instance.gpu.memory_bytes;
   const MemoryBreakdown mem = estimate_memory(memory_input(sc));
   c.memory_per_gpu_bytes = mem.total_bytes;
+  c.largest_memory_component = mem.largest_component;
   c.fits = fits(mem, c.gpu_memory_bytes);
   if (!c.fits) {
     c.why = fmt::format("needs {} per GPU of {}; largest: {}", format_size(mem.total_bytes), format_size(c.gpu_memory_bytes),
@@ -163,10 +179,37 @@ std::string describe(const Candidate& c) {
 // published runs are larger (validate/reports/frameworks), so the planner names such runners-up.
 constexpr double kIndistinguishable = 0.02;
 
-std::string recommendation_reason(const std::vector<Candidate>& all, const Candidate& best) {
+// What the objective compares, and how far `c` is from `best` in those terms ("1.2% slower").
+double objective_gap(const Candidate& c, const Candidate& best, PlanObjective objective) {
+  if (objective == PlanObjective::cost) return c.usd_per_million_tokens / best.usd_per_million_tokens - 1;
+  return 1 - c.tokens_per_s / best.tokens_per_s;
+}
+
+std::string gap_text(double gap, PlanObjective objective) {
+  return fmt::format("{:.1f}% {}", 100 * gap, objective == PlanObjective::cost ? "dearer" : "slower");
+}
+
+std::string recommendation_reason(const PlanRequest& r, const std::vector<Candidate>& all, const Candidate& best) {
+  const PlanObjective objective = r.objective;
   std::string reason = fmt::format("{} on {} x {} ({} GPUs), micro-batch {} x {} micro-steps: {:.0f} tokens/s, ${:.2f} per million tokens",
                                    describe(best), best.nodes, best.instance, best.gpus, best.micro_batch, best.accumulation_steps,
                                    best.tokens_per_s, best.usd_per_million_tokens);
+  if (r.train_tokens)
+    reason += fmt::format(" ({:.3g} tokens in {} for ${:.0f})", *r.train_tokens, format_training_time(best.train_time_s), best.train_cost_usd);
+  switch (objective) {
+    case PlanObjective::throughput: reason += "; ranked by throughput"; break;
+    case PlanObjective::time: reason += "; ranked by time to train (throughput)"; break;
+    case PlanObjective::cost: reason += "; ranked by cost per token"; break;
+  }
+  // Under cost, the fastest candidate when it is another one: what the cheaper choice gives up.
+  if (objective == PlanObjective::cost) {
+    const auto fastest = best_candidate(all, PlanObjective::throughput);
+    if (fastest && *fastest != best.index) {
+      const Candidate& f = all[*fastest];
+      reason += fmt::format("; the fastest, {} on {} x {}, is {:.2f}% faster at ${:.2f} per million tokens", describe(f), f.nodes, f.instance,
+                            100 * (f.tokens_per_s / best.tokens_per_s - 1), f.usd_per_million_tokens);
+    }
+  }
   // Compare with the best ZeRO-3 on the same cluster, the usual default.
   const Candidate* zero3 = nullptr;
   for (const auto& c : all)
@@ -177,17 +220,18 @@ std::string recommendation_reason(const std::vector<Candidate>& all, const Candi
     reason += fmt::format("; {:.2f}x the throughput of the best ZeRO-3 on the same cluster", best.tokens_per_s / zero3->tokens_per_s);
   else if (!zero3 && best.strategy.strategy != Strategy::zero3)
     reason += "; ZeRO-3 does not fit or is not allowed on this cluster";
-  // Other strategies or partition sizes on the same cluster within kIndistinguishable of the best.
+  // Other strategies or partition sizes on the same cluster within kIndistinguishable of the best
+  // under the objective.
   std::vector<std::string> close;
   std::set<std::string> named{describe(best)};
   for (const auto& c : all)
     if (c.simulated && c.within_constraints && c.instance == best.instance && c.gpus == best.gpus &&
-        c.tokens_per_s >= (1 - kIndistinguishable) * best.tokens_per_s && named.insert(describe(c)).second)
-      close.push_back(fmt::format("{} ({:.1f}% slower)", describe(c), 100 * (1 - c.tokens_per_s / best.tokens_per_s)));
+        objective_gap(c, best, objective) <= kIndistinguishable && named.insert(describe(c)).second)
+      close.push_back(fmt::format("{} ({})", describe(c), gap_text(objective_gap(c, best, objective), objective)));
   if (!close.empty())
     reason += fmt::format("; within {:.0f}%, closer than the model can tell apart: {}", 100 * kIndistinguishable, fmt::join(close, ", "));
   const double headroom = static_cast<double>(best.gpu_memory_bytes) - static_cast<double>(best.memory_per_gpu_bytes);
-  reason += fmt::format("; {:.1f} GB memory headroom per GPU", headroom / kGB);
+  reason += fmt::format("; {:.1f} GiB memory headroom per GPU", headroom / kGiB);
   if (best.resolved.has_partition_group()) {
     const int p = best.resolved.partition_size, k = best.resolved.gpus_per_node;
     reason += p <= k ? "; parameter gathers stay inside one node" : fmt::format("; parameter gathers span {} nodes", p / k);
@@ -197,14 +241,27 @@ std::string recommendation_reason(const std::vector<Candidate>& all, const Candi
 
 }  // namespace
 
-std::optional<int> best_candidate(const std::vector<Candidate>& cs) {
+std::string format_training_time(double seconds) {
+  const double hours = seconds / 3600;
+  return hours < 48 ? fmt::format("{:.1f} hours", hours) : fmt::format("{:.1f} days", hours / 24);
+}
+
+bool ranks_before(const Candidate& a, const Candidate& b, PlanObjective objective) {
+  if (objective == PlanObjective::cost) {
+    if (a.usd_per_million_tokens != b.usd_per_million_tokens) return a.usd_per_million_tokens < b.usd_per_million_tokens;
+    if (a.tokens_per_s != b.tokens_per_s) return a.tokens_per_s > b.tokens_per_s;
+  } else {
+    if (a.tokens_per_s != b.tokens_per_s) return a.tokens_per_s > b.tokens_per_s;
+    if (a.usd_per_million_tokens != b.usd_per_million_tokens) return a.usd_per_million_tokens < b.usd_per_million_tokens;
+  }
+  return a.index < b.index;
+}
+
+std::optional<int> best_candidate(const std::vector<Candidate>& cs, PlanObjective objective) {
   std::optional<int> best;
   for (const auto& c : cs) {
     if (!c.fits || !c.within_constraints) continue;
-    if (!best) { best = c.index; continue; }
-    const Candidate& b = cs[*best];
-    if (c.tokens_per_s > b.tokens_per_s || (c.tokens_per_s == b.tokens_per_s && c.usd_per_million_tokens < b.usd_per_million_tokens))
-      best = c.index;
+    if (!best || ranks_before(c, cs[*best], objective)) best = c.index;
   }
   return best;
 }
@@ -248,8 +305,8 @@ PlanResult run_plan(const PlanRequest& r, const std::function<void(int, int)>& p
     if (!instances.count(c.instance)) instances.emplace(c.instance, load_instance_by_name(c.instance));
   parallel_for(static_cast<int>(result.candidates.size()), r.threads,
                [&](int i) { evaluate_candidate(r, instances.at(result.candidates[i].instance), result.candidates[i]); }, progress);
-  result.recommended = best_candidate(result.candidates);
-  if (result.recommended) result.reason = recommendation_reason(result.candidates, result.candidates[*result.recommended]);
+  result.recommended = best_candidate(result.candidates, r.objective);
+  if (result.recommended) result.reason = recommendation_reason(r, result.candidates, result.candidates[*result.recommended]);
   else result.reason = "no candidate fits in memory within the constraints";
   return result;
 }

@@ -3,8 +3,10 @@
 // either divides a node or is whole nodes) x hierarchical gather on/off (where p spans nodes) x
 // micro-batch/accumulation splits of the fixed global batch. Each candidate is checked for memory
 // first (infeasible ones are kept, marked with the reason, never simulated), then simulated. The
-// ranking is by throughput (tokens/s), ties broken by cost per million tokens, then by the
-// candidate's position in the enumeration, so the result does not depend on thread count.
+// ranking follows the user's objective: throughput (tokens/s, ties broken by cost per million
+// tokens), time (time to train the given tokens: the same order as throughput) or cost (dollars
+// per million tokens, i.e. the cost to train any token count, ties broken by throughput); then by
+// the candidate's position in the enumeration, so the result does not depend on thread count.
 #pragma once
 
 #include "sim/model/transformer.hpp"
@@ -18,6 +20,12 @@
 
 namespace shardsim {
 
+// What the recommendation optimizes.
+enum class PlanObjective { throughput, time, cost };
+const char* to_string(PlanObjective objective);
+// "throughput", "time" or "cost"; anything else throws InputError naming `flag`.
+PlanObjective parse_plan_objective(const std::string& text, const std::string& flag);
+
 struct PlanRequest {
   TransformerModel model;
   std::vector<std::string> instances{"p4d.24xlarge"};
@@ -28,6 +36,7 @@ struct PlanRequest {
   std::optional<double> budget_per_hour_usd;
   std::optional<int> max_nodes;
   std::optional<double> train_tokens;  // to report total time and cost
+  PlanObjective objective = PlanObjective::throughput;
   bool activation_checkpointing = true;
   int threads = 0;                     // 0 = all cores
   std::string collective_library;      // "gloo", an NCCL version, or "" for each instance's default
@@ -51,6 +60,7 @@ struct Candidate {
   std::string why;  // why it does not fit, which constraint it breaks, or why it was not simulated
   std::uint64_t memory_per_gpu_bytes = 0;
   std::uint64_t gpu_memory_bytes = 0;
+  std::string largest_memory_component;  // of the memory breakdown ("activations", ...)
   double step_time_s = 0;
   double tokens_per_s = 0;
   double tflops_per_gpu = 0;
@@ -77,7 +87,13 @@ void parallel_for(int n, int threads, const std::function<void(int)>& body, cons
 // Evaluates every candidate (memory, then simulation) on `threads` threads; `progress(done, total)`
 // is called from the calling thread only.
 PlanResult run_plan(const PlanRequest& request, const std::function<void(int, int)>& progress = {});
-// Best feasible candidate: fits, within constraints, highest tokens/s, then lowest $/M tokens.
-std::optional<int> best_candidate(const std::vector<Candidate>& candidates);
+// Best feasible candidate: fits, within constraints, first under `objective` (highest tokens/s then
+// lowest $/M tokens; for cost the other way round).
+std::optional<int> best_candidate(const std::vector<Candidate>& candidates,
+                                  PlanObjective objective = PlanObjective::throughput);
+// A training run's length for people: "14.2 hours" under two days, else "36.5 days".
+std::string format_training_time(double seconds);
+// True when `a` ranks before `b` under `objective` (ties: enumeration order).
+bool ranks_before(const Candidate& a, const Candidate& b, PlanObjective objective);
 
 }  // namespace shardsim

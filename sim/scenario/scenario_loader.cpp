@@ -5,6 +5,7 @@
 #include "sim/model/model_loader.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/simulation_size.hpp"
+#include "sim/scenario/strategy_name.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -21,7 +22,7 @@ constexpr long long kMaxConfigCount = 1 << 20;
 constexpr long long kMaxGlobalBatch = 1LL << 40;
 
 void read_strategy(JsonObject s, StrategyConfig& out) {
-  out.strategy = parse_strategy(s.string("name"));
+  out.strategy = parse_strategy_name(s.string("name"), "the scenario's \"framework\" key");
   if (auto p = s.optional_integer("partition_size", 1, limits::kMaxClusterGpus)) out.partition_size = static_cast<int>(*p);
   if (auto h = s.optional_boolean("hierarchical_gather")) out.hierarchical_gather = *h;
   if (auto f = s.optional_integer("prefetch_layers", 0, 1 << 16)) out.prefetch_layers = static_cast<int>(*f);

@@ -1,5 +1,6 @@
 #include "sim/input/input_error.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "sim/scenario/strategy_name.hpp"
 
 #include <fmt/format.h>
 
@@ -19,7 +20,7 @@ void apply_overrides(const ScenarioOverrides& o, Scenario& sc, const std::string
   if (o.micro_batch) sc.step.micro_batch = *o.micro_batch;
   if (o.accumulation_steps) sc.step.accumulation_steps = *o.accumulation_steps;
   if (o.deepspeed_config) sc.notes = apply_deepspeed_config(*o.deepspeed_config, sc.cluster.gpus(), sc.step);
-  if (o.strategy) sc.step.strategy.strategy = parse_strategy(*o.strategy);
+  if (o.strategy) sc.step.strategy.strategy = parse_strategy_name(*o.strategy, "--framework");
   if (o.partition_size) sc.step.strategy.partition_size = *o.partition_size;
   if (o.hierarchical_gather) sc.step.strategy.hierarchical_gather = *o.hierarchical_gather;
   if (o.micro_batch) sc.step.micro_batch = *o.micro_batch;

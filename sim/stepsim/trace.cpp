@@ -1,29 +1,112 @@
 #include "sim/stepsim/trace.hpp"
 
+#include "sim/input/input_error.hpp"
+#include "sim/schedule/rank_program.hpp"
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-namespace shardsim {
+#include <algorithm>
 
-std::string perfetto_trace_json(const Schedule& s, const std::vector<OpTiming>& timing, const std::string& process_name) {
-  nlohmann::ordered_json events = nlohmann::ordered_json::array();
+namespace shardsim {
+namespace {
+
+constexpr double kUs = 1e6;
+
+// Flow ids are unique over the whole trace: the rank's process id times this, plus a counter.
+constexpr double kFlowIdsPerRank = 1e7;
+
+void append_rank(nlohmann::ordered_json& events, const Schedule& s, const std::vector<OpTiming>& timing, const std::string& process_name) {
   const int pid = s.program.rank;
   events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", pid}, {"args", {{"name", process_name}}}});
   for (Stream st : {Stream::compute, Stream::gather, Stream::reduce, Stream::host})
     events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", pid}, {"tid", static_cast<int>(st)},
                       {"args", {{"name", to_string(st)}}}});
-  for (std::size_t i = 0; i < s.program.ops.size() && i < timing.size(); ++i) {
+  const std::size_t n = std::min(s.program.ops.size(), timing.size());
+  for (std::size_t i = 0; i < n; ++i) {
     const Op& op = s.program.ops[i];
+    const double duration_s = timing[i].end_s - timing[i].start_s;
     nlohmann::ordered_json args{{"op", i}, {"micro_step", op.micro_step}};
     if (const auto* c = std::get_if<CollectiveOp>(&op.body)) {
+      const Group& g = s.groups[c->group];
+      const int p = static_cast<int>(g.ranks.size());
       args["bytes"] = c->bytes;
-      args["group"] = to_string(s.groups[c->group].role);
+      args["group"] = to_string(g.role);
+      args["group_size"] = p;
+      args["ranks"] = rank_ranges(g.ranks);
       args["communicator"] = s.communicators.at(c->communicator).label;
       args["algorithm"] = to_string(c->algorithm);
+      if (duration_s > 0) {
+        const double algbw = c->bytes / duration_s / 1e9;
+        args["algbw_GBps"] = algbw;
+        args["busbw_GBps"] = algbw * bus_bandwidth_factor(c->kind, p);
+      }
+    } else if (const auto* k = std::get_if<ComputeOp>(&op.body)) {
+      args["flops"] = k->flops;
+      args["hbm_bytes"] = k->hbm_bytes;
+      if (duration_s > 0) args["achieved_TFLOPs"] = k->flops / duration_s / 1e12;
+    } else if (const auto* copy = std::get_if<CopyOp>(&op.body)) {
+      args["bytes"] = copy->bytes;
     }
     events.push_back({{"name", op.label}, {"ph", "X"}, {"pid", pid}, {"tid", static_cast<int>(op.stream)},
-                      {"ts", timing[i].start_s * 1e6}, {"dur", (timing[i].end_s - timing[i].start_s) * 1e6}, {"args", args}});
+                      {"ts", timing[i].start_s * kUs}, {"dur", duration_s * kUs}, {"args", args}});
   }
+  // Dependencies across streams as flow arrows: from inside the op depended on to the start of
+  // the op that waited for it.
+  double flow = pid * kFlowIdsPerRank;
+  for (std::size_t i = 0; i < n; ++i) {
+    const Op& op = s.program.ops[i];
+    for (int d : op.deps) {
+      if (d < 0 || static_cast<std::size_t>(d) >= n || s.program.ops[d].stream == op.stream) continue;
+      const Op& from = s.program.ops[d];
+      const double id = flow++;
+      events.push_back({{"name", "dependency"}, {"cat", "dependency"}, {"ph", "s"}, {"id", id}, {"pid", pid},
+                        {"tid", static_cast<int>(from.stream)}, {"ts", timing[d].start_s * kUs}});
+      events.push_back({{"name", "dependency"}, {"cat", "dependency"}, {"ph", "f"}, {"bp", "e"}, {"id", id}, {"pid", pid},
+                        {"tid", static_cast<int>(op.stream)}, {"ts", timing[i].start_s * kUs}});
+    }
+  }
+}
+
+}  // namespace
+
+std::string rank_ranges(const std::vector<int>& unsorted) {
+  std::vector<int> ranks = unsorted;
+  std::sort(ranks.begin(), ranks.end());
+  std::string out;
+  for (std::size_t i = 0; i < ranks.size();) {
+    std::size_t j = i;
+    while (j + 1 < ranks.size() && ranks[j + 1] == ranks[j] + 1) ++j;
+    if (!out.empty()) out += ",";
+    out += j == i ? fmt::format("{}", ranks[i]) : fmt::format("{}-{}", ranks[i], ranks[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
+std::string perfetto_trace_json(const std::vector<RankTrace>& ranks) {
+  nlohmann::ordered_json events = nlohmann::ordered_json::array();
+  for (const RankTrace& r : ranks) append_rank(events, *r.schedule, *r.timing, r.process_name);
   return nlohmann::ordered_json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump() + "\n";
+}
+
+std::string perfetto_trace_json(const Schedule& s, const std::vector<OpTiming>& timing, const std::string& process_name) {
+  return perfetto_trace_json({RankTrace{&s, &timing, process_name}});
+}
+
+std::string perfetto_trace_json_of_ranks(const Schedule& schedule, const std::vector<OpTiming>& timing, const std::vector<int>& ranks,
+                                         const std::string& name) {
+  std::vector<Schedule> programs;
+  programs.reserve(ranks.size());
+  for (int r : ranks) {
+    if (r < 0 || r >= schedule.world_size)
+      throw InputError(fmt::format("--trace-ranks: rank {} is outside the world of {} ranks (0-{})", r, schedule.world_size,
+                                   schedule.world_size - 1));
+    programs.push_back(r == schedule.program.rank ? schedule : rank_program(schedule, r));
+  }
+  std::vector<RankTrace> traces;
+  for (const Schedule& p : programs) traces.push_back({&p, &timing, fmt::format("{} rank {}", name, p.program.rank)});
+  return perfetto_trace_json(traces);
 }
 
 }  // namespace shardsim

@@ -179,7 +179,16 @@ TEST_CASE("bench rows are read from runtime output and wrong rows are refused", 
 
   const std::string missing = temp_path("bench-missing.json");
   write(missing, R"([{"op": "all_reduce", "algo": "ring", "group_size": 4, "bytes": 64, "ranks_per_node": 2, "nodes": 2}])");
-  CHECK_THROWS_WITH(read_bench_file(missing), Catch::Contains("time_us"));
+  CHECK_THROWS_WITH(read_bench_file(missing), Catch::Contains("time_s"));
+
+  // shardsim-run writes seconds under the simulator's key; files from before keep time_us.
+  const std::string seconds = temp_path("bench-seconds.json");
+  write(seconds, R"({"results": [{"op": "all_gather", "algo": "ring", "group_size": 4, "bytes": 1048576, "time_s": 0.0025005,
+    "ranks_per_node": 2, "nodes": 2}, {"op": "gemm", "flops": 1e12, "time_s": 0.01}]})");
+  const auto both = read_bench_file(seconds);
+  REQUIRE(both.collectives.size() == 1);
+  CHECK(both.collectives[0].time_s == Approx(2500.5e-6));
+  REQUIRE(both.gemms.size() == 1);
 }
 
 TEST_CASE("the compute fit gives back a GEMM rate and launch overhead, and refuses what it cannot fit", "[validate][calibrate]") {

@@ -24,6 +24,13 @@ const nlohmann::json& rows_of(const nlohmann::json& doc, const std::string& path
   throw InputError(fmt::format("{}: expected bench --json output (an array of rows, or an object with a 'results' array)", path));
 }
 
+// Seconds: `time_s` as shardsim-run writes it (the simulator's key), or `time_us` from files written
+// before the two agreed.
+double time_of(JsonObject& row) {
+  if (row.has("time_us") && !row.has("time_s")) return row.positive_number("time_us") * kMicrosecond_s;
+  return row.positive_number("time_s");
+}
+
 }  // namespace
 
 BenchMeasurements read_bench_file(const std::string& path) {
@@ -38,7 +45,7 @@ BenchMeasurements read_bench_file(const std::string& path) {
     JsonObject row(rows[i], path, where);
     if (row.string("op") == "gemm") {
       out.gemms.push_back({fmt::format("{}: {}", path, where), row.positive_number("flops"),
-                           row.positive_number("time_us") * kMicrosecond_s});
+                           time_of(row)});
       continue;
     }
     BenchRow r;
@@ -47,7 +54,7 @@ BenchMeasurements read_bench_file(const std::string& path) {
     r.algorithm = parse_algorithm(row.string("algo"));
     r.group_size = static_cast<int>(row.integer("group_size", 2, 1 << 22));
     r.bytes = static_cast<double>(row.integer("bytes", 1, std::int64_t{1} << 50));
-    r.time_s = row.positive_number("time_us") * kMicrosecond_s;
+    r.time_s = time_of(row);
     r.ranks_per_node = static_cast<int>(row.integer("ranks_per_node", 1, 1024));
     r.nodes = static_cast<int>(row.integer("nodes", 1, 1 << 20));
     if (row.has("wrong") && row.number("wrong") != 0)

@@ -1,0 +1,33 @@
+# Writes ${CMAKE_BINARY_DIR}/generated/shardsim_build_values.hpp, which sim/about/build_info.cpp
+# reads: the project version, the git commit at configure time (none outside a git checkout) and the
+# build options. Included after runtime/, whose nccl/ folder records what it found as global
+# properties (SHARDSIM_NCCL_*). Values are escaped for a C string literal.
+find_package(Git QUIET)
+set(SHARDSIM_GIT_COMMIT "")
+if(GIT_FOUND)
+  execute_process(COMMAND ${GIT_EXECUTABLE} rev-parse --short=12 HEAD WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+                  OUTPUT_VARIABLE SHARDSIM_GIT_COMMIT OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET RESULT_VARIABLE git_result)
+  if(NOT git_result EQUAL 0)
+    set(SHARDSIM_GIT_COMMIT "")
+  endif()
+endif()
+if(SHARDSIM_SANITIZE)
+  set(SHARDSIM_BUILD_SANITIZERS 1)
+else()
+  set(SHARDSIM_BUILD_SANITIZERS 0)
+endif()
+get_property(nccl_built GLOBAL PROPERTY SHARDSIM_NCCL_BUILT)
+if(nccl_built)
+  set(SHARDSIM_BUILD_NCCL_BACKEND 1)
+else()
+  set(SHARDSIM_BUILD_NCCL_BACKEND 0)
+endif()
+get_property(SHARDSIM_BUILD_NCCL_MISSING GLOBAL PROPERTY SHARDSIM_NCCL_MISSING)
+get_property(SHARDSIM_BUILD_CUDA_VERSION GLOBAL PROPERTY SHARDSIM_CUDA_VERSION)
+get_property(SHARDSIM_BUILD_NCCL_VERSION_CODE GLOBAL PROPERTY SHARDSIM_NCCL_VERSION_CODE)
+get_property(SHARDSIM_BUILD_CUBLAS GLOBAL PROPERTY SHARDSIM_CUBLAS)
+foreach(v SHARDSIM_BUILD_NCCL_MISSING SHARDSIM_BUILD_CUDA_VERSION SHARDSIM_BUILD_NCCL_VERSION_CODE SHARDSIM_BUILD_CUBLAS)
+  string(REPLACE "\\" "\\\\" ${v} "${${v}}")
+  string(REPLACE "\"" "\\\"" ${v} "${${v}}")
+endforeach()
+configure_file(${CMAKE_CURRENT_LIST_DIR}/build_values.hpp.in ${CMAKE_BINARY_DIR}/generated/shardsim_build_values.hpp @ONLY)
