@@ -20,6 +20,7 @@ int shardsim_fuzz_scenario(const std::uint8_t* data, std::size_t size);
 int shardsim_fuzz_deepspeed(const std::uint8_t* data, std::size_t size);
 int shardsim_fuzz_cli(const std::uint8_t* data, std::size_t size);
 int shardsim_fuzz_nccl(const std::uint8_t* data, std::size_t size);
+int shardsim_fuzz_framework(const std::uint8_t* data, std::size_t size);
 int shardsim_fuzz_json(const std::uint8_t* data, std::size_t size);
 
 int main(int argc, char** argv) {
@@ -30,9 +31,10 @@ int main(int argc, char** argv) {
                                               {"deepspeed", shardsim_fuzz_deepspeed},
                                               {"cli", shardsim_fuzz_cli},
                                               {"nccl", shardsim_fuzz_nccl},
+                                              {"framework", shardsim_fuzz_framework},
                                               {"json", shardsim_fuzz_json}};
   if (argc < 3 || !targets.count(argv[1])) {
-    std::fprintf(stderr, "usage: %s topology|model|scenario|deepspeed|cli|nccl|json FILE_OR_DIRECTORY...\n", argv[0]);
+    std::fprintf(stderr, "usage: %s topology|model|scenario|deepspeed|cli|nccl|framework|json FILE_OR_DIRECTORY...\n", argv[0]);
     return 2;
   }
   const Target target = targets.at(argv[1]);
