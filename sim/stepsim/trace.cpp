@@ -16,6 +16,43 @@ constexpr double kUs = 1e6;
 // Flow ids are unique over the whole trace: the rank's process id times this, plus a counter.
 constexpr double kFlowIdsPerRank = 1e7;
 
+// A counter track of the parameters gathered at each moment: an all-gather's output is allocated
+// when it starts and freed when the last compute op reading it (depending on it) ends, or, where no
+// compute op depends on it directly, when the first compute op starting after it ends.
+void append_gathered_memory(nlohmann::ordered_json& events, const Schedule& s, const std::vector<OpTiming>& timing, int pid) {
+  const std::size_t n = std::min(s.program.ops.size(), timing.size());
+  std::vector<double> freed_s(n, -1);
+  for (std::size_t i = 0; i < n; ++i)
+    if (std::holds_alternative<ComputeOp>(s.program.ops[i].body))
+      for (int d : s.program.ops[i].deps)
+        if (d >= 0 && static_cast<std::size_t>(d) < n) freed_s[d] = std::max(freed_s[d], timing[i].end_s);
+  std::vector<std::pair<double, double>> computes;  // (start, end) of every compute op, by start
+  for (std::size_t i = 0; i < n; ++i)
+    if (std::holds_alternative<ComputeOp>(s.program.ops[i].body)) computes.emplace_back(timing[i].start_s, timing[i].end_s);
+  std::sort(computes.begin(), computes.end());
+  std::vector<std::pair<double, double>> changes;  // (time, bytes allocated or freed)
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto* c = std::get_if<CollectiveOp>(&s.program.ops[i].body);
+    if (!c || c->kind != CollectiveKind::all_gather) continue;
+    double free_s = freed_s[i];
+    if (free_s < 0) {
+      const auto next = std::lower_bound(computes.begin(), computes.end(), std::make_pair(timing[i].end_s, -1e300));
+      if (next != computes.end()) free_s = next->second;
+    }
+    changes.emplace_back(timing[i].start_s, c->bytes);
+    changes.emplace_back(free_s < 0 ? timing[i].end_s : free_s, -c->bytes);
+  }
+  if (changes.empty()) return;
+  std::stable_sort(changes.begin(), changes.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  double bytes = 0;
+  for (std::size_t k = 0; k < changes.size(); ++k) {
+    bytes += changes[k].second;
+    if (k + 1 < changes.size() && changes[k + 1].first == changes[k].first) continue;  // one sample per instant
+    events.push_back({{"name", "gathered parameters"}, {"ph", "C"}, {"pid", pid}, {"ts", changes[k].first * kUs},
+                      {"args", {{"bytes", std::max(0.0, bytes)}}}});
+  }
+}
+
 void append_rank(nlohmann::ordered_json& events, const Schedule& s, const std::vector<OpTiming>& timing, const std::string& process_name) {
   const int pid = s.program.rank;
   events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", pid}, {"args", {{"name", process_name}}}});
@@ -51,6 +88,7 @@ void append_rank(nlohmann::ordered_json& events, const Schedule& s, const std::v
     events.push_back({{"name", op.label}, {"ph", "X"}, {"pid", pid}, {"tid", static_cast<int>(op.stream)},
                       {"ts", timing[i].start_s * kUs}, {"dur", duration_s * kUs}, {"args", args}});
   }
+  append_gathered_memory(events, s, timing, pid);
   // Dependencies across streams as flow arrows: from inside the op depended on to the start of
   // the op that waited for it.
   double flow = pid * kFlowIdsPerRank;

@@ -8,6 +8,8 @@
 // flow arrow from the op depended on to the op that waits (same-stream order is implied by the
 // track). Strategies are SPMD, so a trace of several ranks shows each rank's own program
 // (schedule/rank_program.hpp): the same ops and times, each collective on that rank's group.
+// A counter track per rank, "gathered parameters", shows the bytes of all-gathered parameters
+// held at each moment (from a gather's start to the end of the last compute op reading it).
 #pragma once
 
 #include "sim/schedule/schedule.hpp"

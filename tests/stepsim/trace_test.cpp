@@ -72,3 +72,15 @@ TEST_CASE("a trace of several ranks shows each rank's own groups", "[stepsim][tr
   CHECK_THROWS_AS(perfetto_trace_json_of_ranks(s, timing, {4}, "test"), InputError);
   CHECK(rank_ranges({5, 0, 1, 2, 7, 8}) == "0-2,5,7-8");
 }
+
+TEST_CASE("the trace's memory track holds a gather's bytes until the compute reading it ends", "[stepsim][trace]") {
+  const Schedule s = two_group_schedule();
+  const std::vector<OpTiming> timing{{0, 1}, {1, 4}, {4, 5}};
+  const auto trace = nlohmann::json::parse(perfetto_trace_json(s, timing, "rank 0"));
+  std::vector<std::pair<double, double>> samples;  // (ts us, bytes)
+  for (const auto& e : trace["traceEvents"])
+    if (e["ph"] == "C" && e["name"] == "gathered parameters") samples.emplace_back(e["ts"].get<double>(), e["args"]["bytes"].get<double>());
+  REQUIRE(samples.size() == 2);
+  CHECK(samples[0] == std::make_pair(0.0, 2e9));  // allocated when the gather starts
+  CHECK(samples[1] == std::make_pair(4e6, 0.0));  // freed when "fwd L0" (which depends on it) ends
+}
