@@ -1,5 +1,6 @@
 #include "runtime/bench/bench_command.hpp"
 
+#include "runtime/bench/bench_prediction.hpp"
 #include "runtime/bench/bench_report.hpp"
 #include "runtime/comm/hierarchical.hpp"
 #ifdef SHARDSIM_HAVE_NCCL
@@ -137,6 +138,19 @@ BenchPlan make_bench_plan(const BenchCommandOptions& options, int world_size, in
   plan.type = parse_data_type(options.dtype);
   plan.group = parse_group_spec(options.group, world_size);
   plan.sizes = sweep_sizes(size_option("-b", options.min_bytes), size_option("-e", options.max_bytes), options.factor);
+  if (options.predict && options.topology.empty())
+    throw RuntimeError("--predict needs --topology: the instance (name or file) to predict on, with the job's ranks per node");
+  if (!options.predict && (!options.topology.empty() || !options.nccl.empty()))
+    throw RuntimeError("--topology and --nccl go with --predict");
+  if (options.predict) {
+    // Checked before any rank starts: the instance loads, has the job's shape, and the library exists.
+    const InstanceType instance = load_instance_by_name(options.topology);
+    if (instance.gpus_per_node != ranks_per_node)
+      throw RuntimeError(fmt::format("--predict: {} has {} GPUs per node but this job runs {} ranks per node; pass --topology with "
+                                     "an instance of that shape",
+                                     instance.name, instance.gpus_per_node, ranks_per_node));
+    load_collective_library(options.nccl, instance);
+  }
   if (options.iterations < 1) throw RuntimeError(fmt::format("-n {}: at least one iteration", options.iterations));
   if (options.warmup < 0) throw RuntimeError(fmt::format("-w {}: warm-up iterations cannot be negative", options.warmup));
   if (ranks_per_node < 1 || world_size % ranks_per_node != 0) {
@@ -177,6 +191,10 @@ CLI::App* add_bench_command(CLI::App& app, BenchCommandOptions& options) {
   command->add_option("-n,--iters", options.iterations, "timed iterations per size")->capture_default_str();
   command->add_option("-w,--warmup_iters", options.warmup, "untimed iterations before them")->capture_default_str();
   command->add_flag("--json", options.json, "print {\"results\": [...]} instead of the table");
+  command->add_flag("--predict", options.predict,
+                    "also print shardsim's prediction of every row on the modelled cluster, with NCCL's modelled algorithm, protocol and channels");
+  command->add_option("--topology", options.topology, "with --predict: the instance (name or file) whose GPUs per node are the job's ranks per node");
+  command->add_option("--nccl", options.nccl, "with --predict: the collective library (an NCCL version or gloo; default: the instance's)");
   command->add_option("--test-kill-rank", options.test_kill_rank)->group("");
   command->add_option("--test-stall-rank", options.test_stall_rank)->group("");
   return command;
@@ -231,7 +249,17 @@ int run_bench_command(const BenchCommandOptions& options, World& world) {
     }
   }
   print(table_footer(rows));
-  if (printing && options.json) std::fputs(results_json(context, rows).c_str(), stdout);
+  std::vector<BenchPrediction> predictions;
+  std::string library_name, instance_name;
+  if (printing && options.predict) {
+    const InstanceType instance = load_instance_by_name(options.topology);
+    const CollectiveLibrary library = load_collective_library(options.nccl, instance);
+    predictions = predict_bench(context, rows, instance, library);
+    library_name = library.is_nccl() ? "NCCL " + library.name + "'s model" : library.name;
+    instance_name = instance.name;
+    print(prediction_table(rows, predictions, library_name, instance_name));
+  }
+  if (printing && options.json) std::fputs(results_json(context, rows, predictions).c_str(), stdout);
   std::uint64_t wrong = 0;
   for (const auto& row : rows) wrong += row.out_of_place.wrong + row.in_place.wrong;
   if (wrong > 0) {

@@ -21,6 +21,12 @@ struct BenchCommandOptions {
   int iterations = 20;
   int warmup = 5;
   bool json = false;
+  // --predict: shardsim's prediction of every row on the modelled cluster (bench_prediction.hpp),
+  // with --topology (an instance name or file; its GPUs per node = the job's ranks per node) and
+  // --nccl (the collective library, as `shardsim collective --nccl`; default: the instance's).
+  bool predict = false;
+  std::string topology;
+  std::string nccl;
   // Test-only failure injection (hidden flags): this rank dies (SIGKILL) or stalls before its
   // first timed loop, so the failure handling of the other ranks and of the launcher is testable.
   int test_kill_rank = -1;

@@ -1,5 +1,7 @@
 #include "runtime/bench/bench_report.hpp"
 
+#include "runtime/bench/bench_prediction.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -62,9 +64,10 @@ std::string table_footer(const std::vector<BenchRow>& rows) {
                      average);
 }
 
-std::string results_json(const BenchContext& c, const std::vector<BenchRow>& rows) {
+std::string results_json(const BenchContext& c, const std::vector<BenchRow>& rows, const std::vector<BenchPrediction>& predictions) {
   nlohmann::json results = nlohmann::json::array();
-  for (const auto& row : rows) {
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const BenchRow& row = rows[r];
     for (const bool in_place : {false, true}) {
       const BenchMeasurement& m = in_place ? row.in_place : row.out_of_place;
       results.push_back({{"op", to_string(row.op)},
@@ -90,6 +93,13 @@ std::string results_json(const BenchContext& c, const std::vector<BenchRow>& row
                          {"wrong", m.wrong}});
       // As `shardsim collective --json` names NCCL's own estimate, so measured and simulated rows join.
       if (m.nccl_predicted_time_us) results.back()["nccl_time_s"] = *m.nccl_predicted_time_us * 1e-6;
+      if (r < predictions.size()) {
+        const BenchPrediction& p = predictions[r];
+        results.back()["predicted_time_s"] = p.time_s;
+        results.back()["predicted_algorithm"] = p.algorithm;
+        if (!p.protocol.empty()) results.back()["predicted_protocol"] = p.protocol;
+        if (p.channels > 0) results.back()["predicted_channels"] = p.channels;
+      }
     }
   }
   return nlohmann::json{{"results", results}}.dump(2) + "\n";

@@ -50,6 +50,10 @@ std::string table_preamble(const BenchContext& context);
 std::string table_header(CollectiveKind op, Algorithm algorithm);
 std::string table_row(const BenchRow& row);
 std::string table_footer(const std::vector<BenchRow>& rows);
-std::string results_json(const BenchContext& context, const std::vector<BenchRow>& rows);
+// `predictions` (bench_prediction.hpp; empty without --predict) add predicted_time_s,
+// predicted_algorithm, predicted_protocol and predicted_channels to each row's objects.
+struct BenchPrediction;
+std::string results_json(const BenchContext& context, const std::vector<BenchRow>& rows,
+                         const std::vector<BenchPrediction>& predictions = {});
 
 }  // namespace shardsim::runtime

@@ -1,0 +1,36 @@
+// What shardsim predicts for each row of a live bench sweep: the same collective, size and group
+// simulated on a modelled cluster of the job's shape (the instance's GPUs per node must be the
+// job's ranks per node), through the same collective library the simulator would use (NCCL's own
+// choice of algorithm, protocol and channels where the library is an NCCL version, Gloo's rings
+// otherwise). Printed beside the measurement, it shows per size both what the model expects and
+// which algorithm and protocol NCCL's cost model picks, next to NCCL's own estimate
+// (ncclGroupSimulateEnd, nccl_time_s) on the NCCL backend.
+#pragma once
+
+#include "runtime/bench/bench_report.hpp"
+#include "sim/collsim/library_plan.hpp"
+#include "sim/topology/topology.hpp"
+
+#include <string>
+#include <vector>
+
+namespace shardsim::runtime {
+
+struct BenchPrediction {
+  double time_s = 0;
+  std::string algorithm;  // NCCL's modelled pick ("Ring", "Tree", ...), or what was simulated
+  std::string protocol;   // "" where the library has none (Gloo)
+  int channels = 0;       // 0 where the library has none
+};
+
+// One prediction per row, in order. Throws RuntimeError when the instance does not have the job's
+// ranks per node.
+std::vector<BenchPrediction> predict_bench(const BenchContext& context, const std::vector<BenchRow>& rows, const InstanceType& instance,
+                                           const CollectiveLibrary& library);
+
+// "# shardsim's prediction ..." lines for the table: per row the size, measured and predicted time,
+// NCCL's modelled algorithm, protocol and channels.
+std::string prediction_table(const std::vector<BenchRow>& rows, const std::vector<BenchPrediction>& predictions,
+                             const std::string& library, const std::string& instance);
+
+}  // namespace shardsim::runtime
