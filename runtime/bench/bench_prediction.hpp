@@ -16,13 +16,6 @@
 
 namespace shardsim::runtime {
 
-struct BenchPrediction {
-  double time_s = 0;
-  std::string algorithm;  // NCCL's modelled pick ("Ring", "Tree", ...), or what was simulated
-  std::string protocol;   // "" where the library has none (Gloo)
-  int channels = 0;       // 0 where the library has none
-};
-
 // One prediction per row, in order. Throws RuntimeError when the instance does not have the job's
 // ranks per node.
 std::vector<BenchPrediction> predict_bench(const BenchContext& context, const std::vector<BenchRow>& rows, const InstanceType& instance,

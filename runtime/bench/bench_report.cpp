@@ -1,7 +1,5 @@
 #include "runtime/bench/bench_report.hpp"
 
-#include "runtime/bench/bench_prediction.hpp"
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 

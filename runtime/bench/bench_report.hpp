@@ -50,9 +50,16 @@ std::string table_preamble(const BenchContext& context);
 std::string table_header(CollectiveKind op, Algorithm algorithm);
 std::string table_row(const BenchRow& row);
 std::string table_footer(const std::vector<BenchRow>& rows);
-// `predictions` (bench_prediction.hpp; empty without --predict) add predicted_time_s,
-// predicted_algorithm, predicted_protocol and predicted_channels to each row's objects.
-struct BenchPrediction;
+// shardsim's prediction of one row (bench_prediction.hpp, with --predict).
+struct BenchPrediction {
+  double time_s = 0;
+  std::string algorithm;  // NCCL's modelled pick ("Ring", "Tree", ...), or what was simulated
+  std::string protocol;   // "" where the library has none (Gloo)
+  int channels = 0;       // 0 where the library has none
+};
+
+// `predictions` (empty without --predict) add predicted_time_s, predicted_algorithm,
+// predicted_protocol and predicted_channels to each row's objects.
 std::string results_json(const BenchContext& context, const std::vector<BenchRow>& rows,
                          const std::vector<BenchPrediction>& predictions = {});
 
