@@ -5,6 +5,7 @@
 //   shardsim-calibrate --topology topologies/emulated-k2.json --out calibrated.json [--report fit.json] bench.json...
 //   shardsim-calibrate --topology p4d.24xlarge --out calibrated.json --nccl-tests LOG... [--nccl 2.28]
 #include "sim/collectives/plan.hpp"
+#include "sim/input/exit_status.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/input/output_file.hpp"
 #include "validate/calibrate/bench_rows.hpp"
@@ -226,42 +227,18 @@ int main(int argc, char** argv) {
   app.add_option("--collective", o.collective, "Collective of logs that do not name their program (all_gather, ...)");
   app.add_option("--nodes", o.nodes, "Nodes of logs without '#  Rank N ... on HOST' lines");
   app.add_option("--ranks-per-node", o.ranks_per_node, "Ranks per node of logs without Rank lines");
-  int status = 0;
-  const auto report = [](std::string_view kind, std::string_view message) {
-    shardsim::print_error_line("shardsim-calibrate", kind, message);
-  };
-  try {
-    app.parse(argc, argv);
+  return shardsim::exit_status_of("shardsim-calibrate", [&] {
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::Success& e) {
+      return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+      shardsim::print_error_line("shardsim-calibrate", "error", e.what());
+      return 1;
+    }
     if (o.bench_files.empty() && o.nccl_tests_logs.empty())
       throw shardsim::InputError("nothing to fit: give shardsim-run bench/gemm --json files and/or --nccl-tests LOG...");
     shardsim::validate::run(o);
-  } catch (const CLI::Success& e) {
-    status = app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    report("error", e.what());
-    status = 1;
-  } catch (const shardsim::InputError& e) {
-    report("error", e.what());
-    status = 1;
-  } catch (const std::system_error& e) {
-    if (shardsim::stdout_failed()) {
-      report("error", fmt::format("standard output: write error ({})", std::strerror(e.code().value())));
-      status = 1;
-    } else {
-      report("internal error", e.what());
-      status = 2;
-    }
-  } catch (const std::exception& e) {
-    report("internal error", e.what());
-    status = 2;
-  }
-  try {
-    shardsim::finish_stdout();
-  } catch (const shardsim::InputError& e) {
-    if (status == 0) {
-      report("error", e.what());
-      status = 1;
-    }
-  }
-  return status;
+    return 0;
+  });
 }
