@@ -47,7 +47,8 @@ MemoryInput memory_input(const Scenario& sc) {
   in.world_size = sc.cluster.gpus();
   in.micro_batch = sc.step.micro_batch;
   in.activation_checkpointing = sc.step.activation_checkpointing;
-  in.live_gathered_layers = sc.step.strategy.prefetch_layers + 1;
+  // Prefetching cannot hold more than every unit (the layers, and the embedding/head unit) at once.
+  in.live_gathered_layers = std::min(sc.step.strategy.prefetch_layers, sc.step.model.layers) + 1;
   in.reduce_bucket_bytes = sc.step.strategy.reduce_bucket_bytes;
   const FrameworkProfile framework = effective_framework(sc.step);
   if (!framework.ideal) {
