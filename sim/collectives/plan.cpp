@@ -128,6 +128,10 @@ CollectivePlan plan_collective(const Cluster& cluster, CollectiveKind kind, Algo
     shape = GroupShape{static_cast<int>(layout.nodes.size()), static_cast<int>(layout.locals.front().size())};
   }
   plan.phases = collective_phases(kind, algorithm, shape, bytes);
+  // The node orders are the same for every group of a phase (one search per distinct node shape,
+  // not one per group: 131072 intra-node groups would each search the node's 8! orders).
+  RingOrderMemo own_memo;
+  if (memo == nullptr) memo = &own_memo;
   for (auto& phase : plan.phases) {
     auto* ring = std::get_if<RingPhase>(&phase);
     if (!ring) continue;

@@ -125,3 +125,19 @@ TEST_CASE("the progress bar erases its line when the sweep ends", "[planner][pro
   off.update(1, 4);
   CHECK_FALSE(off.shown());
 }
+
+TEST_CASE("off a terminal, a long sweep prints one plain line per interval", "[planner][progress]") {
+  std::FILE* f = std::tmpfile();
+  REQUIRE(f);
+  ProgressBar quiet(f, false, std::chrono::seconds(1), "candidates", std::chrono::hours(1));
+  quiet.update(1, 4);  // within the interval: nothing
+  ProgressBar bar(f, false, std::chrono::seconds(1), "candidates", std::chrono::milliseconds(0));
+  bar.update(3, 4);
+  bar.update(4, 4);  // the end: nothing more
+  std::rewind(f);
+  std::string out;
+  for (int ch; (ch = std::fgetc(f)) != EOF;) out += static_cast<char>(ch);
+  std::fclose(f);
+  CHECK(out == "3/4 candidates after 0 s\n");
+  CHECK_FALSE(bar.shown());
+}
