@@ -145,10 +145,7 @@ BenchPlan make_bench_plan(const BenchCommandOptions& options, int world_size, in
   if (options.predict) {
     // Checked before any rank starts: the instance loads, has the job's shape, and the library exists.
     const InstanceType instance = load_instance_by_name(options.topology);
-    if (instance.gpus_per_node != ranks_per_node)
-      throw RuntimeError(fmt::format("--predict: {} has {} GPUs per node but this job runs {} ranks per node; pass --topology with "
-                                     "an instance of that shape",
-                                     instance.name, instance.gpus_per_node, ranks_per_node));
+    check_prediction_shape(instance, ranks_per_node);
     load_collective_library(options.nccl, instance);
   }
   if (options.iterations < 1) throw RuntimeError(fmt::format("-n {}: at least one iteration", options.iterations));

@@ -8,12 +8,16 @@
 
 namespace shardsim::runtime {
 
-std::vector<BenchPrediction> predict_bench(const BenchContext& c, const std::vector<BenchRow>& rows, const InstanceType& instance,
-                                           const CollectiveLibrary& library) {
-  if (instance.gpus_per_node != c.ranks_per_node)
+void check_prediction_shape(const InstanceType& instance, int ranks_per_node) {
+  if (instance.gpus_per_node != ranks_per_node)
     throw RuntimeError(fmt::format("--predict: {} has {} GPUs per node but this job runs {} ranks per node; pass --topology with "
                                    "an instance of that shape",
-                                   instance.name, instance.gpus_per_node, c.ranks_per_node));
+                                   instance.name, instance.gpus_per_node, ranks_per_node));
+}
+
+std::vector<BenchPrediction> predict_bench(const BenchContext& c, const std::vector<BenchRow>& rows, const InstanceType& instance,
+                                           const CollectiveLibrary& library) {
+  check_prediction_shape(instance, c.ranks_per_node);
   const Cluster cluster = make_cluster(instance, c.nodes);
   // Every group runs at once; the first stands for them (the simulator's node symmetry).
   const std::vector<int> group = c.group.members(c.world_size, 0);

@@ -16,6 +16,10 @@
 
 namespace shardsim::runtime {
 
+// Throws RuntimeError when `instance` does not have the job's ranks per node (checked before any
+// rank starts, and again where the prediction is made).
+void check_prediction_shape(const InstanceType& instance, int ranks_per_node);
+
 // One prediction per row, in order. Throws RuntimeError when the instance does not have the job's
 // ranks per node.
 std::vector<BenchPrediction> predict_bench(const BenchContext& context, const std::vector<BenchRow>& rows, const InstanceType& instance,

@@ -9,7 +9,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <filesystem>
 #include <limits>
 
 namespace shardsim {
@@ -89,7 +88,7 @@ std::vector<std::string> words_of(auto values) {
 constexpr std::array kGathers = {GatherGranularity::per_tensor, GatherGranularity::per_module, GatherGranularity::per_block};
 constexpr std::array kReduces = {ReduceGranularity::per_tensor, ReduceGranularity::per_bucket, ReduceGranularity::per_block};
 
-std::string frameworks_directory() { return data_directory() + "/topologies/frameworks"; }
+constexpr const char* kFrameworksFolder = "topologies/frameworks";
 
 }  // namespace
 
@@ -117,14 +116,11 @@ FrameworkProfile load_framework(const std::string& name_or_path) {
     ideal.description = "no host costs or synchronization: one gather per layer, prefetched prefetch_layers ahead";
     return ideal;
   }
-  std::string path = frameworks_directory() + "/" + name_or_path + ".json";
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    if (name_or_path.find('/') == std::string::npos && !name_or_path.ends_with(".json"))
-      throw InputError(fmt::format("unknown framework '{}' (shipped: {}; or give a path to a profile file)", name_or_path,
-                                   fmt::join(shipped_frameworks(), ", ")));
-    path = name_or_path;
-  }
+  const auto file = shipped_or_path(kFrameworksFolder, name_or_path);
+  if (!file)
+    throw InputError(fmt::format("unknown framework '{}' (shipped: {}; or give a path to a profile file)", name_or_path,
+                                 fmt::join(shipped_frameworks(), ", ")));
+  const std::string& path = *file;
   const nlohmann::json doc = load_json_file(path);
   JsonObject root(doc, path);
   FrameworkProfile p;
@@ -169,10 +165,8 @@ FrameworkProfile load_framework(const std::string& name_or_path) {
 }
 
 std::vector<std::string> shipped_frameworks() {
-  std::vector<std::string> names{"ideal"};
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(frameworks_directory(), ec))
-    if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
+  std::vector<std::string> names = shipped_names(kFrameworksFolder);
+  names.emplace_back("ideal");
   std::sort(names.begin(), names.end());
   return names;
 }

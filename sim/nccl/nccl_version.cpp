@@ -10,7 +10,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <filesystem>
 
 namespace shardsim {
 namespace {
@@ -185,16 +184,11 @@ const NcclGenerationConstants& NcclVersion::generation(int compute_capability) c
 }
 
 NcclVersion load_nccl_version(const std::string& name_or_path) {
-  std::string path = data_directory() + "/topologies/nccl/" + name_or_path + ".json";
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    if (name_or_path.find('/') == std::string::npos && !name_or_path.ends_with(".json")) {
-      const auto names = shipped_nccl_versions();
-      throw InputError(fmt::format("unknown NCCL version '{}' (shipped: {}; or give a path to a version file)", name_or_path,
-                                   fmt::join(names, ", ")));
-    }
-    path = name_or_path;
-  }
+  const auto file = shipped_or_path("topologies/nccl", name_or_path);
+  if (!file)
+    throw InputError(fmt::format("unknown NCCL version '{}' (shipped: {}; or give a path to a version file)", name_or_path,
+                                 fmt::join(shipped_nccl_versions(), ", ")));
+  const std::string& path = *file;
   const nlohmann::json doc = load_json_file(path);
   JsonObject root(doc, path);
   NcclVersion v;
@@ -225,13 +219,6 @@ NcclVersion load_nccl_version(const std::string& name_or_path) {
   return v;
 }
 
-std::vector<std::string> shipped_nccl_versions() {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(data_directory() + "/topologies/nccl", ec))
-    if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
+std::vector<std::string> shipped_nccl_versions() { return shipped_names("topologies/nccl"); }
 
 }  // namespace shardsim

@@ -89,8 +89,7 @@ class StepRunner {
     RingOrderMemo ring_orders;
     for (const Op& op : ops)
       if (const auto* c = std::get_if<CollectiveOp>(&op.body)) {
-        const FamilyKey key{static_cast<int>(s_.groups.at(c->group).role), static_cast<int>(c->kind),
-                            static_cast<int>(c->algorithm), c->bytes};
+        const FamilyKey key = key_of(*c);
         if (!plans_.count(key)) plans_.emplace(key, family_plan(cluster, library, s_, *c, ring_orders));
       }
     bool only_rings = true;
@@ -150,7 +149,7 @@ class StepRunner {
 
  private:
   FamilyKey key_of(const CollectiveOp& c) const {
-    return {static_cast<int>(s_.groups[c.group].role), static_cast<int>(c.kind), static_cast<int>(c.algorithm), c.bytes};
+    return {static_cast<int>(s_.groups.at(c.group).role), static_cast<int>(c.kind), static_cast<int>(c.algorithm), c.bytes};
   }
 
   struct StreamState {

@@ -226,20 +226,27 @@ std::string data_directory() {
   return SHARDSIM_DATA_DIR;
 }
 
-std::vector<std::string> shipped_instance_names() {
+std::vector<std::string> shipped_names(const std::string& folder) {
   std::vector<std::string> names;
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(data_directory() + "/topologies", ec))
+  for (const auto& entry : std::filesystem::directory_iterator(data_directory() + "/" + folder, ec))
     if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
   std::sort(names.begin(), names.end());
   return names;
 }
 
-InstanceType load_instance_by_name(const std::string& name_or_path) {
-  const std::string shipped = data_directory() + "/topologies/" + name_or_path + ".json";
+std::optional<std::string> shipped_or_path(const std::string& folder, const std::string& name_or_path) {
+  const std::string shipped = data_directory() + "/" + folder + "/" + name_or_path + ".json";
   std::error_code ec;
-  if (std::filesystem::exists(shipped, ec)) return load_instance_type(shipped);
-  if (name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".json")) return load_instance_type(name_or_path);
+  if (std::filesystem::exists(shipped, ec)) return shipped;
+  if (name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".json")) return name_or_path;
+  return std::nullopt;
+}
+
+std::vector<std::string> shipped_instance_names() { return shipped_names("topologies"); }
+
+InstanceType load_instance_by_name(const std::string& name_or_path) {
+  if (const auto file = shipped_or_path("topologies", name_or_path)) return load_instance_type(*file);
   const auto names = shipped_instance_names();
   const std::string hint = closest_word(name_or_path, names);
   throw InputError(fmt::format("unknown instance '{}' (shipped: {}){}", name_or_path, fmt::join(names, ", "),

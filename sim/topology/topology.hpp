@@ -133,6 +133,12 @@ InstanceType load_instance_type(const std::string& path);
 InstanceType load_instance_by_name(const std::string& name_or_path);
 std::vector<std::string> shipped_instance_names();
 std::string data_directory();
+// Data files shipped under data_directory()/`folder` ("topologies", "topologies/nccl", ...): their
+// names (file stems of the .json files, sorted), and the file a user's word stands for: the
+// shipped NAME.json where there is one, else the word itself where it looks like a path (it has a
+// '/' or ends in .json), else nullopt (an unknown name, for the caller's message).
+std::vector<std::string> shipped_names(const std::string& folder);
+std::optional<std::string> shipped_or_path(const std::string& folder, const std::string& name_or_path);
 
 Cluster make_cluster(InstanceType instance, int nodes);
 
