@@ -248,7 +248,7 @@ void register_plan(CLI::App& app) {
   cmd->add_option("--strategies", o->strategies, "Strategies to sweep")->delimiter(',')->capture_default_str();
   cmd->add_option("--nccl", o->nccl, "Collective library: an NCCL version (2.8, 2.12, 2.18, 2.28) or gloo; default: the newest NCCL where the instance describes what NCCL sees");
   cmd->add_option("--frameworks", o->frameworks,
-                  "Framework profiles to sweep (deepspeed, deepspeed-0.5.6, fsdp, fsdp2, ideal); default: each strategy's "
+                  "Framework profiles to sweep (deepspeed, deepspeed-0.5.6, fsdp, fsdp2, smp, ideal); default: each strategy's "
                   "(deepspeed for ZeRO and MiCS)")->delimiter(',');
   cmd->add_option("--splits", o->splits, "Micro-batch sizes to try per cluster size")->capture_default_str();
   cmd->add_option("--budget", o->budget, "Maximum cluster price, $/hour");

@@ -137,7 +137,7 @@ void register_scaling(CLI::App& app) {
   cmd->add_option("--gpus", o->gpus, "Cluster sizes in GPUs")->delimiter(',')->capture_default_str();
   cmd->add_option("--strategies", o->strategies, "Strategies")->delimiter(',')->capture_default_str();
   cmd->add_option("--framework", o->framework,
-                  "Framework profile for every strategy (deepspeed, deepspeed-0.5.6, fsdp, fsdp2, ideal); default: each strategy's");
+                  "Framework profile for every strategy (deepspeed, deepspeed-0.5.6, fsdp, fsdp2, smp, ideal); default: each strategy's");
   cmd->add_option("--nccl", o->nccl, "Collective library: an NCCL version (2.8, 2.12, 2.18, 2.28) or gloo; default: the newest NCCL where the instance describes what NCCL sees");
   cmd->add_option("--partition-size", o->partition_size, "MiCS / hybrid partition size (default: one node)");
   cmd->add_option("--hierarchical", o->hierarchical, "MiCS hierarchical gather: on | off")->capture_default_str();

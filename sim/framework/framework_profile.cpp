@@ -145,6 +145,10 @@ FrameworkProfile load_framework(const std::string& name_or_path) {
   p.prefetch_bucket_elements = r.number("prefetch_bucket_elements");
   p.max_live_elements = r.number("max_live_elements");
   p.reduce_bucket_elements = r.number("reduce_bucket_elements");
+  p.release_by_reuse_distance = r.boolean("release_by_reuse_distance");
+  p.max_reuse_distance_elements = r.number("max_reuse_distance_elements");
+  p.reduce_scatter_list_copies = r.boolean("reduce_scatter_list_copies");
+  p.reduce_scatter_host_per_rank_s = r.seconds("reduce_scatter_host_time_per_rank");
   p.hook_s = r.seconds("hook_time");
   p.gather_pre_launch_s = r.seconds("gather_pre_launch_time");
   p.collective_launch_s = r.seconds("collective_launch_time");

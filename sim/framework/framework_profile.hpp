@@ -62,6 +62,18 @@ struct FrameworkProfile {
   double prefetch_bucket_elements = 0;   // stage3_prefetch_bucket_size
   double max_live_elements = 0;          // stage3_max_live_parameters
   double reduce_bucket_elements = 0;     // reduce_bucket_size (0: the strategy's layer buckets)
+  // When gathered parameters are freed. DeepSpeed releases a module's parameters after its
+  // forward or backward unless the recorded trace uses them again within stage3_max_reuse_distance
+  // elements of other modules' parameters (so on a 100B layer a recomputed weight is gathered
+  // again for its backward); FSDP keeps a unit gathered from its recompute to its backward.
+  bool release_by_reuse_distance = false;
+  double max_reuse_distance_elements = 0;  // stage3_max_reuse_distance
+  // torch.distributed.reduce_scatter's list API (DeepSpeed 0.5.6): the framework builds one input
+  // view per rank of the group in Python and ProcessGroupNCCL copies each into a flat buffer on the
+  // NCCL stream, so the host time of a call grows with the group (and the GPU copies the gradient
+  // once more before reducing it).
+  bool reduce_scatter_list_copies = false;
+  double reduce_scatter_host_per_rank_s = 0;  // host time per rank of the group, per call
   // Host time, seconds.
   double hook_s = 0;                 // a module's pre-forward / pre-backward hook
   double gather_pre_launch_s = 0;    // per gather call: buffer allocation, zero-fill, bookkeeping

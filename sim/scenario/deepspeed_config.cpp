@@ -44,7 +44,7 @@ const std::set<std::string> kReadOrNoEffectKeys{
     "train_micro_batch_size_per_gpu", "gradient_accumulation_steps", "fp16", "bf16", "bfloat16", "zero_optimization",
     // zero_optimization
     "stage", "mics_shard_size", "mics_hierarchical_params_gather", "zero_hpz_partition_size", "reduce_bucket_size",
-    "stage3_prefetch_bucket_size", "stage3_param_persistence_threshold", "stage3_max_live_parameters", "offload_optimizer", "offload_param", "contiguous_gradients", "overlap_comm",
+    "stage3_prefetch_bucket_size", "stage3_param_persistence_threshold", "stage3_max_live_parameters", "stage3_max_reuse_distance", "offload_optimizer", "offload_param", "contiguous_gradients", "overlap_comm",
     "stage3_gather_16bit_weights_on_model_save", "stage3_gather_fp16_weights_on_model_save", "gather_16bit_weights_on_model_save",
     "load_from_fp32_weights", "elastic_checkpoint", "ignore_unused_parameters", "round_robin_gradients", "cpu_offload", "cpu_offload_params",
     "cpu_offload_use_pin_memory", "memory_efficient_linear", "use_multi_rank_bucket_allreduce", "log_trace_cache_warnings"};
@@ -204,6 +204,8 @@ class DeepSpeedReader {
     }
     if (const Number l = number(z, p, "stage3_max_live_parameters", kMaxBucketElements); l.present && !l.is_auto)
       step_.strategy.max_live_elements = static_cast<double>(l.value);
+    if (const Number d = number(z, p, "stage3_max_reuse_distance", kMaxBucketElements); d.present && !d.is_auto)
+      step_.strategy.max_reuse_distance_elements = static_cast<double>(d.value);
     if (z.contains("overlap_comm") && z.at("overlap_comm").is_boolean() && !z.at("overlap_comm").get<bool>())
       unmodelled_.push_back("zero_optimization.overlap_comm false (the simulator always overlaps)");
     for (const auto& [key, value] : z.items())

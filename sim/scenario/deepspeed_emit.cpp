@@ -46,6 +46,7 @@ nlohmann::ordered_json deepspeed_config_for(const Cluster& cluster, const StepCo
       z["stage3_prefetch_bucket_size"] = static_cast<std::int64_t>(p.prefetch_bucket_elements);
       z["stage3_param_persistence_threshold"] = static_cast<std::int64_t>(p.persistence_threshold_elements);
       z["stage3_max_live_parameters"] = static_cast<std::int64_t>(p.max_live_elements);
+      if (p.release_by_reuse_distance) z["stage3_max_reuse_distance"] = static_cast<std::int64_t>(p.max_reuse_distance_elements);
     }
   }
 

@@ -20,7 +20,7 @@ void ScenarioFlags::add_strategy_and_batch(CLI::App* cmd) {
   cmd->add_option("--accumulation", accumulation, "Override gradient-accumulation micro-steps");
   cmd->add_option("--deepspeed", deepspeed, "Take the strategy and batch from a DeepSpeed config JSON");
   cmd->add_option("--framework", framework,
-                  "How the framework runs the step: deepspeed, deepspeed-0.5.6, fsdp, fsdp2, ideal (topologies/frameworks/), or a "
+                  "How the framework runs the step: deepspeed, deepspeed-0.5.6, fsdp, fsdp2, smp, ideal (topologies/frameworks/), or a "
                   "profile file; default: deepspeed for ZeRO and MiCS, fsdp for hybrid_shard, ideal for ddp");
   cmd->add_option("--seq-len", seq_len, "Training sequence length in tokens (default: the scenario's seq_len, else the model's)");
 }

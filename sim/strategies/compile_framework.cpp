@@ -158,6 +158,7 @@ struct StepWork {
   int fetch = -1;     // the fetch this step's hook waits for (launching it if no prefetch did)
   int uses = -1;      // the fetch whose gathered parameters its compute reads
   bool hook = false;  // a framework hook runs before it
+  int next_fetch = 0; // the first fetch of a later step: where a prefetch from here starts
 };
 
 struct Fetch {
@@ -168,6 +169,7 @@ struct Fetch {
   bool launched = false, waited = false;
   std::vector<int> gathers;
   int consumer = -1;  // the last compute op reading it so far: its buffer is free after that
+  int last_step = -1; // the trace step after which it is released
 };
 
 class FrameworkCompiler {
@@ -218,52 +220,92 @@ class FrameworkCompiler {
     return static_cast<int>(fetches_.size()) - 1;
   }
 
-  // The micro-step's module steps and fetches, in the order the framework runs them.
+  // The elements of every parameter a module's hook fetches (persistent ones too): what
+  // DeepSpeed's reuse distance counts (PrefetchCoordinator._distance_in_numel).
+  static double module_elements(const Module& md) {
+    double e = 0;
+    for (const auto* list : {&md.tensors, &md.borrowed})
+      for (const WeightTensor& w : *list) e += static_cast<double>(w.elements);
+    return e;
+  }
+
+  // The micro-step's module steps, in the order the framework runs them (its recorded trace):
+  // every block's forward, then from the last block back each block's recompute (where
+  // checkpointed) and backward.
+  std::vector<StepWork> trace() const {
+    const bool per_block = profile_.gather == GatherGranularity::per_block;
+    std::vector<StepWork> steps;
+    auto pass = [&](int b, Pass p, bool reverse) {
+      const int n = static_cast<int>(blocks_[b].modules.size());
+      for (int k = 0; k < n; ++k) {
+        const int i = reverse ? n - 1 - k : k;
+        steps.push_back(StepWork{b, i, p, -1, -1, per_block ? k == 0 : blocks_[b].modules[i].has_tensors()});
+      }
+    };
+    for (int b = 0; b < static_cast<int>(blocks_.size()); ++b) pass(b, Pass::forward, false);
+    for (int b = static_cast<int>(blocks_.size()) - 1; b >= 0; --b) {
+      if (blocks_[b].recomputed) pass(b, Pass::recompute, false);
+      pass(b, Pass::backward, true);
+    }
+    return steps;
+  }
+
+  // The trace's fetches. A pass gathers where the strategy gathers for it (forward; recompute and
+  // backward). What a step reads was gathered by its own fetch or is still held from an earlier use
+  // of the module: with DeepSpeed's rule, when the parameters of the modules run in between come
+  // to less than stage3_max_reuse_distance elements; with FSDP's, from a unit's recompute to its
+  // backward.
   std::vector<StepWork> plan_micro_step() {
     fetches_.clear();
     launch_order_.clear();
     next_prefetch_ = 0;
-    std::vector<StepWork> steps;
+    live_elements_ = 0;
+    std::vector<StepWork> steps = trace();
     const bool per_block = profile_.gather == GatherGranularity::per_block;
-    auto block_fetch = [&](int b, bool backward) {
-      std::vector<const Module*> all;
-      for (const Module& md : blocks_[b].modules) all.push_back(&md);
-      return new_fetch(all, backward, blocks_[b].name);
-    };
-    // One phase's pass over block b's modules in `order`; `fetching` says whether this pass
-    // gathers (forward, recompute, or a backward without recompute) or reuses (backward after
-    // recompute, which reads what the recompute gathered).
-    auto pass = [&](int b, Pass p, bool reverse, bool fetching, std::vector<int>& module_fetch) {
-      const auto& modules = blocks_[b].modules;
-      const bool backward = p != Pass::forward;
-      const int n = static_cast<int>(modules.size());
-      int unit_fetch = -1;
-      if (per_block && fetching) unit_fetch = block_fetch(b, backward);
-      for (int k = 0; k < n; ++k) {
-        const int i = reverse ? n - 1 - k : k;
-        StepWork s{b, i, p};
-        if (fetching) {
-          s.fetch = per_block ? (k == 0 ? unit_fetch : -1) : new_fetch({&modules[i]}, backward, modules[i].name);
-          module_fetch[i] = per_block ? unit_fetch : s.fetch;
+    const bool by_distance = profile_.release_by_reuse_distance && !per_block;
+    std::map<std::pair<int, int>, int> last_use;  // (block, module) -> its last step so far
+    std::vector<double> elements_before(steps.size() + 1, 0);  // prefix sums of module_elements
+    for (std::size_t k = 0; k < steps.size(); ++k)
+      elements_before[k + 1] = elements_before[k] + module_elements(blocks_[steps[k].block].modules[steps[k].module]);
+    int unit_fetch = -1;
+    for (std::size_t k = 0; k < steps.size(); ++k) {
+      StepWork& s = steps[k];
+      const Module& md = blocks_[s.block].modules[s.module];
+      const bool gathers = s.pass == Pass::forward ? plan_.forward_gather.has_value() : plan_.backward_gather.has_value();
+      const auto previous = last_use.find({s.block, s.module});
+      const int p = previous == last_use.end() ? -1 : previous->second;
+      last_use[{s.block, s.module}] = static_cast<int>(k);
+      if (per_block || !by_distance) {
+        // FSDP and the reference: a backward after its recompute reads what the recompute gathered.
+        const bool reuses = s.pass == Pass::backward && blocks_[s.block].recomputed;
+        if (reuses) {
+          s.uses = p >= 0 ? steps[static_cast<std::size_t>(p)].uses : -1;
+          continue;
         }
-        s.uses = module_fetch[i];
-        s.hook = per_block ? k == 0 : modules[i].has_tensors();
-        steps.push_back(s);
+        if (!gathers) continue;
+        if (per_block) {
+          if (s.hook) {
+            std::vector<const Module*> all;
+            for (const Module& m : blocks_[s.block].modules) all.push_back(&m);
+            unit_fetch = new_fetch(all, s.pass != Pass::forward, blocks_[s.block].name);
+            s.fetch = unit_fetch;
+          }
+          s.uses = unit_fetch;
+        } else {
+          s.fetch = s.uses = new_fetch({&md}, s.pass != Pass::forward, md.name);
+        }
+        continue;
       }
-    };
-    for (int b = 0; b < static_cast<int>(blocks_.size()); ++b) {
-      std::vector<int> fetch_of(blocks_[b].modules.size(), -1);
-      pass(b, Pass::forward, false, plan_.forward_gather.has_value(), fetch_of);
+      if (p >= 0 && steps[static_cast<std::size_t>(p)].uses >= 0 &&
+          elements_before[k] - elements_before[static_cast<std::size_t>(p) + 1] < profile_.max_reuse_distance_elements) {
+        s.uses = steps[static_cast<std::size_t>(p)].uses;  // kept since its last use
+        continue;
+      }
+      if (gathers) s.fetch = s.uses = new_fetch({&md}, s.pass != Pass::forward, md.name);
     }
-    for (int b = static_cast<int>(blocks_.size()) - 1; b >= 0; --b) {
-      std::vector<int> fetch_of(blocks_[b].modules.size(), -1);
-      const bool gathers = plan_.backward_gather.has_value();
-      if (blocks_[b].recomputed) {
-        pass(b, Pass::recompute, false, gathers, fetch_of);
-        pass(b, Pass::backward, true, false, fetch_of);
-      } else {
-        pass(b, Pass::backward, true, gathers, fetch_of);
-      }
+    for (std::size_t k = 0; k < steps.size(); ++k) {
+      if (steps[k].uses >= 0) fetches_[steps[k].uses].last_step = static_cast<int>(k);
+      steps[k].next_fetch = steps[k].fetch >= 0 ? steps[k].fetch + 1 : k > 0 ? steps[k - 1].next_fetch : 0;
     }
     return steps;
   }
@@ -300,6 +342,7 @@ class FrameworkCompiler {
                                     Stream::gather));
     }
     f.launched = true;
+    live_elements_ += f.elements;
     launch_order_.push_back(id);
   }
 
@@ -309,14 +352,16 @@ class FrameworkCompiler {
 
   // DeepSpeed's prefetch loop pops the recorded trace until this call has launched at least
   // min(max_live - live, stage3_prefetch_bucket_size) elements (so one weight when each exceeds
-  // the bucket); FSDP launches the next `prefetch_blocks` blocks.
-  void prefetch_after(int current, int micro, int layer) {
+  // the bucket), live being every parameter gathered or in flight and not yet released; FSDP
+  // launches the next `prefetch_blocks` blocks. `next` is the first fetch after the current step.
+  void prefetch_after(int next, int micro, int layer) {
     if (profile_.prefetch_only_when_idle && gathers_in_flight()) return;
     const int n = static_cast<int>(fetches_.size());
+    const int current = next - 1;
     if (profile_.prefetch_by_elements) {
       double budget = profile_.prefetch_bucket_elements;
-      if (profile_.max_live_elements > 0) budget = std::min(budget, profile_.max_live_elements - fetches_[current].elements);
-      next_prefetch_ = std::max(next_prefetch_, current + 1);
+      if (profile_.max_live_elements > 0) budget = std::min(budget, profile_.max_live_elements - live_elements_);
+      next_prefetch_ = std::max(next_prefetch_, next);
       double numel = 0;
       while (next_prefetch_ < n && numel < budget) {
         const int j = next_prefetch_++;
@@ -343,7 +388,9 @@ class FrameworkCompiler {
         launch_fetch(s.fetch, m, block.layer);
         if (profile_.synchronize_after_fetch) synchronize("synchronize", m, block.layer);
         fetches_[s.fetch].waited = true;
-        prefetch_after(s.fetch, m, block.layer);
+        prefetch_after(s.next_fetch, m, block.layer);
+      } else if (s.uses >= 0 && s.hook && profile_.release_by_reuse_distance) {
+        prefetch_after(s.next_fetch, m, block.layer);  // DeepSpeed prefetches from every module's hook
       }
       // The compute stream waits on the fetch's event (where the host synchronized, it has finished).
       if (s.uses >= 0) deps.push_back(fetches_[s.uses].gathers.back());
@@ -352,7 +399,11 @@ class FrameworkCompiler {
       const int op = device_op(builder_.compute(module_compute(block, md, s.pass), std::move(deps), fmt::format("{} {}", what, md.name), m,
                                                 block.layer),
                                Stream::compute);
-      if (s.uses >= 0) fetches_[s.uses].consumer = op;
+      if (s.uses >= 0) {
+        Fetch& f = fetches_[s.uses];
+        f.consumer = op;
+        if (f.last_step == static_cast<int>(k)) live_elements_ -= f.elements;  // released after its last use
+      }
       if (s.pass == Pass::backward && sync_gradients) gradients_ready(s, op, m, k + 1 == steps.size() || steps[k + 1].block != s.block);
     }
     flush_bucket(m, -1);
@@ -401,15 +452,27 @@ class FrameworkCompiler {
     if (cap > 0 && static_cast<int>(reduce_buckets_.size()) >= cap)
       builder_.host(0, {reduce_buckets_[reduce_buckets_.size() - cap]}, "wait reduce", m, layer);
     // Stage 3 of DeepSpeed 0.5.6 reduces each parameter on its own; ZeRO-1/2 their flat bucket.
-    std::vector<double> calls{bucket_elements_};
-    if (profile_.reduce == ReduceGranularity::per_tensor && gathers_parameters_) calls = bucket_;
+    const bool per_parameter = profile_.reduce == ReduceGranularity::per_tensor && gathers_parameters_;
+    const std::vector<double> calls = per_parameter ? bucket_ : std::vector<double>{bucket_elements_};
     const std::string name = layer >= 0 ? fmt::format("L{}", layer) : "bucket";
     int last = -1;
     for (double elements : calls) {
       int previous = last_backward_;
       for (const CollectiveStep& step : plan_.gradient_sync) {
-        const int launch = builder_.host(profile_.collective_launch_s, {}, fmt::format("launch {} {}", step.label, name), m, layer);
-        previous = device_op(builder_.collective(step, elements * builder_.element_bytes(), Stream::reduce, {launch, previous},
+        const double bytes = elements * builder_.element_bytes();
+        // The list API (DeepSpeed 0.5.6's per-parameter reduce_scatter): host work per rank of the
+        // group (an input view each, a copy_ each), the gradient copied into a flat input on the
+        // NCCL stream before the reduction.
+        const bool list_copies = profile_.reduce_scatter_list_copies && per_parameter &&
+                                 step.kind == CollectiveKind::reduce_scatter;
+        const double host_s =
+            profile_.collective_launch_s + (list_copies ? builder_.group_size(step.group) * profile_.reduce_scatter_host_per_rank_s : 0.0);
+        const int launch = builder_.host(host_s, {}, fmt::format("launch {} {}", step.label, name), m, layer);
+        if (list_copies)
+          previous = device_op(builder_.copy(bytes / step.divisor, Stream::reduce, existing({launch, previous}),
+                                             fmt::format("flatten {} {}", step.label, name), m, layer),
+                               Stream::reduce);
+        previous = device_op(builder_.collective(step, bytes, Stream::reduce, existing({launch, previous}),
                                                  fmt::format("{} {}", step.label, name), m, layer),
                              Stream::reduce);
       }
@@ -463,6 +526,7 @@ class FrameworkCompiler {
   std::vector<Fetch> fetches_;
   std::vector<int> launch_order_;
   int next_prefetch_ = 0;
+  double live_elements_ = 0;  // gathered or in flight, not yet released
   std::vector<double> bucket_;
   double bucket_elements_ = 0;
   std::vector<int> reduce_buckets_;  // the last collective of each reduced bucket

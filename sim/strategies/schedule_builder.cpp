@@ -79,6 +79,16 @@ int ScheduleBuilder::compute(ComputeOp op, std::vector<int> deps, std::string la
   return add(Op{std::move(op), Stream::compute, std::move(deps), std::move(label), micro, layer});
 }
 
+int ScheduleBuilder::copy(double bytes, Stream stream, std::vector<int> deps, std::string label, int micro, int layer) {
+  return add(Op{CopyOp{bytes}, stream, std::move(deps), std::move(label), micro, layer});
+}
+
+int ScheduleBuilder::group_size(GroupRole role) const {
+  const auto group = group_ids_.find(role);
+  if (group == group_ids_.end()) throw std::logic_error(fmt::format("no {} group", to_string(role)));
+  return static_cast<int>(schedule_.groups[static_cast<std::size_t>(group->second)].ranks.size());
+}
+
 int ScheduleBuilder::host(double seconds, std::vector<int> deps, std::string label, int micro, int layer) {
   return add(Op{HostOp{seconds}, Stream::host, std::move(deps), std::move(label), micro, layer});
 }

@@ -29,6 +29,10 @@ class ScheduleBuilder {
   int compute(double flops, double hbm_bytes, std::vector<int> deps, std::string label, int micro, int layer);
   int compute(ComputeOp op, std::vector<int> deps, std::string label, int micro, int layer);
   int host(double seconds, std::vector<int> deps, std::string label, int micro, int layer);
+  // A device-memory copy of `bytes` on `stream` (read and written once at HBM bandwidth).
+  int copy(double bytes, Stream stream, std::vector<int> deps, std::string label, int micro, int layer);
+  // Ranks in this rank's group of `role`.
+  int group_size(GroupRole role) const;
 
   const Op& op(int id) const { return schedule_.program.ops.at(static_cast<std::size_t>(id)); }
   double element_bytes() const { return element_bytes_; }

@@ -13,6 +13,7 @@ FrameworkProfile effective_framework(const StepConfig& c) {
   p.prefetch_bucket_elements = c.strategy.prefetch_bucket_elements.value_or(p.prefetch_bucket_elements);
   p.persistence_threshold_elements = c.strategy.persistence_threshold_elements.value_or(p.persistence_threshold_elements);
   p.max_live_elements = c.strategy.max_live_elements.value_or(p.max_live_elements);
+  p.max_reuse_distance_elements = c.strategy.max_reuse_distance_elements.value_or(p.max_reuse_distance_elements);
   if (c.strategy.reduce_bucket_elements && *c.strategy.reduce_bucket_elements > 0)
     p.reduce_bucket_elements = *c.strategy.reduce_bucket_elements;
   else if (!c.strategy.reduce_bucket_elements && c.strategy.reduce_bucket_bytes > 0)

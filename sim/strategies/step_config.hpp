@@ -25,6 +25,7 @@ struct StrategyConfig {
   std::optional<double> prefetch_bucket_elements;        // stage3_prefetch_bucket_size
   std::optional<double> persistence_threshold_elements;  // stage3_param_persistence_threshold
   std::optional<double> max_live_elements;               // stage3_max_live_parameters
+  std::optional<double> max_reuse_distance_elements;     // stage3_max_reuse_distance
   std::optional<double> reduce_bucket_elements;          // reduce_bucket_size as given; 0 = a reduce per gradient
 };
 
@@ -45,8 +46,8 @@ struct StepConfig {
 void validate_step_config(const Cluster& cluster, const StepConfig& config);
 
 // The framework profile with the scenario's knobs in place of its defaults: a DeepSpeed config's
-// stage3_prefetch_bucket_size, stage3_param_persistence_threshold, stage3_max_live_parameters and
-// reduce_bucket_size (a positive one; 0, a reduce per gradient, is the compiler's to handle), or a
+// stage3_prefetch_bucket_size, stage3_param_persistence_threshold, stage3_max_live_parameters,
+// stage3_max_reuse_distance and reduce_bucket_size (a positive one; 0, a reduce per gradient, is the compiler's to handle), or a
 // scenario's reduce bucket in bytes. What the compiler, the memory estimate and the emitted
 // DeepSpeed config all read.
 FrameworkProfile effective_framework(const StepConfig& config);

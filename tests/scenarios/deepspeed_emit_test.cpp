@@ -39,6 +39,7 @@ TEST_CASE("an emitted DeepSpeed config round-trips to the same step and predicti
     CHECK(a.prefetch_bucket_elements == b.prefetch_bucket_elements);
     CHECK(a.persistence_threshold_elements == b.persistence_threshold_elements);
     CHECK(a.max_live_elements == b.max_live_elements);
+    CHECK(a.max_reuse_distance_elements == b.max_reuse_distance_elements);
     CHECK(again.step.micro_batch == original.step.micro_batch);
     CHECK(again.step.accumulation_steps == original.step.accumulation_steps);
     CHECK(again.step.model.precision == original.step.model.precision);

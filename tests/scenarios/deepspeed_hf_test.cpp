@@ -58,6 +58,14 @@ TEST_CASE("\"auto\" values are filled as the HF Trainer fills them, and said", "
   CHECK(has_note(sc, "zero_optimization.sub_group_size"));
 }
 
+TEST_CASE("stage3_max_reuse_distance replaces the profile's default", "[scenarios][deepspeed]") {
+  const TempFile ds("ds.json", R"({"train_micro_batch_size_per_gpu": 1, "zero_optimization": {"stage": 3, "stage3_max_reuse_distance": 3000000000}})");
+  const Scenario sc = with_ds(ds.path());
+  CHECK(sc.step.strategy.max_reuse_distance_elements == 3e9);
+  CHECK(effective_framework(sc.step).max_reuse_distance_elements == 3e9);
+  CHECK_FALSE(has_note(sc, "stage3_max_reuse_distance"));  // read, so not listed as unmodelled
+}
+
 TEST_CASE("DeepSpeed's batch arithmetic and its wording", "[scenarios][deepspeed]") {
   SECTION("train_batch_size and micro-batch give the accumulation") {
     const TempFile ds("ds.json", R"({"train_batch_size": 256, "train_micro_batch_size_per_gpu": 2})");

@@ -33,6 +33,10 @@ double total_flops(const Schedule& s) {
   return f;
 }
 
+int count_labelled(const Schedule& s, const std::string& label) {
+  return static_cast<int>(std::count_if(s.program.ops.begin(), s.program.ops.end(), [&](const Op& op) { return op.label == label; }));
+}
+
 int index_of(const Schedule& s, const std::string& label) {
   for (std::size_t i = 0; i < s.program.ops.size(); ++i)
     if (s.program.ops[i].label == label) return static_cast<int>(i);
@@ -57,7 +61,8 @@ TEST_CASE("every shipped framework profile loads and sources every value", "[fra
       "gather_granularity", "reduce_granularity", "prefetch_by_elements", "prefetch_blocks", "prefetch_only_when_idle",
       "synchronize_before_gather", "synchronize_after_fetch", "synchronize_before_reduce", "max_gathers_in_flight",
       "max_reduces_in_flight", "gather_limit_waits_for_free", "persistence_threshold_elements", "prefetch_bucket_elements",
-      "max_live_elements", "reduce_bucket_elements", "hook_time", "gather_pre_launch_time", "collective_launch_time",
+      "max_live_elements", "reduce_bucket_elements", "release_by_reuse_distance", "max_reuse_distance_elements",
+      "reduce_scatter_list_copies", "reduce_scatter_host_time_per_rank", "hook_time", "gather_pre_launch_time", "collective_launch_time",
       "compute_launch_time", "cuda_context", "nccl_buffers_per_communicator", "allocator_reserve_fraction"};
   const auto names = shipped_frameworks();
   for (const char* name : {"ideal", "deepspeed", "deepspeed-0.5.6", "fsdp", "fsdp2"})
@@ -98,9 +103,17 @@ TEST_CASE("every profile keeps the reference compute and one communicator's orde
 TEST_CASE("DeepSpeed 0.5.6 gathers and reduces each parameter tensor of the 100B model", "[frameworks]") {
   const Schedule s = compile_schedule(test::p4d(16), gpt_100b("deepspeed-0.5.6"));
   // Gathered (over the 1e5-element persistence threshold): per block QKV, attention output, MLP up
-  // and down; the token and positional embeddings; the tied head's token embedding. Forward and
-  // recompute/backward: 2 x (55 x 4 + 2 + 1).
-  CHECK(count_collectives(s, CollectiveKind::all_gather) == 2 * (55 * 4 + 2 + 1));
+  // and down; the token and positional embeddings; the tied head's token embedding. Released after
+  // use unless the trace reuses them within stage3_max_reuse_distance (1e9) elements: a block's
+  // recompute gathers its 4 weights, and its backward gathers again QKV (2.7e9 elements of other
+  // modules in between), the attention output (1.8e9) and MLP up (1.2e9), but keeps MLP down
+  // (reused next); the head is kept from its forward to its backward (only the final norm between).
+  // Forward 55 x 4 + 2 + 1, backward 55 x (4 + 3) + 2.
+  CHECK(count_collectives(s, CollectiveKind::all_gather) == (55 * 4 + 2 + 1) + (55 * 7 + 2));
+  CHECK(index_of(s, "ag-bwd L3.mlp.down") < index_of(s, "bwd L3.mlp.down"));
+  CHECK(count_labelled(s, "ag-bwd L3.mlp.up") == 2);
+  CHECK(count_labelled(s, "ag-bwd L3.mlp.down") == 1);
+  CHECK(count_labelled(s, "ag-bwd head") == 0);
   // Reduced: every tensor once, the small ones too (12 per block, 2 embeddings, 2 final-norm).
   CHECK(count_collectives(s, CollectiveKind::reduce_scatter) == 55 * 12 + 2 + 2);
   // torch.cuda.synchronize() before every gather launch: the host op just before the launch
@@ -113,9 +126,50 @@ TEST_CASE("DeepSpeed 0.5.6 gathers and reduces each parameter tensor of the 100B
   CHECK(std::count(deps.begin(), deps.end(), index_of(s, "fwd L3.attention.core")) == 1);
 }
 
+TEST_CASE("stage3_max_reuse_distance decides which recomputed weights the backward gathers again", "[frameworks]") {
+  StepConfig c = gpt_100b("deepspeed");
+  // Above the 2.7e9 elements between a block's QKV recompute and its backward: nothing is gathered
+  // again, so the backward gathers only in the recompute (55 x 4), plus the embeddings; and the
+  // last block's weights are kept from its forward to its recompute (at most 2.6e9 elements in
+  // between: the rest of the block, the head's forward and backward), so 54 blocks recompute-gather.
+  c.strategy.max_reuse_distance_elements = 3e9;
+  CHECK(count_collectives(compile_schedule(test::p4d(16), c), CollectiveKind::all_gather) == (55 * 4 + 1 + 1) + (54 * 4 + 1));
+  // 0: every use gathers (the head too: forward and backward).
+  c.strategy.max_reuse_distance_elements = 0;
+  CHECK(count_collectives(compile_schedule(test::p4d(16), c), CollectiveKind::all_gather) == (55 * 4 + 1 + 1) + (55 * 8 + 1 + 1));
+}
+
+TEST_CASE("DeepSpeed 0.5.6's list-API reduce-scatter costs the host per rank and copies the gradient first", "[frameworks]") {
+  const Cluster cluster = test::p4d(16);
+  const Schedule s = compile_schedule(cluster, gpt_100b("deepspeed-0.5.6"));
+  const FrameworkProfile p = load_framework("deepspeed-0.5.6");
+  // Every reduce-scatter (one per parameter) follows the flatten copy of its input, of the same
+  // bytes, on the reduce stream.
+  int reduce_scatters = 0;
+  for (std::size_t i = 0; i < s.program.ops.size(); ++i) {
+    const auto* rs = std::get_if<CollectiveOp>(&s.program.ops[i].body);
+    if (!rs || rs->kind != CollectiveKind::reduce_scatter) continue;
+    ++reduce_scatters;
+    const auto& deps = s.program.ops[i].deps;
+    const auto copy = std::find_if(deps.begin(), deps.end(), [&](int d) { return std::holds_alternative<CopyOp>(s.program.ops[d].body); });
+    REQUIRE(copy != deps.end());
+    CHECK(std::get<CopyOp>(s.program.ops[*copy].body).bytes == rs->bytes);
+    CHECK(s.program.ops[*copy].stream == Stream::reduce);
+  }
+  CHECK(reduce_scatters == 55 * 12 + 2 + 2);
+  // Its launch: the collective launch plus the per-rank work for all 128 ranks.
+  const Op& launch = s.program.ops[index_of(s, "launch rs-grad L3")];
+  CHECK(std::get<HostOp>(launch.body).seconds == Approx(p.collective_launch_s + 128 * p.reduce_scatter_host_per_rank_s).epsilon(1e-12));
+  CHECK(p.reduce_scatter_host_per_rank_s == Approx(8e-6));
+  // Current DeepSpeed: one _reduce_scatter_base per bucket, no copies.
+  CHECK(count_labelled(compile_schedule(cluster, gpt_100b("deepspeed")), "flatten rs-grad L3") == 0);
+}
+
 TEST_CASE("current DeepSpeed coalesces each fetch and prefetches one weight ahead on the 100B model", "[frameworks]") {
   const Schedule s = compile_schedule(test::p4d(16), gpt_100b("deepspeed"));
-  CHECK(count_collectives(s, CollectiveKind::all_gather) == 2 * (55 * 4 + 1 + 1));
+  // Forward: the embeddings (one fetch), 4 weights per block, the head; backward as for 0.5.6
+  // (the same reuse rule): 55 x 7 + the embeddings.
+  CHECK(count_collectives(s, CollectiveKind::all_gather) == (55 * 4 + 1 + 1) + (55 * 7 + 1));
   // Every weight exceeds stage3_prefetch_bucket_size (5e7 elements): the hook of one module
   // launches the gather of the next weight only, before its own compute.
   CHECK(index_of(s, "ag-fwd L3.attention.out") < index_of(s, "fwd L3.attention.qkv"));
