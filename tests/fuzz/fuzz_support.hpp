@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <exception>
 #include <fstream>
+#include <set>
 #include <string>
 #include <typeinfo>
 #include <unistd.h>
@@ -32,10 +33,25 @@ namespace shardsim::fuzz {
 // slow the fuzzer down without reaching new code.
 inline constexpr std::size_t kMaxInput = 1 << 16;
 
+// The per-process input files, removed when the fuzzer exits (it ends through exit(), which runs
+// static destructors), so runs leave nothing in the temporary directory.
+struct TempInputs {
+  std::set<std::string> paths;
+  ~TempInputs() {
+    for (const std::string& p : paths) std::remove(p.c_str());
+  }
+};
+
+inline TempInputs& temp_inputs() {
+  static TempInputs inputs;
+  return inputs;
+}
+
 // Writes the input to a per-process temporary file (the loaders take paths) and returns its path.
 inline std::string write_temp(const std::uint8_t* data, std::size_t size, const char* tag) {
   const char* dir = std::getenv("TMPDIR");
   std::string path = std::string(dir && *dir ? dir : "/tmp") + "/shardsim-fuzz-" + tag + "-" + std::to_string(::getpid()) + ".json";
+  temp_inputs().paths.insert(path);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   out.close();
