@@ -149,6 +149,7 @@ FrameworkProfile load_framework(const std::string& name_or_path) {
   p.max_reuse_distance_elements = r.number("max_reuse_distance_elements");
   p.reduce_scatter_list_copies = r.boolean("reduce_scatter_list_copies");
   p.reduce_scatter_host_per_rank_s = r.seconds("reduce_scatter_host_time_per_rank");
+  p.parameter_norm_in_hook = r.boolean("parameter_norm_in_hook");
   p.hook_s = r.seconds("hook_time");
   p.gather_pre_launch_s = r.seconds("gather_pre_launch_time");
   p.collective_launch_s = r.seconds("collective_launch_time");

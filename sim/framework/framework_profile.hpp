@@ -74,6 +74,10 @@ struct FrameworkProfile {
   // once more before reducing it).
   bool reduce_scatter_list_copies = false;
   double reduce_scatter_host_per_rank_s = 0;  // host time per rank of the group, per call
+  // DeepSpeed 0.5.6's fetch ends in a debug line whose f-string is evaluated even when not printed:
+  // a norm of every parameter of the module (a kernel reading it) formatted on the host (.item(),
+  // so the host waits for it).
+  bool parameter_norm_in_hook = false;
   // Host time, seconds.
   double hook_s = 0;                 // a module's pre-forward / pre-backward hook
   double gather_pre_launch_s = 0;    // per gather call: buffer allocation, zero-fill, bookkeeping

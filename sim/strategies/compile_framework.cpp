@@ -392,6 +392,7 @@ class FrameworkCompiler {
       } else if (s.uses >= 0 && s.hook && profile_.release_by_reuse_distance) {
         prefetch_after(s.next_fetch, m, block.layer);  // DeepSpeed prefetches from every module's hook
       }
+      if (profile_.parameter_norm_in_hook && s.hook) parameter_norms(md, s.uses, m, block.layer);
       // The compute stream waits on the fetch's event (where the host synchronized, it has finished).
       if (s.uses >= 0) deps.push_back(fetches_[s.uses].gathers.back());
       deps.push_back(builder_.host(profile_.compute_launch_s, {}, fmt::format("launch {}", md.name), m, block.layer));
@@ -407,6 +408,20 @@ class FrameworkCompiler {
       if (s.pass == Pass::backward && sync_gradients) gradients_ready(s, op, m, k + 1 == steps.size() || steps[k + 1].block != s.block);
     }
     flush_bucket(m, -1);
+  }
+
+  // DeepSpeed 0.5.6's debug line after every fetch: a norm kernel over each of the module's own
+  // parameters (HBM reads of their bytes) on the compute stream, whose result the host formats
+  // (.item(): the host waits for it).
+  void parameter_norms(const Module& md, int uses, int m, int layer) {
+    double bytes = 0;
+    for (const WeightTensor& w : md.tensors) bytes += static_cast<double>(w.elements) * builder_.element_bytes();
+    if (bytes <= 0) return;
+    const int launch = builder_.host(0, {}, fmt::format("launch norm {}", md.name), m, layer);
+    const int norm = device_op(builder_.compute(0, bytes, existing({launch, uses >= 0 ? fetches_[uses].gathers.back() : -1}),
+                                                fmt::format("norm {}", md.name), m, layer),
+                               Stream::compute);
+    builder_.host(0, {norm}, fmt::format("item norm {}", md.name), m, layer);
   }
 
   // The module's FLOP share of its block's kernels for the pass (only FLOPs where the block has no

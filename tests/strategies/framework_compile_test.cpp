@@ -62,7 +62,7 @@ TEST_CASE("every shipped framework profile loads and sources every value", "[fra
       "synchronize_before_gather", "synchronize_after_fetch", "synchronize_before_reduce", "max_gathers_in_flight",
       "max_reduces_in_flight", "gather_limit_waits_for_free", "persistence_threshold_elements", "prefetch_bucket_elements",
       "max_live_elements", "reduce_bucket_elements", "release_by_reuse_distance", "max_reuse_distance_elements",
-      "reduce_scatter_list_copies", "reduce_scatter_host_time_per_rank", "hook_time", "gather_pre_launch_time", "collective_launch_time",
+      "reduce_scatter_list_copies", "reduce_scatter_host_time_per_rank", "parameter_norm_in_hook", "hook_time", "gather_pre_launch_time", "collective_launch_time",
       "compute_launch_time", "cuda_context", "nccl_buffers_per_communicator", "allocator_reserve_fraction"};
   const auto names = shipped_frameworks();
   for (const char* name : {"ideal", "deepspeed", "deepspeed-0.5.6", "fsdp", "fsdp2"})
@@ -163,6 +163,25 @@ TEST_CASE("DeepSpeed 0.5.6's list-API reduce-scatter costs the host per rank and
   CHECK(p.reduce_scatter_host_per_rank_s == Approx(8e-6));
   // Current DeepSpeed: one _reduce_scatter_base per bucket, no copies.
   CHECK(count_labelled(compile_schedule(cluster, gpt_100b("deepspeed")), "flatten rs-grad L3") == 0);
+}
+
+TEST_CASE("DeepSpeed 0.5.6's hooks compute a norm of each parameter and wait for it", "[frameworks]") {
+  const Schedule s = compile_schedule(test::p4d(16), gpt_100b("deepspeed-0.5.6"));
+  // After MLP up's fetch in the forward of block 3: a norm reading its weight and bias (2 bytes
+  // each), on the compute stream after the gather, then the host waits for it (.item()).
+  const int norm = index_of(s, "norm L3.mlp.up");
+  const auto* op = std::get_if<ComputeOp>(&s.program.ops[norm].body);
+  REQUIRE(op != nullptr);
+  CHECK(op->flops == 0);
+  CHECK(op->hbm_bytes == (4.0 * 12288 * 12288 + 4.0 * 12288) * 2);
+  const auto& deps = s.program.ops[norm].deps;
+  CHECK(std::count(deps.begin(), deps.end(), index_of(s, "ag-fwd L3.mlp.up")) == 1);
+  const Op& item = s.program.ops[static_cast<std::size_t>(norm) + 1];
+  CHECK(item.label == "item norm L3.mlp.up");
+  CHECK(std::count(item.deps.begin(), item.deps.end(), norm) == 1);
+  // One in each of the module's hooks: forward, recompute and backward.
+  CHECK(count_labelled(s, "norm L3.mlp.up") == 3);
+  CHECK(count_labelled(compile_schedule(test::p4d(16), gpt_100b("deepspeed")), "norm L3.mlp.up") == 0);
 }
 
 TEST_CASE("current DeepSpeed coalesces each fetch and prefetches one weight ahead on the 100B model", "[frameworks]") {
