@@ -182,7 +182,7 @@ TEST_CASE("a ring is a pipeline: node crossings are paid once along a chunk's pa
   }
 }
 
-TEST_CASE("a reducing step adds the reduction of what it received; the closed form agrees", "[collective]") {
+TEST_CASE("a reducing step adds the reduction of what it received, and the closed form agrees", "[collective]") {
   const InstanceType inst = emulated_with_reduce_rate("400MBps");
   const double reduce_Bps = 400e6;
   // One node: a uniform ring. Four nodes: a chunk small enough that the ring's path, not the

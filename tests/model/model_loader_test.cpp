@@ -48,7 +48,7 @@ TEST_CASE("gpt3-175b preset has the published shape", "[model]") {
   CHECK(m.precision == "bf16");
 }
 
-TEST_CASE("a model file can be given by path; ffn_hidden defaults to 4*hidden", "[model]") {
+TEST_CASE("a model file can be given by path, and ffn_hidden defaults to 4*hidden", "[model]") {
   test::TempFile file("mine.json", model_json());
   const auto m = load_model(file.path());
   CHECK(m.name == "t");

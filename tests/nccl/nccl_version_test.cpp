@@ -21,7 +21,7 @@ nlohmann::json shipped(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("every shipped NCCL version loads; the default is the newest", "[nccl]") {
+TEST_CASE("every shipped NCCL version loads, and the default is the newest", "[nccl]") {
   const auto names = shipped_nccl_versions();
   CHECK(names == std::vector<std::string>{"2.12", "2.18", "2.28", "2.8"});
   for (const auto& n : names) CHECK(load_nccl_version(n).name == n);
@@ -54,7 +54,7 @@ TEST_CASE("a bad NCCL version file is refused with file, JSON path and a suggest
   CHECK_THROWS_WITH(load_nccl_version(rule.path()), Contains("/latency_rules/plugin_latency") && Contains("'adds' or 'replaces'"));
 }
 
-TEST_CASE("instance files carry what NCCL's search finds; the emulated cluster has none", "[nccl][topology]") {
+TEST_CASE("instance files carry what NCCL's search finds, and the emulated cluster has none", "[nccl][topology]") {
   const InstanceType p5 = load_instance_by_name("p5.48xlarge");
   REQUIRE(p5.nccl);
   CHECK(p5.nccl->compute_capability == 90);

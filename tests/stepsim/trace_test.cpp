@@ -30,7 +30,7 @@ Schedule two_group_schedule() {
 
 }  // namespace
 
-TEST_CASE("trace slices carry group, ranks, bandwidth and FLOPs; dependencies are flows", "[stepsim][trace]") {
+TEST_CASE("trace slices carry group, ranks, bandwidth and FLOPs, and dependencies are flows", "[stepsim][trace]") {
   const Schedule s = two_group_schedule();
   const std::vector<OpTiming> timing{{0, 1}, {1, 2}, {2, 3}};
   const auto trace = nlohmann::json::parse(perfetto_trace_json(s, timing, "test rank 0"));

@@ -68,7 +68,7 @@ TEST_CASE("partition sizes: 1 for DDP, N for ZeRO, the knob or one node for part
   }
 }
 
-TEST_CASE("groups: replication only with more than one replica; hpZ within a node", "[strategies][registry]") {
+TEST_CASE("groups: replication only with more than one replica, and hpZ within a node", "[strategies][registry]") {
   const auto mics = resolve(Strategy::mics, 32, 16);
   CHECK(mics.groups.partition == 16);
   CHECK(mics.groups.replication == 2);
@@ -130,7 +130,7 @@ TEST_CASE("memory terms and the optimizer's shard come from one resolution", "[s
   CHECK_FALSE(resolve(Strategy::zero2, 16).memory.gathers_parameters);
 }
 
-TEST_CASE("resolution keeps a partition size that does not fit; validation refuses it", "[strategies][registry]") {
+TEST_CASE("resolution keeps a partition size that does not fit, and validation refuses it", "[strategies][registry]") {
   CHECK(resolve(Strategy::mics, 16, 24).partition_size == 24);
   StepConfig c;
   c.model = test::small_model();
