@@ -22,4 +22,21 @@ namespace shardsim {
 CollectivePlan plan_tree_all_reduce(const Cluster& cluster, const std::vector<int>& group, double bytes,
                                     const std::optional<PhaseShape>& shape = std::nullopt);
 
+// NCCL's NVLS_TREE all-reduce (NCCL >= 2.18, src/device/all_reduce.h RunWorkElement<NCCL_ALGO_NVLS_TREE>:
+// scatter, reduce, broadcast and gather run at once in separate thread groups, so one transfer
+// phase). Inside each node NVLink SHARP: every member sends its whole vector to the NVSwitch once
+// (multimem.ld_reduce of every slice: M up each GPU's NVLink), the switch hands each head the sum
+// of its slice (M/H down, H heads: the members behind distinct NICs, as the tree's channels);
+// across nodes each head runs a double binary tree over the nodes on its slice (half per tree,
+// reduce up and broadcast down at once); then each head writes its reduced slice to the switch
+// once (multimem.st: M/H up) and the switch multicasts it to every member (M down each GPU). The
+// phase pays NCCL's NVLS_TREE latency from the shape: base + one intra step + 2 log2(n) inter steps.
+// Throws InputError for a non-uniform group, fewer than 2 members per node, or an instance
+// without an NVSwitch.
+CollectivePlan plan_nvls_tree_all_reduce(const Cluster& cluster, const std::vector<int>& group, double bytes,
+                                         const std::optional<PhaseShape>& shape = std::nullopt);
+
+// The global links a transfer's bytes cross, appended to `out`; returns their latency.
+double transfer_route(const Cluster& cluster, const Transfer& transfer, std::vector<int>& out);
+
 }  // namespace shardsim
