@@ -95,20 +95,23 @@ CollectivePlan plan_tree_all_reduce(const Cluster& cluster, const std::vector<in
   plan.group = group;
   plan.bytes = bytes;
   plan.channels = channels;
-  TransferPhase reduce{"tree reduce", {}, 0}, broadcast{"tree broadcast", {}, 0};
+  // runTreeSplit (src/device/all_reduce.h, every protocol on CUDA >= 11.4): the reduction toward
+  // the roots and the broadcast back run at once in two thread groups, so one phase holds both.
+  TransferPhase phase{"tree reduce + broadcast", {}, 0};
+  std::vector<Transfer> down;  // the broadcast, after the reduction in the phase's list
   for (int head : heads) {
     const std::vector<int> chain = chain_from(locals, head);
     for (bool mirrored : {false, true}) {
       for (int i = 0; i < n; ++i) {
         const int base = layout.nodes[i] * k;
         for (std::size_t c = chain.size() - 1; c > 0; --c) {
-          reduce.transfers.push_back({base + chain[c], base + chain[c - 1], share});
-          broadcast.transfers.push_back({base + chain[c - 1], base + chain[c], share});
+          phase.transfers.push_back({base + chain[c], base + chain[c - 1], share});
+          down.push_back({base + chain[c - 1], base + chain[c], share});
         }
         if (is_root(i, n, mirrored)) continue;
         const int parent = layout.nodes[parent_position(i, n, mirrored)] * k + head;
-        reduce.transfers.push_back({base + head, parent, share});
-        broadcast.transfers.push_back({parent, base + head, share});
+        phase.transfers.push_back({base + head, parent, share});
+        down.push_back({parent, base + head, share});
       }
     }
   }
@@ -124,13 +127,11 @@ CollectivePlan plan_tree_all_reduce(const Cluster& cluster, const std::vector<in
     if (chain_steps > 0) intra_s = cluster.route_latency_s(first + locals[1], first + locals[0]);
     if (n > 1) inter_s = cluster.route_latency_s(layout.nodes[1] * k + heads.front(), first + heads.front());
   }
+  // A chunk goes up the depth and back down: NCCL's 2 ((k'-1) intra + log2(n) inter) + base.
   const double depth_s = chain_steps * intra_s + tree_levels * inter_s;
-  reduce.latency_s = depth_s + (shape ? shape->base_latency_s : 0);
-  broadcast.latency_s = depth_s;
-  if (!reduce.transfers.empty()) {  // a group of one exchanges nothing
-    plan.phases.emplace_back(std::move(reduce));
-    plan.phases.emplace_back(std::move(broadcast));
-  }
+  phase.latency_s = 2 * depth_s + (shape ? shape->base_latency_s : 0);
+  phase.transfers.insert(phase.transfers.end(), down.begin(), down.end());
+  if (!phase.transfers.empty()) plan.phases.emplace_back(std::move(phase));  // a group of one exchanges nothing
   return plan;
 }
 

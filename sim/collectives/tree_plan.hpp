@@ -5,10 +5,11 @@
 // interior in one is a leaf in the other, each carry half of the data. NCCL builds one such pair
 // per channel, and a channel leaves the node through its own NIC, so the plan makes one pair per
 // NIC the group's GPUs use, each carrying 1/(2C) of the vector, its chain headed by a GPU behind
-// that NIC. The all-reduce is two transfer phases: the reduction toward the roots (every chain hop
-// and tree edge carries its share at once, pipelined) and the broadcast back. Each phase pays the
-// step latency of its depth: (k'-1) intra-node steps and log2(n) (rounded down, as NCCL's model)
-// inter-node steps, from the shape when a backend model gives one, else from the routes.
+// that NIC. The all-reduce is one transfer phase: the reduction toward the roots and the broadcast
+// back run at once (runTreeSplit, src/device/all_reduce.h: separate thread groups), every chain hop
+// and tree edge carrying its share in both directions, pipelined. The phase pays the step latency
+// of the depth down and up: 2 ((k'-1) intra-node steps + log2(n) inter-node steps, rounded down as
+// NCCL's model), from the shape when a backend model gives one, else from the routes.
 #pragma once
 
 #include "sim/collectives/collective.hpp"

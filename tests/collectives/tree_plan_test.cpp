@@ -22,18 +22,19 @@ double transfer_bytes(const TransferPhase& phase) {
 
 }  // namespace
 
-TEST_CASE("the tree all-reduce moves M in and out of every node of two, in two phases", "[collective][tree]") {
+TEST_CASE("the tree all-reduce moves M in and out of every node of two, reduce and broadcast at once", "[collective][tree]") {
   const Cluster c = make_cluster(load_instance_by_name("p4de.24xlarge"), 2);
   const double M = 1 << 30;
   const CollectivePlan plan = plan_collective(c, CollectiveKind::all_reduce, Algorithm::tree, world_group(c), M);
-  REQUIRE(plan.phases.size() == 2);
+  REQUIRE(plan.phases.size() == 1);  // runTreeSplit: the reduction and the broadcast run together
   CHECK(plan.channels == 4);  // one channel per NIC of the node
-  const auto& reduce = std::get<TransferPhase>(plan.phases[0]);
-  // Per channel and tree: 7 chain hops in each of the 2 nodes plus 1 tree edge, each M / (2 x 4).
-  CHECK(reduce.transfers.size() == 4 * 2 * (2 * 7 + 1));
-  CHECK(transfer_bytes(reduce) == 4 * 2 * (2 * 7 + 1) * (M / 8));
+  const auto& both = std::get<TransferPhase>(plan.phases[0]);
+  // Per channel and tree: 7 chain hops in each of the 2 nodes plus 1 tree edge, each M / (2 x 4),
+  // up (reduce) and down (broadcast).
+  CHECK(both.transfers.size() == 2 * 4 * 2 * (2 * 7 + 1));
+  CHECK(transfer_bytes(both) == 2 * 4 * 2 * (2 * 7 + 1) * (M / 8));
   const CollectiveResult r = simulate_collective(c, plan);
-  // Each node is the root of one tree and a leaf of the other: M/2 enters it in each phase.
+  // Each node is the root of one tree and a leaf of the other: M/2 enters it up, M/2 down.
   CHECK(r.network_bytes_per_node == M);
   CHECK(r.model_used == FlowModel::per_flow);
   // Nothing contends but the tree itself, so the event simulation is the busiest-link closed form.
@@ -44,12 +45,13 @@ TEST_CASE("the second tree mirrors the first: every node is interior in at most 
   const Cluster c = make_cluster(load_instance_by_name("p4d.24xlarge"), 7);
   const std::vector<int> one_per_node{0, 8, 16, 24, 32, 40, 48};
   const CollectivePlan plan = plan_tree_all_reduce(c, one_per_node, 7e6);
-  const auto& reduce = std::get<TransferPhase>(plan.phases[0]);
-  // One channel (GPU 0's NIC), two trees of 6 edges each, no chain.
-  REQUIRE(reduce.transfers.size() == 12);
+  const auto& both = std::get<TransferPhase>(plan.phases[0]);
+  // One channel (GPU 0's NIC), two trees of 6 edges each, no chain; the reduction's 12 come first.
+  REQUIRE(both.transfers.size() == 24);
+  const std::vector<Transfer> reduce(both.transfers.begin(), both.transfers.begin() + 12);
   std::map<int, int> children_in_first, children_in_second;
-  for (std::size_t i = 0; i < reduce.transfers.size(); ++i)
-    ++(i < 6 ? children_in_first : children_in_second)[reduce.transfers[i].to];
+  for (std::size_t i = 0; i < reduce.size(); ++i)
+    ++(i < 6 ? children_in_first : children_in_second)[reduce[i].to];
   for (int node : one_per_node) CHECK((children_in_first.count(node) == 0 || children_in_second.count(node) == 0));
 }
 
@@ -57,7 +59,8 @@ TEST_CASE("a shaped tree pays NCCL's latency: base + 2((k-1) intra + log2(n) int
   const Cluster c = make_cluster(load_instance_by_name("p4d.24xlarge"), 4);
   const PhaseShape shape{"test", 8.4e-6, 4e-6, 164e-6, 1.0};
   const CollectivePlan plan = plan_tree_all_reduce(c, world_group(c), 8, shape);
-  const double latency_s = std::get<TransferPhase>(plan.phases[0]).latency_s + std::get<TransferPhase>(plan.phases[1]).latency_s;
+  REQUIRE(plan.phases.size() == 1);
+  const double latency_s = std::get<TransferPhase>(plan.phases[0]).latency_s;
   CHECK(latency_s == Approx(8.4e-6 + 2 * (7 * 4e-6 + 2 * 164e-6)).epsilon(1e-12));
   // 8 bytes: latency only, to within the transfer of 8 / (2 x 4) bytes per edge.
   CHECK(simulate_collective(c, plan).time_s == Approx(latency_s).epsilon(1e-3));
@@ -140,4 +143,18 @@ TEST_CASE("NVLS-tree needs an NVSwitch and runs all-reduce only", "[collective][
                     Catch::Contains("no NVLS-tree all_gather"));
   CHECK_THROWS_WITH(plan_nvls_tree_all_reduce(p5, {0, 8}, 1024), Catch::Contains("at least 2 GPUs per node"));
   CHECK_THROWS_AS(collective_phases(CollectiveKind::all_reduce, Algorithm::nvls_tree, {2, 8}, 1024), InputError);
+}
+
+TEST_CASE("on seven nodes the reduction and the broadcast share the links at once, as the closed form says", "[collective][tree]") {
+  // Each node is interior in one tree and a leaf in the other, so each direction of its NIC
+  // carries 4 shares of M/2 whether the two halves run together or one after the other; together,
+  // the busiest link's bytes at its capacity plus the latency down and up the depth.
+  const Cluster c = make_cluster(load_instance_by_name("p4d.24xlarge"), 7);
+  const std::vector<int> one_per_node{0, 8, 16, 24, 32, 40, 48};
+  const double M = 7e8;
+  const CollectivePlan plan = plan_tree_all_reduce(c, one_per_node, M);
+  REQUIRE(plan.phases.size() == 1);
+  const CollectiveResult r = simulate_collective(c, plan);
+  CHECK(r.time_s == Approx(formula_time_s(c, plan)).epsilon(1e-9));
+  CHECK(r.network_bytes_per_node == Approx(4 * M / 2).epsilon(1e-12));
 }
