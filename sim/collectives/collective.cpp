@@ -23,6 +23,7 @@ const char* to_string(Algorithm algorithm) {
     case Algorithm::ring: return "ring";
     case Algorithm::hierarchical: return "hierarchical";
     case Algorithm::tree: return "tree";
+    case Algorithm::nvls_tree: return "nvls_tree";
   }
   return "?";
 }

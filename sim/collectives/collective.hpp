@@ -20,8 +20,11 @@ namespace shardsim {
 
 enum class CollectiveKind { all_gather, reduce_scatter, all_reduce };
 // ring: one flat ring over the group; hierarchical: MiCS's two-level plan; tree: NCCL's double
-// binary tree all-reduce (an intra-node chain under two inter-node binary trees).
-enum class Algorithm { ring, hierarchical, tree };
+// binary tree all-reduce (an intra-node chain under two inter-node binary trees); nvls_tree:
+// NCCL's NVLS_TREE all-reduce (NVLink SHARP in-switch reduction and multicast inside each node,
+// a double binary tree over the nodes between the NIC-attached heads). Tree and NVLS-tree run
+// only inside NCCL (library_plan.hpp); parse_algorithm accepts neither "nvls_tree" nor the runtime.
+enum class Algorithm { ring, hierarchical, tree, nvls_tree };
 
 const char* to_string(CollectiveKind kind);
 const char* to_string(Algorithm algorithm);
@@ -52,6 +55,9 @@ struct PhaseShape {
   double intra_step_latency_s = 0;
   double inter_step_latency_s = 0;
   double bandwidth_efficiency = 1;
+  // The fraction of NVLink bandwidth NVLink SHARP's in-switch reduction and multicast achieve
+  // (NCCL's nvlsEfficiency), applied to the wire bytes of a phase's GPU <-> NVSwitch transfers.
+  double switch_efficiency = 1;
 };
 
 struct RingPhase {
@@ -84,10 +90,15 @@ struct CopyPhase {
 // Point-to-point transfers that start together and pipeline (a tree's reduction toward its roots
 // or its broadcast back): the phase ends when the last one has arrived plus `latency_s`, the step
 // latencies along the tree's depth.
+// Where a transfer's bytes travel: over the route between two GPUs, or one NVLink hop between a
+// GPU and its node's NVSwitch (NVLink SHARP: the switch reduces what the GPUs send it and
+// multicasts what one GPU writes to it), the other end then being the same GPU.
+enum class TransferPath { gpu_to_gpu, gpu_to_switch, switch_to_gpu };
 struct Transfer {
   int from = 0;
   int to = 0;
   double bytes = 0;
+  TransferPath path = TransferPath::gpu_to_gpu;
 };
 struct TransferPhase {
   std::string label;

@@ -71,8 +71,9 @@ void check_group(const Cluster& cluster, const std::vector<int>& group, double b
 std::vector<PlanPhase> collective_phases(CollectiveKind kind, Algorithm algorithm, GroupShape shape, double bytes) {
   if (shape.nodes < 1 || shape.ranks_per_node < 1) throw InputError("the collective's group is empty");
   if (!(bytes > 0)) throw InputError("a collective must move a positive number of bytes");
-  if (algorithm == Algorithm::tree)
-    throw InputError("the tree algorithm runs only inside NCCL: its phases need the cluster (plan_collective)");
+  if (algorithm == Algorithm::tree || algorithm == Algorithm::nvls_tree)
+    throw InputError(fmt::format("the {} algorithm runs only inside NCCL: its phases need the cluster (plan_collective)",
+                                 to_string(algorithm)));
   std::vector<PlanPhase> phases;
   const int n = shape.nodes;
   const int per_node = shape.ranks_per_node;
@@ -114,6 +115,11 @@ CollectivePlan plan_collective(const Cluster& cluster, CollectiveKind kind, Algo
     if (kind != CollectiveKind::all_reduce)
       throw InputError(fmt::format("NCCL has no tree {} (only all_reduce runs as a tree)", to_string(kind)));
     return plan_tree_all_reduce(cluster, group, bytes);
+  }
+  if (algorithm == Algorithm::nvls_tree) {
+    if (kind != CollectiveKind::all_reduce)
+      throw InputError(fmt::format("NCCL has no NVLS-tree {} (only all_reduce runs as an NVLS tree)", to_string(kind)));
+    return plan_nvls_tree_all_reduce(cluster, group, bytes);
   }
   CollectivePlan plan;
   plan.kind = kind;

@@ -1,5 +1,6 @@
 #include "sim/collsim/collective_execution.hpp"
 
+#include "sim/collectives/tree_plan.hpp"
 #include "sim/formulas/alpha_beta.hpp"
 #include "sim/input/input_error.hpp"
 
@@ -133,7 +134,7 @@ void CollectiveExecution::start_transfer_phase(std::size_t index, const Transfer
   std::vector<int> route;
   for (const Transfer& t : phase.transfers) {
     route.clear();
-    cluster_.route(t.from, t.to, route);
+    transfer_route(cluster_, t, route);
     routes_of_size[t.bytes].push_back(sim_.network().intern_route(route));
   }
   transfer_batches_.assign(routes_of_size.begin(), routes_of_size.end());

@@ -1,6 +1,7 @@
 #include "sim/collsim/formula_estimate.hpp"
 
 #include "sim/collectives/ring_order.hpp"
+#include "sim/collectives/tree_plan.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -49,7 +50,7 @@ double transfer_phase_time_s(const Cluster& cluster, const TransferPhase& phase)
   std::vector<int> links;
   for (const Transfer& t : phase.transfers) {
     links.clear();
-    cluster.route(t.from, t.to, links);
+    transfer_route(cluster, t, links);
     for (int l : links) bytes_on_link[l] += t.bytes;
   }
   double busiest_s = 0;
@@ -62,7 +63,7 @@ double transfer_phase_time_s(const Cluster& cluster, const TransferPhase& phase)
 double formula_time_s(const Cluster& cluster, const CollectivePlan& plan) {
   const int p = static_cast<int>(plan.group.size());
   if (plan.phases.empty()) return 0;
-  if (plan.algorithm == Algorithm::tree) {
+  if (plan.algorithm == Algorithm::tree || plan.algorithm == Algorithm::nvls_tree) {
     double time_s = 0;
     for (const auto& phase : plan.phases)
       if (const auto* t = std::get_if<TransferPhase>(&phase)) time_s += transfer_phase_time_s(cluster, *t);

@@ -40,7 +40,7 @@ void shape_ring_phase(const Cluster& cluster, const CollectiveLibrary& library, 
   const NcclSystem system = system_of(cluster, one_group);
   const NcclChoice choice =
       nccl_select(*library.nccl, system, ring.kind, ring.collective_bytes, NcclAlgorithm::ring, library.protocol);
-  const NcclRingShape s = nccl_step_shape(*library.nccl, system, ring.kind, NcclAlgorithm::ring, choice.protocol);
+  const NcclRingShape s = nccl_step_shape(*library.nccl, nccl_flow_system(system), ring.kind, NcclAlgorithm::ring, choice.protocol);
   apply_shape(ring, shape_of(*library.nccl, s, NcclAlgorithm::ring, choice.protocol));
 }
 
@@ -66,7 +66,7 @@ LibraryPlan plan_on_library(const Cluster& cluster, const CollectiveLibrary& lib
                             Algorithm algorithm, const std::vector<int>& group, double bytes, RingOrderMemo* memo) {
   LibraryPlan out;
   // A group of one exchanges nothing: its plan has no phase for any library.
-  if (!library.is_nccl() || algorithm == Algorithm::tree || group.size() < 2) {
+  if (!library.is_nccl() || algorithm == Algorithm::tree || algorithm == Algorithm::nvls_tree || group.size() < 2) {
     out.plan = plan_collective(cluster, kind, algorithm, group, bytes, memo);
     out.simulated_as = to_string(algorithm);
     return out;
@@ -83,13 +83,23 @@ LibraryPlan plan_on_library(const Cluster& cluster, const CollectiveLibrary& lib
   out.choice = nccl_select(*library.nccl, system, kind, bytes, library.algorithm, library.protocol);
   const NcclChoice& choice = *out.choice;
   if (choice.algorithm == NcclAlgorithm::tree) {
-    const NcclRingShape s = nccl_step_shape(*library.nccl, system, kind, NcclAlgorithm::tree, choice.protocol);
+    const NcclRingShape s = nccl_step_shape(*library.nccl, nccl_flow_system(system), kind, NcclAlgorithm::tree, choice.protocol);
     out.plan = plan_tree_all_reduce(cluster, group, bytes, shape_of(*library.nccl, s, NcclAlgorithm::tree, choice.protocol));
     out.simulated_as = "tree";
     return out;
   }
+  if (choice.algorithm == NcclAlgorithm::nvls_tree && kind == CollectiveKind::all_reduce) {
+    const NcclRingShape s = nccl_step_shape(*library.nccl, nccl_flow_system(system), kind, NcclAlgorithm::nvls_tree, choice.protocol);
+    PhaseShape shape = shape_of(*library.nccl, s, NcclAlgorithm::nvls_tree, choice.protocol);
+    // NCCL's nvlsEfficiency (tuning.cc, sm90 0.85): what NVLink SHARP achieves of the NVLink bandwidth.
+    const double nvls_efficiency = library.nccl->generation(system.compute_capability).nvls_efficiency;
+    if (nvls_efficiency > 0) shape.switch_efficiency = nvls_efficiency;
+    out.plan = plan_nvls_tree_all_reduce(cluster, group, bytes, shape);
+    out.simulated_as = "nvls_tree";
+    return out;
+  }
   out.plan = plan_collective(cluster, kind, Algorithm::ring, group, bytes, memo);
-  const NcclRingShape s = nccl_step_shape(*library.nccl, system, kind, NcclAlgorithm::ring, choice.protocol);
+  const NcclRingShape s = nccl_step_shape(*library.nccl, nccl_flow_system(system), kind, NcclAlgorithm::ring, choice.protocol);
   for (auto& phase : out.plan.phases)
     if (auto* ring = std::get_if<RingPhase>(&phase)) apply_shape(*ring, shape_of(*library.nccl, s, NcclAlgorithm::ring, choice.protocol));
   out.simulated_as = choice.algorithm == NcclAlgorithm::ring

@@ -7,8 +7,11 @@
 // each phase of MiCS's hierarchical plan is a ring call of its own sub-communicator, shaped the
 // same way. The flows then share the modelled network, so contention and uneven groups still come
 // from the max-min network rather than from NCCL's formula, whose time is kept beside the
-// simulated one for comparison. NVLS, NVLS-tree and PAT choices are reported but simulated as
-// rings (not yet modelled as flows).
+// simulated one for comparison. NVLS-tree runs as NVLink SHARP flows through the NVSwitch under
+// an inter-node double binary tree (plan_nvls_tree_all_reduce); NVLS and PAT choices are reported
+// but simulated as rings (not yet modelled as flows). The flows' inter-node steps pay the
+// network's physical latency where the instance file gives one (nccl_flow_system); NCCL's choice
+// and formula keep the plugin's declared latency.
 #pragma once
 
 #include "sim/collectives/collective.hpp"

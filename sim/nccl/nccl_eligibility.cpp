@@ -16,8 +16,10 @@ std::string hardware_reason(const NcclVersion& v, const NcclSystem& s, Collectiv
       return fmt::format("{} needs at least {} channels, the NVLS graph has {}", to_string(a), v.nvls_min_channels, s.nvls.channels);
     if (s.ranks_per_node < 2) return fmt::format("{} needs at least 2 GPUs per node", to_string(a));
     if (a == NcclAlgorithm::nvls_tree && s.nodes < 2) return "NVLSTree needs more than one node";
-    if (a == NcclAlgorithm::nvls && kind != CollectiveKind::all_reduce && s.nodes > 1)
-      return fmt::format("NVLS {} runs on one node only", to_string(kind));
+    // tuning.cc (v2.18.3 to v2.28.9): without CollNet support, algoEnable[NVLS] = 0 when nNodes > 1.
+    if (a == NcclAlgorithm::nvls && s.nodes > 1)
+      return fmt::format("NVLS {} across nodes needs CollNet (NVLS + SHARP), which aws-ofi-nccl on EFA does not provide",
+                         to_string(kind));
   }
   if (a == NcclAlgorithm::pat && s.ranks_per_node != 1)
     return fmt::format("PAT needs 1 GPU per node, the communicator has {}", s.ranks_per_node);

@@ -19,6 +19,12 @@ int scaled_channels(const NcclGraphFacts& f, int ranks_per_node, int gpus_per_no
 
 }  // namespace
 
+NcclSystem nccl_flow_system(const NcclSystem& s) {
+  NcclSystem flow = s;
+  if (s.physical_latency_us) flow.plugin_latency_us = *s.physical_latency_us;
+  return flow;
+}
+
 NcclSystem nccl_system(const InstanceType& instance, int nodes, int ranks_per_node) {
   if (!instance.nccl)
     throw InputError(fmt::format("{}: instance '{}' has no \"nccl\" block, so NCCL's cost model does not apply to it "
@@ -39,6 +45,7 @@ NcclSystem nccl_system(const InstanceType& instance, int nodes, int ranks_per_no
   s.cpu_vendor = f.cpu_vendor == "intel" ? NcclCpuVendor::intel : f.cpu_vendor == "amd" ? NcclCpuVendor::amd : NcclCpuVendor::other;
   s.intra_hardware = f.intra_link == "pci" ? NcclHardware::pci : NcclHardware::nvlink;
   s.plugin_latency_us = f.plugin_latency_us;
+  s.physical_latency_us = f.physical_latency_us;
   if (nodes == 1) {
     s.ring = s.tree = graph(f.single_node, f.single_node.channels);
     s.ll128_enabled = f.ll128_single_node;

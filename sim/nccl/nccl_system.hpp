@@ -11,6 +11,7 @@
 #include "sim/nccl/nccl_names.hpp"
 #include "sim/topology/topology.hpp"
 
+#include <optional>
 #include <string>
 
 namespace shardsim {
@@ -34,10 +35,19 @@ struct NcclSystem {
   NcclGraph tree;
   NcclGraph nvls;  // channels 0 where the hardware has no NVLink SHARP
   double plugin_latency_us = 0;  // graph->latencyInter
+  // The network's physical per-message latency, where the instance file gives one with a source:
+  // flows pay it in place of plugin_latency_us (nccl_flow_system); NCCL's choice never sees it.
+  std::optional<double> physical_latency_us;
   bool ll128_enabled = false;
 
   int ranks() const { return nodes * ranks_per_node; }
 };
+
+// The system a flow simulation shapes its steps with: `s` with the plugin's declared latency (a
+// tuning knob of NCCL's choice) replaced by the network's physical latency where one is known, so
+// the step-latency formulas keep NCCL's shape (hwLat[NET] + latency, again for Simple's flush) but
+// carry what the wire costs. Without a physical latency, `s` itself.
+NcclSystem nccl_flow_system(const NcclSystem& s);
 
 // Throws InputError when the instance has no "nccl" block, or nodes / ranks_per_node are out of range.
 NcclSystem nccl_system(const InstanceType& instance, int nodes, int ranks_per_node);

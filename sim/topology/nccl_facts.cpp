@@ -47,6 +47,11 @@ NcclTopologyFacts read_nccl_facts(JsonObject& block) {
   f.plugin_latency_us = plugin.number("latency_us");
   if (f.plugin_latency_us < 0) plugin.fail("latency_us", "expected a latency >= 0");
   plugin.ignore("source");
+  f.physical_latency_us = plugin.optional_number("physical_latency_us");
+  if (f.physical_latency_us) {
+    if (*f.physical_latency_us < 0) plugin.fail("physical_latency_us", "expected a latency >= 0");
+    plugin.string("physical_latency_source");  // every data value names its source
+  }
   plugin.finish();
   JsonObject ll128 = block.object("ll128");
   f.ll128_single_node = ll128.boolean("single_node");

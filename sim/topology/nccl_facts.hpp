@@ -29,6 +29,10 @@ struct NcclTopologyFacts {
   NcclGraphFacts multi_node_tree;    // the tree graph when it spans nodes (bwIntra raised up to 2x bwInter)
   std::optional<NcclGraphFacts> nvls;  // NVLink SHARP graph (H100 NVSwitch only)
   double plugin_latency_us = 0;      // the net plugin's props->latency, NCCL's graph->latencyInter
+  // The network's physical per-message latency where a source independent of the curves says what
+  // it is (net_plugin.physical_latency_us): what the event simulation pays in place of the declared
+  // plugin latency, which stays NCCL's tuning input. Absent: the declared value is used for both.
+  std::optional<double> physical_latency_us;
   bool ll128_single_node = false;    // LL128 enabled by default (typeIntra <= PATH_NVB, sm70+)
   bool ll128_multi_node = false;     // ... and typeInter <= PATH_PXB
   std::string source;

@@ -14,3 +14,6 @@ cli_fail(nccl_nvls_a100 1 "NVLink SHARP" nccl --op all_reduce --algo nvls)
 cli_fail(nccl_bad_bytes 1 "--bytes must be positive" nccl --bytes 0)
 cli_fail(nccl_ranks_per_node 1 "between 1 and 8" nccl --ranks-per-node 9)
 cli_pass(nccl_cost_table "Ring +15.0/ +50.1 +40.6/ +126.2 +56.0/ +137.1" nccl --nodes 1 --op all_reduce --table)
+# Two p5 nodes: NVLSTree for a large all-reduce, run as NVLink SHARP flows; NVLS itself needs CollNet across nodes.
+cli_pass(collective_nvls_tree_p5 "\"simulated_as\": \"nvls_tree\"" collective --instance p5.48xlarge --nodes 2 --op all_reduce --bytes 1G --json)
+cli_fail(nccl_nvls_across_nodes 1 "across nodes needs CollNet" collective --instance p5.48xlarge --nodes 2 --op all_reduce --algo nvls --bytes 1G)

@@ -50,10 +50,19 @@ const Case kCases[] = {
     // (15 + 4 MiB/80.57e3) and LL128 (40.6 + 4 MiB/194.9e3).
     {"p5 x1 AR 4 MiB 2.28", "p5.48xlarge", 1, 8, K::all_reduce, 4 * kMiB, "2.28", A::nvls, P::simple, 16, 25, 320,
      25 + 4 * kMiB / (320e3 * 8 / 14)},
-    // Tree on 2 x p5: 32 ch x bwIntra 24, min(0.92*768, 32*41.4) = 706.56, algbw /2; latency
-    // 8.4 + 2*(7*4.0 + (14+75+75)) = 392.4; beats NVLSTree (366.8 + 1 GiB/272e3) and ring.
-    {"p5 x2 AR 1 GiB 2.28", "p5.48xlarge", 2, 8, K::all_reduce, kGiB, "2.28", A::tree, P::simple, 32, 392.4, 706.56,
-     392.4 + kGiB / 353.28e3},
+    // NVLSTree on 2 x p5: 16 NVLS ch, intraBw 20*0.85*15/16*2 = 31.875, interBw 20*2 (2 nodes),
+    // cap 57.7 -> 31.875 x 16 = 510, algbw x 16/30 = 272; latency 0 + 25 + 2*1*(20.9+75+75) = 366.8.
+    // Beats Tree Simple (32 ch x bwIntra 12: min(0.92*384, 32*41.4) = 353.28, algbw /2;
+    // 8.4 + 2*(7*4.0 + (14+75+75)) = 392.4 + 1 GiB/176.64e3) and ring. NVLS itself is off across
+    // nodes without CollNet.
+    {"p5 x2 AR 1 GiB 2.28", "p5.48xlarge", 2, 8, K::all_reduce, kGiB, "2.28", A::nvls_tree, P::simple, 16, 366.8, 510,
+     366.8 + kGiB / 272e3},
+    // Tree LL128 on 2 x p5 at 8 MiB: busBw min(0.92*384, 32*41.4) = 353.28, then
+    // min(353.28*120/128, 32*36.7) = 331.2, algbw 165.6 x the LL128 correction 0.9 (index
+    // log2(8 MiB >> 6) = 17); latency 14 + 2*(7*1.25 + (8.5+75)) = 198.5. Beats NVLSTree
+    // (366.8 + 8 MiB/272e3) and Tree LL (175.2 + 8 MiB/(11.25e3*0.8): busBw min(353.28/3.8, 22.5 AMD row)).
+    {"p5 x2 AR 8 MiB 2.28", "p5.48xlarge", 2, 8, K::all_reduce, 8 * kMiB, "2.28", A::tree, P::ll128, 32, 198.5, 331.2,
+     198.5 + 8 * kMiB / (165.6e3 * 0.9)},
     // 2.18 on 4 x p4d: ring LL128 14 + 54*1.9 + 8*75 (2*nNodes inter steps, 75 replaces hwLat[NET]),
     // busBw min(0.92*48, 4*20), algbw x 32/62. Tree LL128 (331.5 + 64 MiB/(20.7e3*0.9)) and ring
     // Simple (1392*1.4 + 64 MiB/24.77e3) lose.
