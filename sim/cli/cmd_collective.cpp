@@ -10,9 +10,12 @@
 #include "sim/collsim/collective_execution.hpp"
 #include "sim/collsim/formula_estimate.hpp"
 #include "sim/collsim/library_plan.hpp"
+#include "sim/collsim/nccl_comparison.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/input/limits.hpp"
 #include "sim/units/units.hpp"
+
+#include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -123,6 +126,7 @@ void run_collective(const CollectiveOptions& o) {
     const double algbw = static_cast<double>(size) / r.time_s / kGB;
     const double busbw = algbw * bus_bandwidth_factor(kind, p);
     const double formula = formula_time_s(cluster, plan);
+    const NcclComparison versus = compare_with_nccl(cluster, library, kind, group, static_cast<double>(size), lp, r.time_s, formula);
     const std::string nccl_algo = lp.choice ? to_string(lp.choice->algorithm) : "-";
     const std::string nccl_proto = lp.choice ? to_string(lp.choice->protocol) : "-";
     if (o.json) {
@@ -146,12 +150,15 @@ void run_collective(const CollectiveOptions& o) {
         results.back()["nccl_channels"] = lp.choice->channels;
         // NCCL's own formula: no contention, its own per-channel bandwidths (the flows use the topology's links).
         results.back()["nccl_time_s"] = lp.choice->time_s;
+        results.back()["nccl_difference"] = {{"relative", versus.relative_difference}, {"reasons", versus.reasons}};
       }
     } else {
       fmt::print("{:>14} {:>12.2f} {:>10.2f} {:>10.2f} {:>16.0f} {:>7} {:>9} {:>12.2f} {:>10} {:>7} {:>3} {:>11}\n", size,
                  r.time_s * 1e6, algbw, busbw, r.network_bytes_per_node, r.steps, r.events, formula * 1e6, nccl_algo,
                  nccl_proto, lp.choice ? fmt::format("{}", lp.choice->channels) : "-",
                  lp.choice ? fmt::format("{:.2f}", lp.choice->time_s * 1e6) : "-");
+      if (!versus.reasons.empty())
+        fmt::print("#{:>13} {:+.1f}% vs NCCL's formula: {}\n", "", 100 * versus.relative_difference, fmt::join(versus.reasons, "; "));
     }
   }
   if (o.json) fmt::print("{}\n", nlohmann::ordered_json{{"results", results}}.dump(2));

@@ -20,14 +20,6 @@ PhaseShape shape_of(const NcclVersion& version, const NcclRingShape& s, NcclAlgo
                     s.inter_step_latency_us * kMicrosecond, s.bandwidth_efficiency > 0 ? s.bandwidth_efficiency : 1.0};
 }
 
-// The shape of group's layout as NCCL sees it: nodes and ranks per node (the most on any node).
-NcclSystem system_of(const Cluster& cluster, const std::vector<int>& group) {
-  const GroupLayout layout = layout_of(cluster, group);
-  std::size_t per_node = 1;
-  for (const auto& locals : layout.locals) per_node = std::max(per_node, locals.size());
-  return nccl_system(cluster.instance, static_cast<int>(layout.nodes.size()), static_cast<int>(per_node));
-}
-
 // The protocol's shape on a ring phase; its flags travel too, so the wire bytes grow by 1/efficiency.
 void apply_shape(RingPhase& ring, PhaseShape shape) {
   ring.bytes_per_step /= shape.bandwidth_efficiency;
@@ -45,6 +37,13 @@ void shape_ring_phase(const Cluster& cluster, const CollectiveLibrary& library, 
 }
 
 }  // namespace
+
+NcclSystem system_of(const Cluster& cluster, const std::vector<int>& group) {
+  const GroupLayout layout = layout_of(cluster, group);
+  std::size_t per_node = 1;
+  for (const auto& locals : layout.locals) per_node = std::max(per_node, locals.size());
+  return nccl_system(cluster.instance, static_cast<int>(layout.nodes.size()), static_cast<int>(per_node));
+}
 
 std::string default_collective_library(const InstanceType& instance) {
   return instance.nccl ? std::string(kDefaultNcclVersion) : "gloo";

@@ -45,6 +45,9 @@ struct LibraryPlan {
   std::string simulated_as;          // "ring", "tree", or what stood in for an unmodelled algorithm
 };
 
+// The shape of a group's layout as NCCL sees it: its nodes and ranks per node (the most on any node).
+NcclSystem system_of(const Cluster& cluster, const std::vector<int>& group);
+
 LibraryPlan plan_on_library(const Cluster& cluster, const CollectiveLibrary& library, CollectiveKind kind,
                             Algorithm algorithm, const std::vector<int>& group, double bytes,
                             RingOrderMemo* memo = nullptr);

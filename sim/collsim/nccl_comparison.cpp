@@ -1,0 +1,59 @@
+#include "sim/collsim/nccl_comparison.hpp"
+
+#include "sim/collectives/ring_order.hpp"
+#include "sim/nccl/nccl_cost_model.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace shardsim {
+namespace {
+
+// Differences below this are rounding, not a mechanism.
+constexpr double kAgreement = 0.01;
+
+}  // namespace
+
+NcclComparison compare_with_nccl(const Cluster& cluster, const CollectiveLibrary& library, CollectiveKind kind,
+                                 const std::vector<int>& group, double bytes, const LibraryPlan& plan, double simulated_s,
+                                 double closed_form_s) {
+  NcclComparison out;
+  if (!plan.choice || !library.is_nccl() || !(plan.choice->time_s > 0)) return out;
+  const NcclChoice& choice = *plan.choice;
+  out.relative_difference = simulated_s / choice.time_s - 1;
+  if (std::abs(out.relative_difference) < kAgreement) return out;
+  auto& why = out.reasons;
+  if (simulated_s > closed_form_s * (1 + kAgreement))
+    why.push_back(fmt::format("contention: the flows take {:.1f}% longer than their own closed form, where links are shared",
+                              100 * (simulated_s / closed_form_s - 1)));
+  const GroupLayout layout = layout_of(cluster, group);
+  std::size_t fewest = layout.locals.front().size(), most = fewest;
+  for (const auto& locals : layout.locals) {
+    fewest = std::min(fewest, locals.size());
+    most = std::max(most, locals.size());
+  }
+  if (fewest != most)
+    why.push_back(fmt::format("uneven group: {} to {} ranks per node; NCCL's formula sees {} on every node", fewest, most, most));
+  const NcclSystem system = system_of(cluster, group);
+  if (system.nodes > 1 && system.physical_latency_us && *system.physical_latency_us != system.plugin_latency_us)
+    why.push_back(fmt::format("latency: the flows pay the network's physical {:g} us per message, NCCL's formula the plugin's declared {:g} us",
+                              *system.physical_latency_us, system.plugin_latency_us));
+  // The formula's size-dependent corrections: the chosen cell before and after ncclTopoGetAlgoTime.
+  const NcclCostTable table = nccl_tune_model(*library.nccl, system, kind);
+  const NcclCost& cell = table[nccl_index(choice.algorithm)][nccl_index(choice.protocol)];
+  if (cell.bandwidth_GBps > 0 && std::abs(choice.algbw_GBps / cell.bandwidth_GBps - 1) > 1e-9)
+    why.push_back(fmt::format("NCCL's formula scales {}'s bandwidth by {:.2f} at this size (its tree correction factor); the flows do not",
+                              to_string(choice.algorithm), choice.algbw_GBps / cell.bandwidth_GBps));
+  if (cell.latency_us > 0 && std::abs(choice.latency_us / cell.latency_us - 1) > 1e-9)
+    why.push_back(fmt::format("NCCL's formula multiplies the ring's latency by {:.1f} (its Simple all-reduce plateau); the flows do not",
+                              choice.latency_us / cell.latency_us));
+  if (bytes / (1000 * choice.algbw_GBps) > choice.latency_us)  // the formula's time is mostly its bandwidth term
+    why.push_back(fmt::format("bandwidth: the flows run at the topology's link rates and efficiencies, NCCL's formula at its graph's "
+                            "{} channels (busBw {:.1f} GB/s)",
+                            cell.channels, choice.busbw_GBps));
+  return out;
+}
+
+}  // namespace shardsim
