@@ -2,8 +2,10 @@
 // [--proto Simple] [--bytes 1G | --min-bytes 8 --max-bytes 1G --factor 4] [--all] [--table] [--json]`
 // What NCCL's own cost model (sim/nccl/) picks per size, as its TUNING debug output would: the
 // algorithm, protocol and channel count, the model's latency, bandwidths and predicted time;
-// with --all every eligible (algorithm, protocol) with its time.
+// with --all every eligible (algorithm, protocol) with its time. With --tuning-log FILE: NCCL's own
+// table from its TUNING output beside the modelled one (nccl_tuning_compare.hpp).
 #include "sim/cli/commands.hpp"
+#include "sim/cli/nccl_tuning_compare.hpp"
 #include "sim/cli/output.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/input/limits.hpp"
@@ -31,6 +33,8 @@ struct NcclOptions {
   bool all = false;
   bool table = false;
   bool json = false;
+  std::string tuning_log;
+  int table_index = 1;
 };
 
 std::vector<double> sizes_of(const NcclOptions& o) {
@@ -76,6 +80,7 @@ void run_nccl(const NcclOptions& o) {
   const std::optional<NcclProtocol> proto = o.proto.empty() ? std::nullopt : std::optional{parse_nccl_protocol(o.proto)};
   const NcclSystem system = nccl_system(instance, o.nodes, o.ranks_per_node == 0 ? instance.gpus_per_node : o.ranks_per_node);
   const std::vector<double> sizes = sizes_of(o);
+  if (!o.tuning_log.empty()) return print_nccl_tuning_comparison(version, system, kind, o.tuning_log, o.table_index, sizes, o.json);
   nccl_select(version, system, kind, sizes.front(), algo, proto);  // bad input fails before any output
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   if (!o.json) {
@@ -124,6 +129,12 @@ void register_nccl(CLI::App& app) {
   cmd->add_flag("--all", o->all, "Also print every eligible (algorithm, protocol) with its time");
   cmd->add_flag("--table", o->table, "Also print NCCL's init-time cost table (TUNING debug output)");
   cmd->add_flag("--json", o->json, "Print one JSON document");
+  auto* log = cmd->add_option("--tuning-log", o->tuning_log,
+                              "Compare with NCCL's own cost table from a log written with NCCL_DEBUG=INFO NCCL_DEBUG_SUBSYS=TUNING");
+  cmd->add_option("--table-index", o->table_index, "Which complete table of the log (1 = the first; one per communicator)")
+      ->capture_default_str()
+      ->needs(log);
+  log->excludes("--algo")->excludes("--proto")->excludes("--all")->excludes("--table");
   cmd->callback([o] { run_nccl(*o); });
 }
 

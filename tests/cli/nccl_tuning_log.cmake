@@ -1,0 +1,15 @@
+# `shardsim nccl --tuning-log`: NCCL's own printed cost table (tests/nccl/data/, written from the
+# model) beside shardsim's, and the choice per size from each.
+set(TUNING_LOGS ${CMAKE_CURRENT_SOURCE_DIR}/nccl/data)
+cli_pass(nccl_tuning_log_same "Tree +Simple +692.0 +692.00 +\\+0.0%.*choose the same algorithm and protocol at 5 of 5 sizes"
+         nccl --nodes 2 --op all_reduce --nccl 2.12 --tuning-log ${TUNING_LOGS}/p4d-2node-nccl2.12.log --min-bytes 1M --max-bytes 4G --factor 8)
+cli_pass(nccl_tuning_log_changed "Tree +Simple +692.0 +692.00 +\\+0.0% +14.7 +44.16 +\\+200.4% \\*.*1 of 6 cells differ.*Tree +LL128 +[0-9.]+ +Tree +Simple +[0-9.]+ +NO"
+         nccl --nodes 2 --op all_reduce --nccl 2.12 --tuning-log ${TUNING_LOGS}/p4d-2node-nccl2.12-changed.log --min-bytes 1M --max-bytes 4G --factor 8)
+cli_pass(nccl_tuning_log_second_table "table 2 of 2 \\(line 30; blocks of 3 algorithms \\(NCCL 2.23 on\\)\\); written by NCCL 2.28.9"
+         nccl --nodes 1 --op all_gather --tuning-log ${TUNING_LOGS}/p4d-2node-nccl2.28.log --table-index 2)
+cli_pass(nccl_tuning_log_json "\"agreeing_sizes\": 1"
+         nccl --nodes 4 --op reduce_scatter --nccl 2.18 --tuning-log ${TUNING_LOGS}/p4d-4node-nccl2.18.log --json)
+cli_fail(nccl_tuning_log_truncated 1 "tuning-truncated-row.log:11: the AllReduce row is truncated"
+         nccl --nodes 2 --op all_reduce --nccl 2.12 --tuning-log ${CMAKE_CURRENT_SOURCE_DIR}/cli/bad_inputs/nccl/tuning-truncated-row.log)
+cli_fail(nccl_tuning_log_with_algo 1 "--algo excludes --tuning-log"
+         nccl --algo ring --tuning-log ${TUNING_LOGS}/p4d-2node-nccl2.12.log)
