@@ -58,6 +58,16 @@ int switch_link(const InstanceType& inst, int local, bool up) {
   return -1;
 }
 
+// The layout of a tree's group, which must hold the same local ranks on every node it spans.
+GroupLayout uniform_layout(const Cluster& cluster, const std::vector<int>& group, double bytes, const char* algorithm) {
+  if (group.empty()) throw InputError("the collective's group is empty");
+  if (!(bytes > 0)) throw InputError("a collective must move a positive number of bytes");
+  GroupLayout layout = layout_of(cluster, group);
+  if (!layout.uniform)
+    throw InputError(fmt::format("the {} algorithm needs a group that holds the same local ranks on every node it spans", algorithm));
+  return layout;
+}
+
 }  // namespace
 
 double transfer_route(const Cluster& cluster, const Transfer& t, std::vector<int>& out) {
@@ -74,11 +84,7 @@ double transfer_route(const Cluster& cluster, const Transfer& t, std::vector<int
 
 CollectivePlan plan_tree_all_reduce(const Cluster& cluster, const std::vector<int>& group, double bytes,
                                     const std::optional<PhaseShape>& shape) {
-  if (group.empty()) throw InputError("the collective's group is empty");
-  if (!(bytes > 0)) throw InputError("a collective must move a positive number of bytes");
-  const GroupLayout layout = layout_of(cluster, group);
-  if (!layout.uniform)
-    throw InputError("the tree algorithm needs a group that holds the same local ranks on every node it spans");
+  const GroupLayout layout = uniform_layout(cluster, group, bytes, "tree");
   const InstanceType& inst = cluster.instance;
   const int k = inst.gpus_per_node;
   const std::vector<int>& locals = layout.locals.front();
@@ -89,12 +95,7 @@ CollectivePlan plan_tree_all_reduce(const Cluster& cluster, const std::vector<in
   const double efficiency = shape ? shape->bandwidth_efficiency : 1.0;
   const double share = bytes / (2.0 * channels) / efficiency;  // wire bytes of one tree of one channel
 
-  CollectivePlan plan;
-  plan.kind = CollectiveKind::all_reduce;
-  plan.algorithm = Algorithm::tree;
-  plan.group = group;
-  plan.bytes = bytes;
-  plan.channels = channels;
+  CollectivePlan plan{.kind = CollectiveKind::all_reduce, .algorithm = Algorithm::tree, .group = group, .bytes = bytes, .channels = channels, .phases = {}};
   // runTreeSplit (src/device/all_reduce.h, every protocol on CUDA >= 11.4): the reduction toward
   // the roots and the broadcast back run at once in two thread groups, so one phase holds both.
   TransferPhase phase{"tree reduce + broadcast", {}, 0};
@@ -137,11 +138,7 @@ CollectivePlan plan_tree_all_reduce(const Cluster& cluster, const std::vector<in
 
 CollectivePlan plan_nvls_tree_all_reduce(const Cluster& cluster, const std::vector<int>& group, double bytes,
                                          const std::optional<PhaseShape>& shape) {
-  if (group.empty()) throw InputError("the collective's group is empty");
-  if (!(bytes > 0)) throw InputError("a collective must move a positive number of bytes");
-  const GroupLayout layout = layout_of(cluster, group);
-  if (!layout.uniform)
-    throw InputError("the NVLS-tree algorithm needs a group that holds the same local ranks on every node it spans");
+  const GroupLayout layout = uniform_layout(cluster, group, bytes, "NVLS-tree");
   const InstanceType& inst = cluster.instance;
   const int k = inst.gpus_per_node;
   const std::vector<int>& locals = layout.locals.front();
@@ -158,12 +155,7 @@ CollectivePlan plan_nvls_tree_all_reduce(const Cluster& cluster, const std::vect
   const double slice = wire / h;                               // one head's share of it
   const double net_slice = bytes / efficiency / h;             // a head's share across nodes
 
-  CollectivePlan plan;
-  plan.kind = CollectiveKind::all_reduce;
-  plan.algorithm = Algorithm::nvls_tree;
-  plan.group = group;
-  plan.bytes = bytes;
-  plan.channels = h;
+  CollectivePlan plan{.kind = CollectiveKind::all_reduce, .algorithm = Algorithm::nvls_tree, .group = group, .bytes = bytes, .channels = h, .phases = {}};
   TransferPhase phase{"nvls-tree reduce + broadcast", {}, 0};
   for (int i = 0; i < n; ++i) {
     const int base = layout.nodes[i] * k;
