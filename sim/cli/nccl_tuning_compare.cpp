@@ -36,8 +36,35 @@ nlohmann::ordered_json choice_json(const std::optional<NcclChoice>& c) {
 
 nlohmann::ordered_json optional_json(const std::optional<double>& d) { return d ? nlohmann::ordered_json(*d) : nlohmann::ordered_json(); }
 
+nlohmann::ordered_json calls_json(const std::vector<NcclCallComparison>& calls) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const NcclCallComparison& c : calls)
+    out.push_back({{"bytes", c.bytes},
+                   {"calls", c.calls},
+                   {"first_line", c.first_line},
+                   {"nccl", {{"algorithm", to_string(c.algorithm)}, {"protocol", to_string(c.protocol)}, {"channels", c.channels}}},
+                   {"model", choice_json(c.model)},
+                   {"agree", c.agree}});
+  return out;
+}
+
+// NCCL's per-call choices in the log against the model's for the same calls.
+void print_calls_text(CollectiveKind kind, const NcclSystem& s, const std::vector<NcclCallComparison>& calls) {
+  fmt::print("# NCCL's logged choices ({} calls, size as nccl-tests counts it{}) vs shardsim's for the same call\n",
+             to_string(kind), kind == CollectiveKind::all_reduce ? "" : fmt::format(": the logged bytes x {} ranks", s.ranks()));
+  fmt::print("#{:>13} {:>6} {:>14} {:>6} {:>3} {:>14} {:>6} {:>3} {:>6}\n", "size (B)", "calls", "NCCL algo", "proto", "ch", "model algo",
+             "proto", "ch", "agree");
+  int agree = 0;
+  for (const NcclCallComparison& c : calls) {
+    agree += c.agree;
+    fmt::print("{:>14.0f} {:>6} {:>14} {:>6} {:>3} {:>14} {:>6} {:>3} {:>6}\n", c.bytes, c.calls, to_string(c.algorithm), to_string(c.protocol),
+               c.channels, to_string(c.model.algorithm), to_string(c.model.protocol), c.model.channels, c.agree ? "yes" : "NO");
+  }
+  fmt::print("# the model chooses NCCL's algorithm and protocol for {} of {} distinct logged calls\n", agree, calls.size());
+}
+
 void print_json(const NcclVersion& v, const NcclSystem& s, CollectiveKind kind, const NcclTuningLog& log, int index,
-                const NcclPrintedTable& table, const NcclTableComparison& cmp) {
+                const NcclPrintedTable& table, const NcclTableComparison& cmp, nlohmann::ordered_json calls) {
   nlohmann::ordered_json cells = nlohmann::ordered_json::array(), choices = nlohmann::ordered_json::array();
   for (const NcclCellComparison& c : cmp.cells)
     cells.push_back({{"algorithm", to_string(c.algorithm)},
@@ -65,6 +92,7 @@ void print_json(const NcclVersion& v, const NcclSystem& s, CollectiveKind kind, 
         {"layout", to_string(table.layout)}}},
       {"cells", cells},
       {"choices", choices},
+      {"calls", std::move(calls)},
       {"summary",
        {{"cells", cmp.cells.size()},
         {"differing_cells", cmp.differing_cells},
@@ -113,10 +141,29 @@ void print_text(const NcclVersion& v, const NcclSystem& s, CollectiveKind kind, 
 void print_nccl_tuning_comparison(const NcclVersion& version, const NcclSystem& system, CollectiveKind kind,
                                   const std::string& log_path, int table_index, const std::vector<double>& sizes_bytes, bool json) {
   const NcclTuningLog log = read_nccl_tuning_log(log_path);
+  const std::vector<NcclCallComparison> calls = compare_nccl_calls(version, system, kind, log.calls);
+  // A log of per-call lines alone (no init table) still compares NCCL's choices; with neither,
+  // nccl_tuning_table says what a usable log looks like.
+  if (log.tables.empty() && !calls.empty()) {
+    if (json) fmt::print("{}\n", nlohmann::ordered_json{{"nccl", version.name}, {"instance", system.instance}, {"nodes", system.nodes},
+                                                                {"ranks_per_node", system.ranks_per_node}, {"op", to_string(kind)},
+                                                                {"calls", calls_json(calls)}}.dump(2));
+    else {
+      fmt::print("# log: {}{}: no cost table, {} per-call choice lines\n", log.file,
+                 log.nccl_version.empty() ? "" : fmt::format(" (written by NCCL {})", log.nccl_version), log.calls.size());
+      if (!same_release(log.nccl_version, version.name))
+        fmt::print("# note: the log is from NCCL {}, the model is NCCL {} (--nccl)\n", log.nccl_version, version.name);
+      print_calls_text(kind, system, calls);
+    }
+    return;
+  }
   const NcclPrintedTable& table = nccl_tuning_table(log, table_index);
   const NcclTableComparison cmp = compare_nccl_tables(version, system, kind, table.of(kind), sizes_bytes);
-  if (json) print_json(version, system, kind, log, table_index, table, cmp);
-  else print_text(version, system, kind, log, table_index, table, cmp);
+  if (json) print_json(version, system, kind, log, table_index, table, cmp, calls_json(calls));
+  else {
+    print_text(version, system, kind, log, table_index, table, cmp);
+    if (!calls.empty()) print_calls_text(kind, system, calls);
+  }
 }
 
 }  // namespace shardsim::cli

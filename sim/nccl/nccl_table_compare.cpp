@@ -82,4 +82,32 @@ NcclTableComparison compare_nccl_tables(const NcclVersion& v, const NcclSystem& 
   return out;
 }
 
+std::vector<NcclCallComparison> compare_nccl_calls(const NcclVersion& v, const NcclSystem& s, CollectiveKind kind,
+                                                   const std::vector<NcclLoggedCall>& calls) {
+  std::vector<NcclCallComparison> out;
+  const double ranks = kind == CollectiveKind::all_reduce ? 1.0 : static_cast<double>(s.ranks());
+  for (const NcclLoggedCall& call : calls) {
+    if (call.kind != kind || !(call.logged_bytes > 0)) continue;
+    const double bytes = call.logged_bytes * ranks;
+    const auto same = std::find_if(out.begin(), out.end(), [&](const NcclCallComparison& c) {
+      return c.bytes == bytes && c.algorithm == call.algorithm && c.protocol == call.protocol && c.channels == call.channels;
+    });
+    if (same != out.end()) {
+      ++same->calls;
+      continue;
+    }
+    NcclCallComparison c;
+    c.bytes = bytes;
+    c.calls = 1;
+    c.first_line = call.line;
+    c.algorithm = call.algorithm;
+    c.protocol = call.protocol;
+    c.channels = call.channels;
+    c.model = nccl_select(v, s, kind, bytes);
+    c.agree = c.model.algorithm == c.algorithm && c.model.protocol == c.protocol;
+    out.push_back(c);
+  }
+  return out;
+}
+
 }  // namespace shardsim

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "sim/nccl/nccl_select.hpp"
+#include "sim/nccl/nccl_tuning_log.hpp"
 
 #include <optional>
 #include <vector>
@@ -47,6 +48,23 @@ inline constexpr double kNcclCellRelTolerance = 0.01;
 // forcing); none when no cell is eligible. On nccl_tune_model's table it equals nccl_select.
 std::optional<NcclChoice> nccl_select_from_table(const NcclVersion& version, const NcclSystem& system, CollectiveKind kind,
                                                  const NcclCostTable& table, double bytes);
+
+// NCCL's logged choices for one collective kind (nccl_tuning_log.hpp's per-call lines) against the
+// model's choice for the same call, one row per distinct (size, algorithm, protocol, channels) in
+// order of first appearance. The logged count x type size becomes nccl-tests' size with the
+// system's ranks (x ranks for AllGather and ReduceScatter).
+struct NcclCallComparison {
+  double bytes = 0;  // nccl-tests convention
+  int calls = 0;     // logged calls with this size and choice
+  int first_line = 0;
+  NcclAlgorithm algorithm = NcclAlgorithm::ring;  // NCCL's
+  NcclProtocol protocol = NcclProtocol::simple;
+  int channels = 0;
+  NcclChoice model;
+  bool agree = false;  // same algorithm and protocol
+};
+std::vector<NcclCallComparison> compare_nccl_calls(const NcclVersion& version, const NcclSystem& system, CollectiveKind kind,
+                                                   const std::vector<NcclLoggedCall>& calls);
 
 NcclTableComparison compare_nccl_tables(const NcclVersion& version, const NcclSystem& system, CollectiveKind kind,
                                         const NcclCostTable& printed, const std::vector<double>& sizes_bytes);

@@ -27,6 +27,8 @@ constexpr int kFirstModelledFunction = 2;  // AllGather, ReduceScatter, AllReduc
 // Tables kept from one log: each is a few KB in memory, and a 16 MiB log of real ones (2-9 KB of
 // text each) holds fewer than 8,000; a log of tiny hand-made tables stops here.
 constexpr std::size_t kMaxTables = 10'000;
+// NCCL's MAXCHANNELS (src/include/device.h: 64 before 2.19, 128 since): a wider range is not NCCL's.
+constexpr long kMaxChannels = 128;
 
 std::string_view trim(std::string_view s) {
   const auto b = s.find_first_not_of(" \t\r");
@@ -84,6 +86,7 @@ class Reader {
     const auto at = raw.find("NCCL INFO ");
     if (at == std::string_view::npos) return;
     const std::string_view text = raw.substr(at + 10);
+    if (text.find(" Bytes -> Algo ") != std::string_view::npos) return call(text);
     if (text.find('|') == std::string_view::npos) return;
     // Tables of different processes or threads may interleave (several communicators' rank 0 in one
     // combined log): each "host:pid:tid [dev]" source reads its own table.
@@ -121,6 +124,37 @@ class Reader {
     static const std::regex version(R"(NCCL version (\d+\.\d+\.\d+))");
     std::match_results<std::string_view::const_iterator> m;
     if (std::regex_search(raw.begin(), raw.end(), m, version)) log_.nccl_version = m[1].str();
+  }
+
+  // A per-call choice line (NcclLoggedCall).
+  void call(std::string_view text) {
+    static const std::regex pattern(R"(^\s*(\w+): (\d{1,19}) Bytes -> Algo (\S+) proto (\S+) channel\{Lo\.\.Hi\}=\{(\d{1,6})\.\.(\d{1,6})\})");
+    std::match_results<std::string_view::const_iterator> m;
+    if (!std::regex_search(text.begin(), text.end(), m, pattern))
+      fail(fmt::format("a per-call line '{}' does not parse, expected '<Function>: <bytes> Bytes -> Algo <algorithm> proto "
+                       "<protocol> channel{{Lo..Hi}}={{<lo>..<hi>}}', as NCCL prints it",
+                       trim(text)));
+    const std::string function = m[1].str();
+    const auto kind = function == "AllReduce"       ? std::optional(CollectiveKind::all_reduce)
+                      : function == "AllGather"     ? std::optional(CollectiveKind::all_gather)
+                      : function == "ReduceScatter" ? std::optional(CollectiveKind::reduce_scatter)
+                                                    : std::nullopt;
+    if (!kind) return;  // Broadcast, Reduce, Send, Recv: not modelled
+    NcclLoggedCall c;
+    c.line = line_;
+    c.kind = *kind;
+    c.logged_bytes = std::stod(m[2].str());
+    try {
+      c.algorithm = parse_nccl_algorithm(m[3].str());
+      c.protocol = parse_nccl_protocol(m[4].str());
+    } catch (const InputError& e) {
+      fail(fmt::format("in a per-call line: {}", e.what()));
+    }
+    const long lo = std::stol(m[5].str()), hi = std::stol(m[6].str());
+    if (hi < lo || hi - lo >= kMaxChannels)
+      fail(fmt::format("a per-call line's channel{{Lo..Hi}}={{{}..{}}}, expected Lo <= Hi and at most {} channels", lo, hi, kMaxChannels));
+    c.channels = static_cast<int>(hi - lo + 1);
+    log_.calls.push_back(c);
   }
 
   A algorithm(std::string_view name) const {

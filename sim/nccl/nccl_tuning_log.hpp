@@ -45,16 +45,32 @@ struct NcclPrintedTable {
   const NcclCostTable& of(CollectiveKind kind) const { return by_kind[static_cast<int>(kind)]; }
 };
 
+// One collective call as NCCL logged it while planning it (src/enqueue.cc, NCCL_TUNING, rank 0):
+// "%s: %ld Bytes -> Algo %s proto %s channel{Lo..Hi}={%d..%d}" (a " comm %p" follows in some
+// releases). NCCL prints count x type size: the per-rank count for AllGather (send) and
+// ReduceScatter (receive), the vector for AllReduce. Broadcast, Reduce, Send and Recv lines are
+// skipped (shardsim does not model them).
+struct NcclLoggedCall {
+  int line = 0;
+  CollectiveKind kind = CollectiveKind::all_reduce;
+  double logged_bytes = 0;  // count x type size, as printed
+  NcclAlgorithm algorithm = NcclAlgorithm::ring;
+  NcclProtocol protocol = NcclProtocol::simple;
+  int channels = 0;  // channelHi - channelLo + 1
+};
+
 struct NcclTuningLog {
   std::string file;
   std::string nccl_version;                 // "2.18.3" from a "NCCL version 2.18.3+cuda12.2" line; empty if none
   std::vector<NcclPrintedTable> tables;     // the complete ones, in log order
   std::vector<std::string> incomplete;      // why each other table was left out ("line 12: ...")
+  std::vector<NcclLoggedCall> calls;        // every per-call choice line of a modelled collective, in log order
 };
 
 // Throws InputError "FILE:LINE: what, expected what" for a table line that does not parse (a
 // truncated row, an unknown algorithm, protocol or function name, a cell that is not a number, a
-// row outside a table); tables cut short (missing rows or blocks) are listed in `incomplete`.
+// row outside a table) or a per-call line that does not; tables cut short (missing rows or
+// blocks) are listed in `incomplete`.
 NcclTuningLog parse_nccl_tuning_log(std::string_view text, const std::string& file);
 // read_input_text's checks (missing, directory, FIFO, over the input size limit), then the above.
 NcclTuningLog read_nccl_tuning_log(const std::string& path);

@@ -13,3 +13,9 @@ cli_fail(nccl_tuning_log_truncated 1 "tuning-truncated-row.log:11: the AllReduce
          nccl --nodes 2 --op all_reduce --nccl 2.12 --tuning-log ${CMAKE_CURRENT_SOURCE_DIR}/cli/bad_inputs/nccl/tuning-truncated-row.log)
 cli_fail(nccl_tuning_log_with_algo 1 "--algo excludes --tuning-log"
          nccl --algo ring --tuning-log ${TUNING_LOGS}/p4d-2node-nccl2.12.log)
+# NCCL's per-call choice lines (NCCL_DEBUG_SUBSYS=TUNING, "AllReduce: N Bytes -> Algo A proto P
+# channel{Lo..Hi}={..}"), here without a cost table: the model agrees on 3 of the 4 distinct calls.
+cli_pass(nccl_tuning_log_calls "written by NCCL 2.28.9\\): no cost table, 6 per-call choice lines.*1073741824 +1 +Ring +Simple +4 +Tree +Simple +4 +NO.*for 3 of 4 distinct logged calls"
+         nccl --instance p4de.24xlarge --nodes 2 --op all_reduce --nccl 2.28 --tuning-log ${TUNING_LOGS}/p4de-2node-calls-nccl2.28.log)
+cli_pass(nccl_tuning_log_calls_all_gather "\"bytes\": 16777216.0.*\"agree\": true"
+         nccl --instance p4de.24xlarge --nodes 2 --op all_gather --nccl 2.28 --tuning-log ${TUNING_LOGS}/p4de-2node-calls-nccl2.28.log --json)

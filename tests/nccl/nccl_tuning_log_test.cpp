@@ -345,3 +345,49 @@ TEST_CASE("malformed TUNING logs fail naming the file, the line and what was exp
   }
   SECTION("a missing file") { CHECK_THROWS_WITH(read_nccl_tuning_log(kData + "no-such.log"), Contains("no-such.log: no such file")); }
 }
+
+TEST_CASE("NCCL's per-call choice lines are read and compared with the model's choice for the same call", "[nccl][tuning_log]") {
+  const NcclTuningLog log = read_nccl_tuning_log(kData + "p4de-2node-calls-nccl2.28.log");
+  CHECK(log.tables.empty());
+  CHECK(log.nccl_version == "2.28.9");
+  // Five AllReduce lines and one AllGather; the Broadcast line is not a modelled collective.
+  REQUIRE(log.calls.size() == 6);
+  CHECK(log.calls[3].line == 6);
+  CHECK(log.calls[3].algorithm == A::tree);  // "TREE": NCCL's spellings in any case
+  CHECK(log.calls[3].protocol == P::ll128);
+  CHECK(log.calls[3].channels == 4);
+  CHECK(log.calls[5].kind == K::all_gather);
+  CHECK(log.calls[5].logged_bytes == 1048576);
+
+  const NcclVersion v = load_nccl_version("2.28");
+  const NcclSystem s = system_of("p4de.24xlarge", 2);
+  const auto ar = compare_nccl_calls(v, s, K::all_reduce, log.calls);
+  REQUIRE(ar.size() == 4);  // the two 8-byte calls are one row
+  CHECK(ar[0].calls == 2);
+  CHECK(ar[0].bytes == 8);
+  for (const auto& c : ar) CHECK(c.model.algorithm == nccl_select(v, s, K::all_reduce, c.bytes).algorithm);
+  CHECK(ar[0].agree);
+  CHECK(ar[1].agree);
+  CHECK(ar[2].agree);
+  CHECK_FALSE(ar[3].agree);  // the log's 1 GiB ring against the model's two-node tree
+  CHECK(ar[3].model.algorithm == A::tree);
+  // AllGather: the logged per-rank bytes times the 16 ranks is nccl-tests' size.
+  const auto ag = compare_nccl_calls(v, s, K::all_gather, log.calls);
+  REQUIRE(ag.size() == 1);
+  CHECK(ag[0].bytes == 16.0 * 1048576);
+  CHECK(ag[0].agree);
+}
+
+TEST_CASE("malformed per-call lines fail naming the line", "[nccl][tuning_log]") {
+  const std::string head = kPrefix + "AllReduce: 8 Bytes -> Algo Tree proto LL channel{Lo..Hi}={0..0}\n";
+  auto fails = [](const std::string& text, const std::string& what) {
+    CHECK_THROWS_AS(parse_nccl_tuning_log(text, "calls.log"), InputError);
+    CHECK_THROWS_WITH(parse_nccl_tuning_log(text, "calls.log"), Contains(what));
+  };
+  fails(head + kPrefix + "AllReduce: 8 Bytes -> Algo Tree proto LL\n", "calls.log:2: a per-call line 'AllReduce: 8 Bytes -> Algo Tree proto LL' does not parse");
+  fails(head + kPrefix + "AllGather: 64 Bytes -> Algo Fast proto LL channel{Lo..Hi}={0..0}\n", "calls.log:2: in a per-call line: unknown NCCL algorithm 'Fast'");
+  fails(head + kPrefix + "AllGather: 64 Bytes -> Algo Ring proto LL channel{Lo..Hi}={3..1}\n", "calls.log:2: a per-call line's channel{Lo..Hi}={3..1}");
+  fails(head + kPrefix + "AllGather: 99999999999999999999999 Bytes -> Algo Ring proto LL channel{Lo..Hi}={0..0}\n", "calls.log:2: a per-call line");
+  // Collectives shardsim does not model are skipped, whatever their algorithm.
+  CHECK(parse_nccl_tuning_log(head + kPrefix + "Send: 64 Bytes -> Algo Whatever proto LL channel{Lo..Hi}={0..0}\n", "calls.log").calls.size() == 1);
+}
