@@ -144,12 +144,8 @@ class Reader {
     c.line = line_;
     c.kind = *kind;
     c.logged_bytes = std::stod(m[2].str());
-    try {
-      c.algorithm = parse_nccl_algorithm(m[3].str());
-      c.protocol = parse_nccl_protocol(m[4].str());
-    } catch (const InputError& e) {
-      fail(fmt::format("in a per-call line: {}", e.what()));
-    }
+    c.algorithm = algorithm(m[3].str(), "in a per-call line");
+    c.protocol = protocol(m[4].str(), "in a per-call line");
     const long lo = std::stol(m[5].str()), hi = std::stol(m[6].str());
     if (hi < lo || hi - lo >= kMaxChannels)
       fail(fmt::format("a per-call line's channel{{Lo..Hi}}={{{}..{}}}, expected Lo <= Hi and at most {} channels", lo, hi, kMaxChannels));
@@ -157,20 +153,21 @@ class Reader {
     log_.calls.push_back(c);
   }
 
-  A algorithm(std::string_view name) const {
+  // `where` prefixes the error: the line is a table header or a per-call line.
+  A algorithm(std::string_view name, std::string_view where = "in the table header") const {
     if (name == "CollNet") return A::collnet_direct;  // v2.8-v2.13's one CollNet is index 2, the direct one
     try {
       return parse_nccl_algorithm(std::string(name));
     } catch (const InputError& e) {
-      fail(fmt::format("in the table header: {}", e.what()));
+      fail(fmt::format("{}: {}", where, e.what()));
     }
   }
 
-  P protocol(std::string_view name) const {
+  P protocol(std::string_view name, std::string_view where = "in the table header") const {
     try {
       return parse_nccl_protocol(std::string(name));
     } catch (const InputError& e) {
-      fail(fmt::format("in the table header: {}", e.what()));
+      fail(fmt::format("{}: {}", where, e.what()));
     }
   }
 
