@@ -159,6 +159,8 @@ void run_collective(const CollectiveOptions& o) {
                  lp.choice ? fmt::format("{:.2f}", lp.choice->time_s * 1e6) : "-");
       if (!versus.reasons.empty())
         fmt::print("#{:>13} {:+.1f}% vs NCCL's formula: {}\n", "", 100 * versus.relative_difference, fmt::join(versus.reasons, "; "));
+      // A hierarchical plan is several NCCL calls: say what NCCL ran for each of its phases.
+      if (algorithm == Algorithm::hierarchical && library.is_nccl()) fmt::print("#{:>13} {}\n", "", lp.simulated_as);
     }
   }
   if (o.json) fmt::print("{}\n", nlohmann::ordered_json{{"results", results}}.dump(2));

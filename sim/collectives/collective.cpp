@@ -24,6 +24,7 @@ const char* to_string(Algorithm algorithm) {
     case Algorithm::hierarchical: return "hierarchical";
     case Algorithm::tree: return "tree";
     case Algorithm::nvls_tree: return "nvls_tree";
+    case Algorithm::pat: return "pat";
   }
   return "?";
 }
@@ -82,7 +83,15 @@ int CollectivePlan::sequential_steps() const {
   int steps = 0;
   for (const auto& p : phases)
     if (const auto* ring = std::get_if<RingPhase>(&p)) steps += ring->steps;
+    else if (const auto* t = std::get_if<TransferPhase>(&p)) steps += t->steps;
   return steps;
+}
+
+std::vector<const std::vector<Transfer>*> CollectivePlan::transfer_sets() const {
+  std::vector<const std::vector<Transfer>*> sets;
+  for (const auto& p : phases)
+    if (const auto* t = std::get_if<TransferPhase>(&p)) sets.push_back(&t->transfers);
+  return sets;
 }
 
 std::vector<const std::vector<std::vector<int>>*> CollectivePlan::ring_sets() const {

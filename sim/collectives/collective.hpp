@@ -22,9 +22,10 @@ enum class CollectiveKind { all_gather, reduce_scatter, all_reduce };
 // ring: one flat ring over the group; hierarchical: MiCS's two-level plan; tree: NCCL's double
 // binary tree all-reduce (an intra-node chain under two inter-node binary trees); nvls_tree:
 // NCCL's NVLS_TREE all-reduce (NVLink SHARP in-switch reduction and multicast inside each node,
-// a double binary tree over the nodes between the NIC-attached heads). Tree and NVLS-tree run
-// only inside NCCL (library_plan.hpp); parse_algorithm accepts neither "nvls_tree" nor the runtime.
-enum class Algorithm { ring, hierarchical, tree, nvls_tree };
+// a double binary tree over the nodes between the NIC-attached heads); pat: NCCL's PAT all-gather
+// and reduce-scatter at one rank per node (pat_plan.hpp). Tree, NVLS-tree and PAT run only inside
+// NCCL (library_plan.hpp); parse_algorithm accepts neither "nvls_tree" nor "pat", nor the runtime.
+enum class Algorithm { ring, hierarchical, tree, nvls_tree, pat };
 
 const char* to_string(CollectiveKind kind);
 const char* to_string(Algorithm algorithm);
@@ -104,6 +105,7 @@ struct TransferPhase {
   std::string label;
   std::vector<Transfer> transfers;
   double latency_s = 0;
+  int steps = 0;  // the sequential steps it counts as (a PAT dimension: 1; a tree's pipelined phase: 0)
 };
 
 using PlanPhase = std::variant<RingPhase, CopyPhase, TransferPhase>;
@@ -119,7 +121,9 @@ struct CollectivePlan {
   int sequential_steps() const;
   // The rings of every ring phase, in order (what node-symmetry detection looks at).
   std::vector<const std::vector<std::vector<int>>*> ring_sets() const;
-  // Whether every phase is rings or copies (node symmetry knows nothing of transfer phases).
+  // The transfers of every transfer phase, in order (node-symmetry detection looks at them too).
+  std::vector<const std::vector<Transfer>*> transfer_sets() const;
+  // Whether every phase is rings or copies.
   bool only_rings() const;
 };
 

@@ -1,5 +1,6 @@
 #include "sim/collectives/plan.hpp"
 
+#include "sim/collectives/pat_plan.hpp"
 #include "sim/collectives/ring_order.hpp"
 #include "sim/collectives/tree_plan.hpp"
 #include "sim/input/input_error.hpp"
@@ -33,6 +34,20 @@ void add_node_blocks(std::vector<PlanPhase>& phases, CollectiveKind kind, GroupS
              PhaseScope::intra_node, bytes / shape.nodes, shape.ranks_per_node);
 }
 
+
+void check_group(const Cluster& cluster, const std::vector<int>& group, double bytes) {
+  if (group.empty()) throw InputError("the collective's group is empty");
+  std::set<int> seen;
+  for (int r : group) {
+    if (r < 0 || r >= cluster.gpus())
+      throw InputError(fmt::format("rank {} is outside the cluster of {} GPUs", r, cluster.gpus()));
+    if (!seen.insert(r).second) throw InputError(fmt::format("rank {} appears twice in the group", r));
+  }
+  if (!(bytes > 0)) throw InputError("a collective must move a positive number of bytes");
+}
+
+}  // namespace
+
 // The ranks each group of a phase's scope holds.
 std::vector<std::vector<int>> scope_groups(const Cluster& cluster, PhaseScope scope, const std::vector<int>& group) {
   if (scope == PhaseScope::group) return {group};
@@ -55,23 +70,10 @@ std::vector<std::vector<int>> scope_groups(const Cluster& cluster, PhaseScope sc
   return groups;
 }
 
-void check_group(const Cluster& cluster, const std::vector<int>& group, double bytes) {
-  if (group.empty()) throw InputError("the collective's group is empty");
-  std::set<int> seen;
-  for (int r : group) {
-    if (r < 0 || r >= cluster.gpus())
-      throw InputError(fmt::format("rank {} is outside the cluster of {} GPUs", r, cluster.gpus()));
-    if (!seen.insert(r).second) throw InputError(fmt::format("rank {} appears twice in the group", r));
-  }
-  if (!(bytes > 0)) throw InputError("a collective must move a positive number of bytes");
-}
-
-}  // namespace
-
 std::vector<PlanPhase> collective_phases(CollectiveKind kind, Algorithm algorithm, GroupShape shape, double bytes) {
   if (shape.nodes < 1 || shape.ranks_per_node < 1) throw InputError("the collective's group is empty");
   if (!(bytes > 0)) throw InputError("a collective must move a positive number of bytes");
-  if (algorithm == Algorithm::tree || algorithm == Algorithm::nvls_tree)
+  if (algorithm == Algorithm::tree || algorithm == Algorithm::nvls_tree || algorithm == Algorithm::pat)
     throw InputError(fmt::format("the {} algorithm runs only inside NCCL: its phases need the cluster (plan_collective)",
                                  to_string(algorithm)));
   std::vector<PlanPhase> phases;
@@ -121,6 +123,7 @@ CollectivePlan plan_collective(const Cluster& cluster, CollectiveKind kind, Algo
       throw InputError(fmt::format("NCCL has no NVLS-tree {} (only all_reduce runs as an NVLS tree)", to_string(kind)));
     return plan_nvls_tree_all_reduce(cluster, group, bytes);
   }
+  if (algorithm == Algorithm::pat) return plan_pat(cluster, kind, group, bytes);
   CollectivePlan plan;
   plan.kind = kind;
   plan.algorithm = algorithm;

@@ -43,4 +43,8 @@ CollectivePlan plan_collective(const Cluster& cluster, CollectiveKind kind, Algo
 
 std::vector<int> world_group(const Cluster& cluster);
 
+// The ranks of each group a phase of `group`'s plan runs on: the group itself, its inter-node
+// groups (one per local rank, one rank per node) or its intra-node groups (one per node).
+std::vector<std::vector<int>> scope_groups(const Cluster& cluster, PhaseScope scope, const std::vector<int>& group);
+
 }  // namespace shardsim

@@ -98,7 +98,7 @@ CollectivePlan plan_tree_all_reduce(const Cluster& cluster, const std::vector<in
   CollectivePlan plan{.kind = CollectiveKind::all_reduce, .algorithm = Algorithm::tree, .group = group, .bytes = bytes, .channels = channels, .phases = {}};
   // runTreeSplit (src/device/all_reduce.h, every protocol on CUDA >= 11.4): the reduction toward
   // the roots and the broadcast back run at once in two thread groups, so one phase holds both.
-  TransferPhase phase{"tree reduce + broadcast", {}, 0};
+  TransferPhase phase{"tree reduce + broadcast", {}, 0, 0};
   std::vector<Transfer> down;  // the broadcast, after the reduction in the phase's list
   for (int head : heads) {
     const std::vector<int> chain = chain_from(locals, head);
@@ -156,7 +156,7 @@ CollectivePlan plan_nvls_tree_all_reduce(const Cluster& cluster, const std::vect
   const double net_slice = bytes / efficiency / h;             // a head's share across nodes
 
   CollectivePlan plan{.kind = CollectiveKind::all_reduce, .algorithm = Algorithm::nvls_tree, .group = group, .bytes = bytes, .channels = h, .phases = {}};
-  TransferPhase phase{"nvls-tree reduce + broadcast", {}, 0};
+  TransferPhase phase{"nvls-tree reduce + broadcast", {}, 0, 0};
   for (int i = 0; i < n; ++i) {
     const int base = layout.nodes[i] * k;
     for (int l : locals) {

@@ -32,6 +32,8 @@ CollectivePlan plan_tree_all_reduce(const Cluster& cluster, const std::vector<in
 // reduce up and broadcast down at once); then each head writes its reduced slice to the switch
 // once (multimem.st: M/H up) and the switch multicasts it to every member (M down each GPU). The
 // phase pays NCCL's NVLS_TREE latency from the shape: base + one intra step + 2 log2(n) inter steps.
+// On one node this is NCCL's NVLS all-reduce (RunWorkElement<NCCL_ALGO_NVLS>: the same reduce-
+// scatter through multimem.ld_reduce and all-gather through multimem.st, no network part).
 // Throws InputError for a non-uniform group, fewer than 2 members per node, or an instance
 // without an NVSwitch.
 CollectivePlan plan_nvls_tree_all_reduce(const Cluster& cluster, const std::vector<int>& group, double bytes,

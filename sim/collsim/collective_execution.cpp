@@ -128,13 +128,18 @@ RingPhaseSetup CollectiveExecution::setup_ring_phase(const RingPhase& rp) {
 }
 
 void CollectiveExecution::start_transfer_phase(std::size_t index, const TransferPhase& phase) {
-  if (symmetry_) throw std::logic_error("a transfer phase under the node-symmetric model");
   // One batch per distinct size: the transfers of a batch start together and share the links.
+  // Under node symmetry only the transfers leaving the representative node are simulated, on its
+  // own links (node_symmetry.hpp); the rest are their images.
+  const int links_per_node = cluster_.instance.links_per_node();
   std::map<double, std::vector<int>> routes_of_size;
   std::vector<int> route;
   for (const Transfer& t : phase.transfers) {
+    if (symmetry_ && cluster_.node_of(t.from) != symmetry_->representative_node) continue;
     route.clear();
     transfer_route(cluster_, t, route);
+    if (symmetry_)
+      for (int& l : route) l = symmetry_->representative_node * links_per_node + l % links_per_node;
     routes_of_size[t.bytes].push_back(sim_.network().intern_route(route));
   }
   transfer_batches_.assign(routes_of_size.begin(), routes_of_size.end());
@@ -258,12 +263,11 @@ NodeTraffic node_traffic(const Cluster& cluster, const std::vector<double>& byte
 
 CollectiveResult simulate_collective(const Cluster& cluster, const CollectivePlan& plan, FlowModel model) {
   std::optional<NodeSymmetry> symmetry;
-  if (model == FlowModel::node_symmetric && !plan.only_rings())
-    throw InputError("this collective's tree transfers are not node-symmetric; use the per-flow model");
-  if (model != FlowModel::per_flow && plan.only_rings()) {
-    symmetry = find_node_symmetry(cluster, plan.ring_sets());
+  if (model != FlowModel::per_flow) {
+    symmetry = find_node_symmetry(cluster, plan.ring_sets(), plan.transfer_sets());
     if (!symmetry && model == FlowModel::node_symmetric)
-      throw InputError("this collective's rings are not node-symmetric; use the per-flow model");
+      throw InputError(plan.only_rings() ? "this collective's rings are not node-symmetric; use the per-flow model"
+                                         : "this collective's transfers are not node-symmetric (a tree's are not); use the per-flow model");
   }
   NetworkSimulation sim(link_capacities(cluster));
   double finished_s = -1;

@@ -9,9 +9,9 @@
 // is latency + transfer (+ reduction) per step. A copy phase costs read + write of its bytes at the
 // GPU's HBM bandwidth. A ring phase a backend model shaped (PhaseShape: NCCL's protocol) waits its
 // start-up latency once, then pays the shape's per-step latency on each hop by kind (inside or
-// across nodes) instead of the route's. A transfer phase (a tree's reduction or broadcast) starts
-// all its transfers at once, sharing the links, and ends when the last has arrived plus its depth
-// latency; it is always simulated per flow.
+// across nodes) instead of the route's. A transfer phase (a tree's reduction and broadcast, a PAT
+// step) starts all its transfers at once, sharing the links, and ends when the last has arrived
+// plus its latency.
 // Two ways to execute, giving the same answer where both apply (tests compare them): `per_flow`
 // simulates every transfer; `node_symmetric` simulates only the transfers leaving a representative
 // node, on that node's links (node_symmetry.hpp), each standing for |S| real ones.

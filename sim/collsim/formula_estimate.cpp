@@ -63,7 +63,7 @@ double transfer_phase_time_s(const Cluster& cluster, const TransferPhase& phase)
 double formula_time_s(const Cluster& cluster, const CollectivePlan& plan) {
   const int p = static_cast<int>(plan.group.size());
   if (plan.phases.empty()) return 0;
-  if (plan.algorithm == Algorithm::tree || plan.algorithm == Algorithm::nvls_tree) {
+  if (plan.algorithm == Algorithm::tree || plan.algorithm == Algorithm::nvls_tree || plan.algorithm == Algorithm::pat) {
     double time_s = 0;
     for (const auto& phase : plan.phases)
       if (const auto* t = std::get_if<TransferPhase>(&phase)) time_s += transfer_phase_time_s(cluster, *t);
@@ -77,7 +77,14 @@ double formula_time_s(const Cluster& cluster, const CollectivePlan& plan) {
   const int k = static_cast<int>(layout.locals.front().size());
   TwoLevelCost cost;
   cost.copy_Bps = cluster.instance.gpu.hbm_bandwidth_Bps;
+  // An inter-node phase NCCL runs as PAT or a tree (library_plan.hpp) is costed on its own.
+  double inter_transfers_s = 0;
+  bool inter_as_transfers = false;
   for (const auto& phase : plan.phases) {
+    if (const auto* t = std::get_if<TransferPhase>(&phase)) {
+      inter_transfers_s += transfer_phase_time_s(cluster, *t);
+      inter_as_transfers = true;
+    }
     const auto* ring = std::get_if<RingPhase>(&phase);
     if (!ring) continue;
     if (ring->scope == PhaseScope::inter_node) {
@@ -90,6 +97,7 @@ double formula_time_s(const Cluster& cluster, const CollectivePlan& plan) {
     }
   }
   if (layout.nodes.size() == 1) return ring_time(plan.kind, p, plan.bytes, cost.intra);
+  if (inter_as_transfers) return inter_transfers_s + (k > 1 ? hierarchical_local_time(plan.kind, p, k, plan.bytes, cost) : 0.0);
   if (k == 1) return ring_time(plan.kind, p, plan.bytes, cost.inter);
   return hierarchical_time(plan.kind, p, k, plan.bytes, cost);
 }

@@ -1,5 +1,6 @@
 #include "sim/collsim/library_plan.hpp"
 
+#include "sim/collectives/pat_plan.hpp"
 #include "sim/collectives/plan.hpp"
 #include "sim/collectives/tree_plan.hpp"
 #include "sim/input/input_error.hpp"
@@ -7,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <utility>
 
 namespace shardsim {
@@ -26,14 +28,91 @@ void apply_shape(RingPhase& ring, PhaseShape shape) {
   ring.shape = std::move(shape);
 }
 
-// A ring phase run as an NCCL ring call of its own sub-communicator, with NCCL's protocol for it.
-void shape_ring_phase(const Cluster& cluster, const CollectiveLibrary& library, RingPhase& ring) {
-  const std::vector<int>& one_group = ring.rings.front();
-  const NcclSystem system = system_of(cluster, one_group);
-  const NcclChoice choice =
-      nccl_select(*library.nccl, system, ring.kind, ring.collective_bytes, NcclAlgorithm::ring, library.protocol);
-  const NcclRingShape s = nccl_step_shape(*library.nccl, nccl_flow_system(system), ring.kind, NcclAlgorithm::ring, choice.protocol);
-  apply_shape(ring, shape_of(*library.nccl, s, NcclAlgorithm::ring, choice.protocol));
+// The flows' shape of NCCL's choice: its start-up and step latencies on the flow system (physical
+// latency where known), its protocol's efficiency, and for NVLS-tree NCCL's nvlsEfficiency
+// (tuning.cc, sm90 0.85: what NVLink SHARP achieves of the NVLink bandwidth).
+PhaseShape choice_shape(const NcclVersion& version, const NcclSystem& system, CollectiveKind kind, NcclAlgorithm algorithm,
+                        NcclProtocol protocol) {
+  const NcclRingShape s = nccl_step_shape(version, nccl_flow_system(system), kind, algorithm, protocol);
+  PhaseShape shape = shape_of(version, s, algorithm, protocol);
+  if (algorithm == NcclAlgorithm::nvls_tree || algorithm == NcclAlgorithm::nvls) {
+    const double nvls_efficiency = version.generation(system.compute_capability).nvls_efficiency;
+    if (nvls_efficiency > 0) shape.switch_efficiency = nvls_efficiency;
+  }
+  return shape;
+}
+
+// Whether NCCL's choice runs as transfers of its own plan (tree_plan.hpp, pat_plan.hpp) rather than
+// as a ring, for this collective.
+// NVLS runs on one node only (across nodes it needs CollNet): NVLS-tree's plan on one node, whose
+// NVLink SHARP transfers are NVLS's and whose latency (base + one intra step) is NCCL's NVLS latency.
+bool runs_as_transfers(NcclAlgorithm algorithm, CollectiveKind kind) {
+  if (algorithm == NcclAlgorithm::pat) return kind != CollectiveKind::all_reduce;
+  return kind == CollectiveKind::all_reduce &&
+         (algorithm == NcclAlgorithm::tree || algorithm == NcclAlgorithm::nvls_tree || algorithm == NcclAlgorithm::nvls);
+}
+
+CollectivePlan transfer_plan(const Cluster& cluster, const NcclVersion& version, const NcclSystem& system, CollectiveKind kind,
+                             const NcclChoice& choice, const std::vector<int>& group, double bytes) {
+  const PhaseShape shape = choice_shape(version, system, kind, choice.algorithm, choice.protocol);
+  if (choice.algorithm == NcclAlgorithm::pat) return plan_pat(cluster, kind, group, bytes, shape);
+  if (choice.algorithm == NcclAlgorithm::nvls_tree || choice.algorithm == NcclAlgorithm::nvls)
+    return plan_nvls_tree_all_reduce(cluster, group, bytes, shape);
+  return plan_tree_all_reduce(cluster, group, bytes, shape);
+}
+
+// What the flows ran for a choice: its own name, or the ring that stood in for it.
+std::string simulated_name(NcclAlgorithm algorithm, CollectiveKind kind) {
+  if (runs_as_transfers(algorithm, kind) || algorithm == NcclAlgorithm::ring) return data_key(algorithm);
+  return fmt::format("ring (NCCL's {} is not modelled as flows)", to_string(algorithm));
+}
+
+// MiCS's hierarchical plan as NCCL runs it: every ring phase is an NCCL call of its own
+// sub-communicator (runtime/comm/hierarchical does exactly that), so NCCL picks the algorithm and
+// protocol for that call's shape (one rank per node across nodes: PAT for all-gather and
+// reduce-scatter from 2.23, a tree for all-reduce). A phase NCCL runs as transfers becomes that
+// algorithm's transfer phases, the scope's groups running at once (their transfers share each
+// step); a ring phase takes the chosen protocol's shape. Returns, per distinct phase, what ran.
+std::string run_phases_as_nccl_calls(const Cluster& cluster, const CollectiveLibrary& library, const std::vector<int>& group,
+                                     CollectivePlan& plan) {
+  std::vector<PlanPhase> phases;
+  std::vector<std::string> ran;
+  for (PlanPhase& phase : plan.phases) {
+    auto* ring = std::get_if<RingPhase>(&phase);
+    if (!ring) {
+      phases.push_back(std::move(phase));
+      continue;
+    }
+    const std::vector<std::vector<int>> groups = scope_groups(cluster, ring->scope, group);
+    const NcclSystem system = system_of(cluster, groups.front());
+    const NcclChoice choice = nccl_select(*library.nccl, system, ring->kind, ring->collective_bytes, library.algorithm, library.protocol);
+    const std::string what = fmt::format("{} {} as {} {}", to_string(ring->scope), to_string(ring->kind),
+                                         simulated_name(choice.algorithm, ring->kind), to_string(choice.protocol));
+    if (std::find(ran.begin(), ran.end(), what) == ran.end()) ran.push_back(what);
+    if (!runs_as_transfers(choice.algorithm, ring->kind)) {
+      apply_shape(*ring, choice_shape(*library.nccl, system, ring->kind, NcclAlgorithm::ring, choice.protocol));
+      phases.push_back(std::move(phase));
+      continue;
+    }
+    std::vector<TransferPhase> merged;
+    for (const std::vector<int>& g : groups) {
+      CollectivePlan one = transfer_plan(cluster, *library.nccl, system, ring->kind, choice, g, ring->collective_bytes);
+      for (std::size_t i = 0; i < one.phases.size(); ++i) {
+        auto& t = std::get<TransferPhase>(one.phases[i]);
+        if (i == merged.size()) {
+          t.label = fmt::format("{}: {}", ring->label, t.label);
+          merged.push_back(std::move(t));
+        } else {
+          merged[i].transfers.insert(merged[i].transfers.end(), t.transfers.begin(), t.transfers.end());
+        }
+      }
+    }
+    for (TransferPhase& t : merged) phases.emplace_back(std::move(t));
+  }
+  plan.phases = std::move(phases);
+  std::string out = "hierarchical";
+  for (std::size_t i = 0; i < ran.size(); ++i) out += (i == 0 ? ": " : "; ") + ran[i];
+  return out;
 }
 
 }  // namespace
@@ -65,45 +144,30 @@ LibraryPlan plan_on_library(const Cluster& cluster, const CollectiveLibrary& lib
                             Algorithm algorithm, const std::vector<int>& group, double bytes, RingOrderMemo* memo) {
   LibraryPlan out;
   // A group of one exchanges nothing: its plan has no phase for any library.
-  if (!library.is_nccl() || algorithm == Algorithm::tree || algorithm == Algorithm::nvls_tree || group.size() < 2) {
+  if (!library.is_nccl() || algorithm == Algorithm::tree || algorithm == Algorithm::nvls_tree || algorithm == Algorithm::pat ||
+      group.size() < 2) {
     out.plan = plan_collective(cluster, kind, algorithm, group, bytes, memo);
     out.simulated_as = to_string(algorithm);
     return out;
   }
   if (algorithm == Algorithm::hierarchical) {
     out.plan = plan_collective(cluster, kind, algorithm, group, bytes, memo);
-    for (auto& phase : out.plan.phases)
-      if (auto* ring = std::get_if<RingPhase>(&phase)) shape_ring_phase(cluster, library, *ring);
-    out.simulated_as = "hierarchical";
+    out.simulated_as = run_phases_as_nccl_calls(cluster, library, group, out.plan);
     return out;
   }
   // A flat call: NCCL picks the algorithm and protocol.
   const NcclSystem system = system_of(cluster, group);
   out.choice = nccl_select(*library.nccl, system, kind, bytes, library.algorithm, library.protocol);
   const NcclChoice& choice = *out.choice;
-  if (choice.algorithm == NcclAlgorithm::tree) {
-    const NcclRingShape s = nccl_step_shape(*library.nccl, nccl_flow_system(system), kind, NcclAlgorithm::tree, choice.protocol);
-    out.plan = plan_tree_all_reduce(cluster, group, bytes, shape_of(*library.nccl, s, NcclAlgorithm::tree, choice.protocol));
-    out.simulated_as = "tree";
-    return out;
-  }
-  if (choice.algorithm == NcclAlgorithm::nvls_tree && kind == CollectiveKind::all_reduce) {
-    const NcclRingShape s = nccl_step_shape(*library.nccl, nccl_flow_system(system), kind, NcclAlgorithm::nvls_tree, choice.protocol);
-    PhaseShape shape = shape_of(*library.nccl, s, NcclAlgorithm::nvls_tree, choice.protocol);
-    // NCCL's nvlsEfficiency (tuning.cc, sm90 0.85): what NVLink SHARP achieves of the NVLink bandwidth.
-    const double nvls_efficiency = library.nccl->generation(system.compute_capability).nvls_efficiency;
-    if (nvls_efficiency > 0) shape.switch_efficiency = nvls_efficiency;
-    out.plan = plan_nvls_tree_all_reduce(cluster, group, bytes, shape);
-    out.simulated_as = "nvls_tree";
+  out.simulated_as = simulated_name(choice.algorithm, kind);
+  if (runs_as_transfers(choice.algorithm, kind)) {
+    out.plan = transfer_plan(cluster, *library.nccl, system, kind, choice, group, bytes);
     return out;
   }
   out.plan = plan_collective(cluster, kind, Algorithm::ring, group, bytes, memo);
-  const NcclRingShape s = nccl_step_shape(*library.nccl, nccl_flow_system(system), kind, NcclAlgorithm::ring, choice.protocol);
+  const PhaseShape shape = choice_shape(*library.nccl, system, kind, NcclAlgorithm::ring, choice.protocol);
   for (auto& phase : out.plan.phases)
-    if (auto* ring = std::get_if<RingPhase>(&phase)) apply_shape(*ring, shape_of(*library.nccl, s, NcclAlgorithm::ring, choice.protocol));
-  out.simulated_as = choice.algorithm == NcclAlgorithm::ring
-                         ? "ring"
-                         : fmt::format("ring (NCCL's {} is not modelled as flows)", to_string(choice.algorithm));
+    if (auto* ring = std::get_if<RingPhase>(&phase)) apply_shape(*ring, shape);
   return out;
 }
 

@@ -2,16 +2,18 @@
 // emulated cluster) runs the plan as planned: rings at the routes' latencies, every byte useful.
 // NCCL, version by version (sim/nccl/), first picks an algorithm and a protocol for every call
 // from its own cost model, as ncclTopoGetAlgoTime's arg-min does, then runs it: a flat call
-// becomes a ring or a double binary tree (tree_plan.hpp) shaped by the chosen protocol (its
-// start-up latency, per-step latencies inside and across nodes, its bandwidth efficiency), and
-// each phase of MiCS's hierarchical plan is a ring call of its own sub-communicator, shaped the
-// same way. The flows then share the modelled network, so contention and uneven groups still come
-// from the max-min network rather than from NCCL's formula, whose time is kept beside the
-// simulated one for comparison. NVLS-tree runs as NVLink SHARP flows through the NVSwitch under
-// an inter-node double binary tree (plan_nvls_tree_all_reduce); NVLS and PAT choices are reported
-// but simulated as rings (not yet modelled as flows). The flows' inter-node steps pay the
-// network's physical latency where the instance file gives one (nccl_flow_system); NCCL's choice
-// and formula keep the plugin's declared latency.
+// becomes a ring, a double binary tree (tree_plan.hpp), NVLS-tree (NVLink SHARP flows through the
+// NVSwitch under an inter-node double binary tree) or PAT (pat_plan.hpp: one rank per node, all-
+// gather and reduce-scatter), shaped by the chosen protocol (its start-up latency, per-step
+// latencies inside and across nodes, its bandwidth efficiency). Each phase of MiCS's hierarchical
+// plan is an NCCL call of its own sub-communicator, so NCCL picks for it the same way: across
+// nodes, one rank per node, that is PAT (NCCL >= 2.23) or a tree for an all-reduce where NCCL's
+// model prefers them. The flows then share the modelled network, so contention and uneven groups
+// still come from the max-min network rather than from NCCL's formula, whose time is kept beside
+// the simulated one for comparison. NVLS, which NCCL runs on one node only, is NVLS-tree's plan on
+// that node (its NVLink SHARP transfers; latency base + one intra step, NCCL's NVLS latency). The flows' inter-node steps pay the network's physical latency
+// where the instance file gives one (nccl_flow_system); NCCL's choice and formula keep the
+// plugin's declared latency.
 #pragma once
 
 #include "sim/collectives/collective.hpp"
@@ -42,7 +44,10 @@ std::string default_collective_library(const InstanceType& instance);
 struct LibraryPlan {
   CollectivePlan plan;
   std::optional<NcclChoice> choice;  // NCCL's pick for a flat call (nullopt: Gloo, or hierarchical)
-  std::string simulated_as;          // "ring", "tree", or what stood in for an unmodelled algorithm
+  // "ring", "tree", "nvls_tree", "pat", what stood in for an unmodelled algorithm, or for a
+  // hierarchical plan what NCCL ran for each distinct phase ("hierarchical: inter_node all_gather
+  // as pat Simple; intra_node all_gather as ring LL").
+  std::string simulated_as;
 };
 
 // The shape of a group's layout as NCCL sees it: its nodes and ranks per node (the most on any node).

@@ -49,7 +49,8 @@ NcclComparison compare_with_nccl(const Cluster& cluster, const CollectiveLibrary
   if (cell.latency_us > 0 && std::abs(choice.latency_us / cell.latency_us - 1) > 1e-9)
     why.push_back(fmt::format("NCCL's formula multiplies the ring's latency by {:.1f} (its Simple all-reduce plateau); the flows do not",
                               choice.latency_us / cell.latency_us));
-  if (bytes / (1000 * choice.algbw_GBps) > choice.latency_us)  // the formula's time is mostly its bandwidth term
+  // Where the formula's bandwidth term is a tenth or more of its time.
+  if (bytes / (1000 * choice.algbw_GBps) >= 0.1 * choice.time_s * 1e6)
     why.push_back(fmt::format("bandwidth: the flows run at the topology's link rates and efficiencies, NCCL's formula at its graph's "
                             "{} channels (busBw {:.1f} GB/s)",
                             cell.channels, choice.busbw_GBps));

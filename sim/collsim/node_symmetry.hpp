@@ -8,9 +8,14 @@
 // blocks of b consecutive nodes, shift by whole blocks), which cover world rings, partition groups
 // of whole nodes, replication groups across them and intra-node groups. One more condition makes a
 // ring's lockstep exact: the only image of a ring that passes through the representative is the
-// ring itself. Where anything fails, the caller falls back to simulating every flow.
+// ring itself. A transfer phase (transfers that start together, each on its own: PAT's steps, a
+// tree) qualifies when G maps its transfers, with their sizes and paths, onto themselves; it needs
+// no lockstep condition. PAT's steps do (every rank sends the same bytes the same distance along
+// the group); a tree's do not (its roots are fixed). Where anything fails, the caller falls back
+// to simulating every flow.
 #pragma once
 
+#include "sim/collectives/collective.hpp"
 #include "sim/topology/topology.hpp"
 
 #include <optional>
@@ -24,8 +29,10 @@ struct NodeSymmetry {
   int block_size = 1;  // b
 };
 
-// `phases` holds each phase's rings (global ranks, cyclic order).
+// `phases` holds each phase's rings (global ranks, cyclic order); `transfer_phases` each transfer
+// phase's transfers.
 std::optional<NodeSymmetry> find_node_symmetry(const Cluster& cluster,
-                                               const std::vector<const std::vector<std::vector<int>>*>& phases);
+                                               const std::vector<const std::vector<std::vector<int>>*>& phases,
+                                               const std::vector<const std::vector<Transfer>*>& transfer_phases = {});
 
 }  // namespace shardsim

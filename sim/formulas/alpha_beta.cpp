@@ -57,16 +57,20 @@ double hierarchical_time(CollectiveKind kind, int p, int k, double bytes, TwoLev
   // The inter-node rings move M/k each, k of them per node at once sharing the node's NICs.
   const RingCost one_inter_ring{c.inter.alpha_s, c.inter.bandwidth_Bps / k, c.inter.reduce_Bps,
                                 c.inter.path_bandwidth_Bps / k};
-  const double inter = ring_time(kind, n, bytes / k, one_inter_ring);
+  return ring_time(kind, n, bytes / k, one_inter_ring) + hierarchical_local_time(kind, p, k, bytes, c);
+}
+
+double hierarchical_local_time(CollectiveKind kind, int p, int k, double bytes, TwoLevelCost c) {
+  if (k <= 0 || p % k != 0) throw std::invalid_argument("two-level collectives need p to be a multiple of k");
+  const int n = p / k;
   switch (kind) {
     case CollectiveKind::all_gather: {
       // The inter-node result (M/k) is copied into place, then one intra-node gather per node block.
       const double copy = (n > 1 && k > 1 && c.copy_Bps > 0) ? 2 * (bytes / k) / c.copy_Bps : 0;
-      return inter + copy + n * ring_all_gather_time(k, bytes / n, c.intra);
+      return copy + n * ring_all_gather_time(k, bytes / n, c.intra);
     }
-    case CollectiveKind::reduce_scatter: return n * ring_reduce_scatter_time(k, bytes / n, c.intra) + inter;
-    case CollectiveKind::all_reduce:
-      return ring_reduce_scatter_time(k, bytes, c.intra) + inter + ring_all_gather_time(k, bytes, c.intra);
+    case CollectiveKind::reduce_scatter: return n * ring_reduce_scatter_time(k, bytes / n, c.intra);
+    case CollectiveKind::all_reduce: return ring_reduce_scatter_time(k, bytes, c.intra) + ring_all_gather_time(k, bytes, c.intra);
   }
   return 0;
 }

@@ -65,6 +65,9 @@ double ring_all_reduce_time(int p, double bytes, RingCost c);
 double ring_time(CollectiveKind kind, int p, double bytes, RingCost c);
 
 double hierarchical_time(CollectiveKind kind, int p, int k, double bytes, TwoLevelCost c);
+// The same without the inter-node phase (the placement copy and the intra-node phases), for a plan
+// whose inter-node phase NCCL runs as another algorithm (PAT, tree) costed on its own.
+double hierarchical_local_time(CollectiveKind kind, int p, int k, double bytes, TwoLevelCost c);
 
 int ring_steps(CollectiveKind kind, int p);
 int hierarchical_steps(CollectiveKind kind, int p, int k);

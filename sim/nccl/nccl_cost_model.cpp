@@ -157,6 +157,10 @@ NcclRingShape nccl_step_shape(const NcclVersion& v, const NcclSystem& s, Collect
   r.base_latency_us = v.base_latency_us[nccl_index(a)][nccl_index(p)];
   r.intra_step_latency_us = l.intra_us;
   r.inter_step_latency_us = l.inter_us;
+  if (a == A::pat && v.pat_inter_divisor > 0) {
+    r.inter_step_latency_us = l.inter_us / v.pat_inter_divisor;
+    r.base_latency_us += s.ranks() * v.pat_per_rank_us;
+  }
   const double raw = raw_busbw(v, s, kind, a);
   r.bandwidth_efficiency = raw > 0 ? refined_busbw(v, s, kind, a, p, raw) / raw : 0;
   return r;

@@ -60,10 +60,12 @@ struct NcclRingShape {
   double bandwidth_efficiency = 0;
 };
 NcclRingShape nccl_ring_shape(const NcclVersion& version, const NcclSystem& system, CollectiveKind kind, NcclProtocol protocol);
-// The same pieces for any algorithm a flow simulation runs (ring or tree): its base latency, the
-// latency of one intra- and one inter-node step (for the tree: a chain hop and a tree level), and
-// the protocol's bandwidth efficiency (refined busBw / raw busBw). `steps`/`inter_steps` are the
-// ring's and stay 0 for other algorithms.
+// The same pieces for any algorithm a flow simulation runs (ring, tree, PAT): its base latency,
+// the latency of one intra- and one inter-node step (for the tree: a chain hop and a tree level;
+// for PAT: one dimension, interLat / pat_inter_divisor, its base carrying nRanks x pat_per_rank_us,
+// so the steps add up to NCCL's PAT latency), and the protocol's bandwidth efficiency (refined
+// busBw / raw busBw, PAT's 0.75 included). `steps`/`inter_steps` are the ring's and stay 0 for
+// other algorithms.
 NcclRingShape nccl_step_shape(const NcclVersion& version, const NcclSystem& system, CollectiveKind kind,
                               NcclAlgorithm algorithm, NcclProtocol protocol);
 

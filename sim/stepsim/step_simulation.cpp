@@ -92,15 +92,14 @@ class StepRunner {
         const FamilyKey key = key_of(*c);
         if (!plans_.count(key)) plans_.emplace(key, family_plan(cluster, library, s_, *c, ring_orders));
       }
-    bool only_rings = true;
-    for (const auto& [key, family] : plans_) only_rings = only_rings && family.plan.only_rings();
-    if (model == FlowModel::node_symmetric && !only_rings)
-      throw InputError("this schedule's tree collectives are not node-symmetric; use the per-flow model");
-    if (model != FlowModel::per_flow && only_rings) {
+    if (model != FlowModel::per_flow) {
       std::vector<const std::vector<std::vector<int>>*> phases;
-      for (const auto& [key, family] : plans_)
+      std::vector<const std::vector<Transfer>*> transfer_phases;
+      for (const auto& [key, family] : plans_) {
         for (const auto* rings : family.plan.ring_sets()) phases.push_back(rings);
-      symmetry_ = find_node_symmetry(cluster, phases);
+        for (const auto* transfers : family.plan.transfer_sets()) transfer_phases.push_back(transfers);
+      }
+      symmetry_ = find_node_symmetry(cluster, phases, transfer_phases);
       if (!symmetry_ && model == FlowModel::node_symmetric)
         throw InputError("this schedule's collectives are not node-symmetric; use the per-flow model");
     }

@@ -4,6 +4,7 @@
 #include "sim/collectives/tree_plan.hpp"
 #include "sim/collsim/collective_execution.hpp"
 #include "sim/collsim/formula_estimate.hpp"
+#include "sim/collsim/library_plan.hpp"
 #include "sim/input/input_error.hpp"
 
 #include <catch2/catch.hpp>
@@ -36,9 +37,27 @@ TEST_CASE("the tree all-reduce moves M in and out of every node of two, reduce a
   const CollectiveResult r = simulate_collective(c, plan);
   // Each node is the root of one tree and a leaf of the other: M/2 enters it up, M/2 down.
   CHECK(r.network_bytes_per_node == M);
-  CHECK(r.model_used == FlowModel::per_flow);
+  // On two nodes the mirrored tree is the first one with the nodes swapped, so every node sees the
+  // same traffic: the node-symmetric model simulates node 0's transfers and agrees with every flow.
+  CHECK(r.model_used == FlowModel::node_symmetric);
+  const CollectiveResult every = simulate_collective(c, plan, FlowModel::per_flow);
+  CHECK(every.time_s == Approx(r.time_s).epsilon(1e-12));
+  CHECK(every.network_bytes_per_node == r.network_bytes_per_node);
+  CHECK(r.simulated_flows * 2 == every.simulated_flows);
   // Nothing contends but the tree itself, so the event simulation is the busiest-link closed form.
   CHECK(r.time_s == Approx(formula_time_s(c, plan)).epsilon(1e-9));
+  // On three nodes the trees' roots break the symmetry (node 0 exchanges twice with node 2, once
+  // with node 1): every flow is simulated. (Four nodes are symmetric again: the two trees' edges
+  // form the cycle 0-1-3-2 with weights 1, 2, 1, 2, which Z2 x Z2 maps onto itself.)
+  const Cluster three = make_cluster(load_instance_by_name("p4de.24xlarge"), 3);
+  const CollectivePlan wider = plan_collective(three, CollectiveKind::all_reduce, Algorithm::tree, world_group(three), M);
+  CHECK(simulate_collective(three, wider).model_used == FlowModel::per_flow);
+  CHECK_THROWS_WITH(simulate_collective(three, wider, FlowModel::node_symmetric), Catch::Contains("not node-symmetric"));
+  const Cluster four = make_cluster(load_instance_by_name("p4de.24xlarge"), 4);
+  const CollectivePlan cycle = plan_collective(four, CollectiveKind::all_reduce, Algorithm::tree, world_group(four), M);
+  const CollectiveResult symmetric = simulate_collective(four, cycle);
+  CHECK(symmetric.model_used == FlowModel::node_symmetric);
+  CHECK(simulate_collective(four, cycle, FlowModel::per_flow).time_s == Approx(symmetric.time_s).epsilon(1e-12));
 }
 
 TEST_CASE("the second tree mirrors the first: every node is interior in at most one", "[collective][tree]") {
@@ -157,4 +176,21 @@ TEST_CASE("on seven nodes the reduction and the broadcast share the links at onc
   const CollectiveResult r = simulate_collective(c, plan);
   CHECK(r.time_s == Approx(formula_time_s(c, plan)).epsilon(1e-9));
   CHECK(r.network_bytes_per_node == Approx(4 * M / 2).epsilon(1e-12));
+}
+
+TEST_CASE("NCCL's NVLS all-reduce on one H100 node runs as NVLink SHARP flows at NCCL's NVLS latency", "[collective][tree][nccl]") {
+  const Cluster c = make_cluster(load_instance_by_name("p5.48xlarge"), 1);
+  const LibraryPlan lp = plan_on_library(c, load_collective_library("2.28", c.instance), CollectiveKind::all_reduce,
+                                         Algorithm::ring, world_group(c), 4 << 20);
+  REQUIRE(lp.choice);
+  REQUIRE(lp.choice->algorithm == NcclAlgorithm::nvls);  // nccl_cases_test: "p5 x1 AR 4 MiB 2.28"
+  CHECK(lp.simulated_as == "nvls");
+  REQUIRE(lp.plan.phases.size() == 1);
+  const auto& phase = std::get<TransferPhase>(lp.plan.phases[0]);
+  // NCCL's NVLS latency, hwLat[NVLINK][NVLS][Simple] = 25 us, and no network part.
+  CHECK(phase.latency_s == Approx(lp.choice->latency_us * 1e-6).epsilon(1e-12));
+  for (const Transfer& t : phase.transfers) CHECK(t.path != TransferPath::gpu_to_gpu);
+  const CollectiveResult r = simulate_collective(c, lp.plan);
+  CHECK(r.network_bytes_per_node == 0);
+  CHECK(r.time_s == Approx(formula_time_s(c, lp.plan)).epsilon(1e-9));
 }
