@@ -148,15 +148,28 @@ void run_collective(const CollectiveOptions& o) {
         results.back()["nccl_algorithm"] = nccl_algo;
         results.back()["nccl_protocol"] = nccl_proto;
         results.back()["nccl_channels"] = lp.choice->channels;
-        // NCCL's own formula: no contention, its own per-channel bandwidths (the flows use the topology's links).
-        results.back()["nccl_time_s"] = lp.choice->time_s;
+      }
+      if (!lp.phase_calls.empty()) {
+        nlohmann::ordered_json calls = nlohmann::ordered_json::array();
+        for (const NcclPhaseCall& c : lp.phase_calls)
+          calls.push_back({{"phase", c.phase},
+                           {"nccl_algorithm", to_string(c.choice.algorithm)},
+                           {"nccl_protocol", to_string(c.choice.protocol)},
+                           {"nccl_channels", c.choice.channels},
+                           {"nccl_time_s", c.choice.time_s}});
+        results.back()["nccl_calls"] = std::move(calls);
+      }
+      if (lp.nccl_time_s() > 0) {
+        // NCCL's own formula (summed over a hierarchical plan's calls): no contention, its own
+        // per-channel bandwidths (the flows use the topology's links).
+        results.back()["nccl_time_s"] = lp.nccl_time_s();
         results.back()["nccl_difference"] = {{"relative", versus.relative_difference}, {"reasons", versus.reasons}};
       }
     } else {
       fmt::print("{:>14} {:>12.2f} {:>10.2f} {:>10.2f} {:>16.0f} {:>7} {:>9} {:>12.2f} {:>10} {:>7} {:>3} {:>11}\n", size,
                  r.time_s * 1e6, algbw, busbw, r.network_bytes_per_node, r.steps, r.events, formula * 1e6, nccl_algo,
                  nccl_proto, lp.choice ? fmt::format("{}", lp.choice->channels) : "-",
-                 lp.choice ? fmt::format("{:.2f}", lp.choice->time_s * 1e6) : "-");
+                 lp.nccl_time_s() > 0 ? fmt::format("{:.2f}", lp.nccl_time_s() * 1e6) : "-");
       if (!versus.reasons.empty())
         fmt::print("#{:>13} {:+.1f}% vs NCCL's formula: {}\n", "", 100 * versus.relative_difference, fmt::join(versus.reasons, "; "));
       // A hierarchical plan is several NCCL calls: say what NCCL ran for each of its phases.

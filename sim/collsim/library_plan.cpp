@@ -74,7 +74,7 @@ std::string simulated_name(NcclAlgorithm algorithm, CollectiveKind kind) {
 // algorithm's transfer phases, the scope's groups running at once (their transfers share each
 // step); a ring phase takes the chosen protocol's shape. Returns, per distinct phase, what ran.
 std::string run_phases_as_nccl_calls(const Cluster& cluster, const CollectiveLibrary& library, const std::vector<int>& group,
-                                     CollectivePlan& plan) {
+                                     CollectivePlan& plan, std::vector<NcclPhaseCall>& calls) {
   std::vector<PlanPhase> phases;
   std::vector<std::string> ran;
   for (PlanPhase& phase : plan.phases) {
@@ -86,6 +86,7 @@ std::string run_phases_as_nccl_calls(const Cluster& cluster, const CollectiveLib
     const std::vector<std::vector<int>> groups = scope_groups(cluster, ring->scope, group);
     const NcclSystem system = system_of(cluster, groups.front());
     const NcclChoice choice = nccl_select(*library.nccl, system, ring->kind, ring->collective_bytes, library.algorithm, library.protocol);
+    calls.push_back({ring->label, choice});
     const std::string what = fmt::format("{} {} as {} {}", to_string(ring->scope), to_string(ring->kind),
                                          simulated_name(choice.algorithm, ring->kind), to_string(choice.protocol));
     if (std::find(ran.begin(), ran.end(), what) == ran.end()) ran.push_back(what);
@@ -140,6 +141,20 @@ CollectiveLibrary load_collective_library(const std::string& name, const Instanc
   return library;
 }
 
+double LibraryPlan::nccl_time_s() const {
+  if (choice) return choice->time_s;
+  double total = 0;
+  for (const NcclPhaseCall& c : phase_calls) total += c.choice.time_s;
+  return total;
+}
+
+double LibraryPlan::nccl_latency_s() const {
+  if (choice) return choice->latency_us * 1e-6;
+  double total = 0;
+  for (const NcclPhaseCall& c : phase_calls) total += c.choice.latency_us * 1e-6;
+  return total;
+}
+
 LibraryPlan plan_on_library(const Cluster& cluster, const CollectiveLibrary& library, CollectiveKind kind,
                             Algorithm algorithm, const std::vector<int>& group, double bytes, RingOrderMemo* memo) {
   LibraryPlan out;
@@ -152,7 +167,7 @@ LibraryPlan plan_on_library(const Cluster& cluster, const CollectiveLibrary& lib
   }
   if (algorithm == Algorithm::hierarchical) {
     out.plan = plan_collective(cluster, kind, algorithm, group, bytes, memo);
-    out.simulated_as = run_phases_as_nccl_calls(cluster, library, group, out.plan);
+    out.simulated_as = run_phases_as_nccl_calls(cluster, library, group, out.plan, out.phase_calls);
     return out;
   }
   // A flat call: NCCL picks the algorithm and protocol.

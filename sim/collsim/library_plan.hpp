@@ -41,9 +41,22 @@ struct CollectiveLibrary {
 CollectiveLibrary load_collective_library(const std::string& name, const InstanceType& instance);
 std::string default_collective_library(const InstanceType& instance);
 
+// One NCCL call a hierarchical plan makes: its phase and NCCL's pick for it.
+struct NcclPhaseCall {
+  std::string phase;  // the plan phase's label ("inter-node all_gather", "intra-node all_gather, node block 0 of 16")
+  NcclChoice choice;
+};
+
 struct LibraryPlan {
   CollectivePlan plan;
   std::optional<NcclChoice> choice;  // NCCL's pick for a flat call (nullopt: Gloo, or hierarchical)
+  // A hierarchical plan on NCCL: one entry per NCCL call, in order (each intra-node node block is
+  // its own call); empty otherwise.
+  std::vector<NcclPhaseCall> phase_calls;
+  // NCCL's own predicted time for what runs, and its latency part: the flat call's, or the sum over
+  // a hierarchical plan's calls (they run one after another); 0 where NCCL prices nothing (Gloo).
+  double nccl_time_s() const;
+  double nccl_latency_s() const;
   // "ring", "tree", "nvls_tree", "pat", what stood in for an unmodelled algorithm, or for a
   // hierarchical plan what NCCL ran for each distinct phase ("hierarchical: inter_node all_gather
   // as pat Simple; intra_node all_gather as ring LL").

@@ -20,14 +20,24 @@ NcclComparison compare_with_nccl(const Cluster& cluster, const CollectiveLibrary
                                  const std::vector<int>& group, double bytes, const LibraryPlan& plan, double simulated_s,
                                  double closed_form_s) {
   NcclComparison out;
-  if (!plan.choice || !library.is_nccl() || !(plan.choice->time_s > 0)) return out;
-  const NcclChoice& choice = *plan.choice;
-  out.relative_difference = simulated_s / choice.time_s - 1;
+  if (!library.is_nccl() || !(plan.nccl_time_s() > 0)) return out;
+  out.relative_difference = simulated_s / plan.nccl_time_s() - 1;
   if (std::abs(out.relative_difference) < kAgreement) return out;
   auto& why = out.reasons;
   if (simulated_s > closed_form_s * (1 + kAgreement))
     why.push_back(fmt::format("contention: the flows take {:.1f}% longer than their own closed form, where links are shared",
                               100 * (simulated_s / closed_form_s - 1)));
+  if (!plan.choice) {
+    // A hierarchical plan: NCCL's formula prices each call alone at its own communicator's
+    // channels, while the inter-node calls of the group's local ranks run at once and share each
+    // node's NICs in the flows.
+    const std::size_t concurrent = layout_of(cluster, group).locals.front().size();
+    why.push_back(fmt::format("NCCL's formula is summed over the plan's {} calls, each priced alone; in the flows the {} inter-node "
+                              "calls run at once and share each node's NICs",
+                              plan.phase_calls.size(), concurrent));
+    return out;
+  }
+  const NcclChoice& choice = *plan.choice;
   const GroupLayout layout = layout_of(cluster, group);
   std::size_t fewest = layout.locals.front().size(), most = fewest;
   for (const auto& locals : layout.locals) {

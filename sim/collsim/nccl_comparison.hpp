@@ -21,7 +21,8 @@ struct NcclComparison {
 };
 
 // `simulated_s`: the flows' time; `closed_form_s`: the flows' own closed form (no contention).
-// Empty reasons where NCCL made no choice (Gloo, hierarchical) or the two agree within 1%.
+// Empty reasons where NCCL prices nothing (Gloo) or the two agree within 1%; a hierarchical plan is
+// compared with NCCL's formula summed over its calls.
 NcclComparison compare_with_nccl(const Cluster& cluster, const CollectiveLibrary& library, CollectiveKind kind,
                                  const std::vector<int>& group, double bytes, const LibraryPlan& plan, double simulated_s,
                                  double closed_form_s);

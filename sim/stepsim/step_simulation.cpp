@@ -47,8 +47,8 @@ struct FamilyPlan {
 };
 
 // The same collective over every group of one role, as one plan whose phases hold all their rings.
-// `latency_share` of the result: the latency's share of NCCL's predicted time for the call (0
-// where NCCL's model does not price it: Gloo and hierarchical calls).
+// `latency_share` of the result: the latency's share of NCCL's predicted time for the call, or
+// for a hierarchical plan's calls together (0 where NCCL's model prices nothing: Gloo).
 FamilyPlan family_plan(const Cluster& cluster, const CollectiveLibrary& library, const Schedule& s,
                        const CollectiveOp& op, RingOrderMemo& memo) {
   CollectivePlan merged;
@@ -60,8 +60,7 @@ FamilyPlan family_plan(const Cluster& cluster, const CollectiveLibrary& library,
     CollectivePlan one = std::move(planned.plan);
     if (first) {
       load = collective_load(cluster, library, planned, s.groups[id].ranks);
-      if (planned.choice && planned.choice->time_s > 0)
-        latency_share = std::min(1.0, planned.choice->latency_us * 1e-6 / planned.choice->time_s);
+      if (planned.nccl_time_s() > 0) latency_share = std::min(1.0, planned.nccl_latency_s() / planned.nccl_time_s());
       merged = std::move(one);
       first = false;
       continue;

@@ -73,3 +73,19 @@ TEST_CASE("contention and an uneven group are named, and nothing where NCCL made
   CHECK(same.relative_difference == 0);
   CHECK(same.reasons.empty());
 }
+
+TEST_CASE("a hierarchical plan is compared with NCCL's formula summed over its calls", "[collective][nccl][hierarchical]") {
+  const Cluster c = make_cluster(load_instance_by_name("p4d.24xlarge"), 16);
+  const CollectiveLibrary library = load_collective_library("2.28", c.instance);
+  const double bytes = 256.0 * (1 << 20);
+  const LibraryPlan lp = plan_on_library(c, library, CollectiveKind::all_gather, Algorithm::hierarchical, world_group(c), bytes);
+  REQUIRE(lp.phase_calls.size() == 17);
+  const CollectiveResult r = simulate_collective(c, lp.plan);
+  const NcclComparison versus = compare_with_nccl(c, library, CollectiveKind::all_gather, world_group(c), bytes, lp, r.time_s,
+                                                  formula_time_s(c, lp.plan));
+  CHECK(versus.relative_difference == Approx(r.time_s / lp.nccl_time_s() - 1).epsilon(1e-12));
+  // NCCL prices each of the 8 concurrent inter-node calls alone, on a whole channel; they share 4 NICs.
+  CHECK(versus.relative_difference > 0.5);
+  CHECK(names(versus, "summed over the plan's 17 calls"));
+  CHECK(names(versus, "the 8 inter-node calls run at once"));
+}

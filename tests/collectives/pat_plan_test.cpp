@@ -120,6 +120,19 @@ TEST_CASE("each phase of the hierarchical plan runs as the NCCL call NCCL picks 
       CHECK(t->transfers.size() == 8 * 16);  // the 8 inter-node groups (one per local rank) at once
     }
   CHECK(transfer_phases == 4);
+  // NCCL's calls: the inter-node all-gather, then one intra-node all-gather per node block; NCCL's
+  // predicted time for the plan is theirs summed, and so is its latency.
+  REQUIRE(now.phase_calls.size() == 1 + 16);
+  CHECK(now.phase_calls.front().choice.algorithm == NcclAlgorithm::pat);
+  CHECK(now.phase_calls.back().choice.algorithm == NcclAlgorithm::ring);
+  double nccl_s = 0, latency_s = 0;
+  for (const NcclPhaseCall& call : now.phase_calls) {
+    nccl_s += call.choice.time_s;
+    latency_s += call.choice.latency_us * 1e-6;
+  }
+  CHECK(now.nccl_time_s() == nccl_s);
+  CHECK(now.nccl_latency_s() == latency_s);
+  CHECK_FALSE(now.choice);
   CHECK(now.plan.sequential_steps() == 4 + 16 * 7);
   const CollectiveResult r = simulate_collective(c, now.plan);
   CHECK(r.steps == 4 + 16 * 7);
