@@ -109,15 +109,17 @@ void run_collective(const CollectiveOptions& o) {
   const std::vector<std::uint64_t> sizes = sweep_sizes(o.bytes, o.min_bytes, o.max_bytes, o.factor);
 
   const int p = static_cast<int>(group.size());
-  // Plan the first size before printing anything, so bad input leaves stdout empty.
-  plan_on_library(cluster, library, kind, algorithm, group, static_cast<double>(sizes.front()));
+  // Every size is simulated before anything is printed, so bad input (a flow model the plan does
+  // not admit at some size) leaves stdout empty.
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
+  std::string table;
   if (!o.json) {
-    fmt::print("# {} {} over {} ranks on {} x {} (collectives: {}; flow model: {})\n", to_string(kind), o.algo, p, o.nodes,
-               cluster.instance.name, library_label(library), o.model);
-    fmt::print("#{:>13} {:>12} {:>10} {:>10} {:>16} {:>7} {:>9} {:>12} {:>10} {:>7} {:>3} {:>11}\n", "size (B)", "time (us)",
-               "algbw", "busbw", "net B/node", "steps", "events", "formula (us)", "algo", "proto", "ch", "nccl (us)");
-    fmt::print("#{:>13} {:>12} {:>10} {:>10} {:>16} {:>7} {:>9} {:>12}\n", "", "", "(GB/s)", "(GB/s)", "", "", "", "");
+    table += fmt::format("# {} {} over {} ranks on {} x {} (collectives: {}; flow model: {})\n", to_string(kind), o.algo, p, o.nodes,
+                         cluster.instance.name, library_label(library), o.model);
+    table += fmt::format("#{:>13} {:>12} {:>10} {:>10} {:>16} {:>7} {:>9} {:>12} {:>10} {:>7} {:>3} {:>11}\n", "size (B)",
+                         "time (us)", "algbw", "busbw", "net B/node", "steps", "events", "formula (us)", "algo", "proto", "ch",
+                         "nccl (us)");
+    table += fmt::format("#{:>13} {:>12} {:>10} {:>10} {:>16} {:>7} {:>9} {:>12}\n", "", "", "(GB/s)", "(GB/s)", "", "", "", "");
   }
   for (std::uint64_t size : sizes) {
     const LibraryPlan lp = plan_on_library(cluster, library, kind, algorithm, group, static_cast<double>(size));
@@ -166,17 +168,19 @@ void run_collective(const CollectiveOptions& o) {
         results.back()["nccl_difference"] = {{"relative", versus.relative_difference}, {"reasons", versus.reasons}};
       }
     } else {
-      fmt::print("{:>14} {:>12.2f} {:>10.2f} {:>10.2f} {:>16.0f} {:>7} {:>9} {:>12.2f} {:>10} {:>7} {:>3} {:>11}\n", size,
-                 r.time_s * 1e6, algbw, busbw, r.network_bytes_per_node, r.steps, r.events, formula * 1e6, nccl_algo,
-                 nccl_proto, lp.choice ? fmt::format("{}", lp.choice->channels) : "-",
-                 lp.nccl_time_s() > 0 ? fmt::format("{:.2f}", lp.nccl_time_s() * 1e6) : "-");
+      table += fmt::format("{:>14} {:>12.2f} {:>10.2f} {:>10.2f} {:>16.0f} {:>7} {:>9} {:>12.2f} {:>10} {:>7} {:>3} {:>11}\n", size,
+                           r.time_s * 1e6, algbw, busbw, r.network_bytes_per_node, r.steps, r.events, formula * 1e6, nccl_algo,
+                           nccl_proto, lp.choice ? fmt::format("{}", lp.choice->channels) : "-",
+                           lp.nccl_time_s() > 0 ? fmt::format("{:.2f}", lp.nccl_time_s() * 1e6) : "-");
       if (!versus.reasons.empty())
-        fmt::print("#{:>13} {:+.1f}% vs NCCL's formula: {}\n", "", 100 * versus.relative_difference, fmt::join(versus.reasons, "; "));
+        table += fmt::format("#{:>13} {:+.1f}% vs NCCL's formula: {}\n", "", 100 * versus.relative_difference,
+                             fmt::join(versus.reasons, "; "));
       // A hierarchical plan is several NCCL calls: say what NCCL ran for each of its phases.
-      if (algorithm == Algorithm::hierarchical && library.is_nccl()) fmt::print("#{:>13} {}\n", "", lp.simulated_as);
+      if (algorithm == Algorithm::hierarchical && library.is_nccl()) table += fmt::format("#{:>13} {}\n", "", lp.simulated_as);
     }
   }
   if (o.json) fmt::print("{}\n", nlohmann::ordered_json{{"results", results}}.dump(2));
+  else fmt::print("{}", table);
 }
 
 }  // namespace

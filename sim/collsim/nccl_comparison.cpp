@@ -32,9 +32,11 @@ NcclComparison compare_with_nccl(const Cluster& cluster, const CollectiveLibrary
     // channels, while the inter-node calls of the group's local ranks run at once and share each
     // node's NICs in the flows.
     const std::size_t concurrent = layout_of(cluster, group).locals.front().size();
-    why.push_back(fmt::format("NCCL's formula is summed over the plan's {} calls, each priced alone; in the flows the {} inter-node "
-                              "calls run at once and share each node's NICs",
-                              plan.phase_calls.size(), concurrent));
+    if (plan.phase_calls.size() > 1)
+      why.push_back(fmt::format("NCCL's formula is summed over the plan's {} calls, each priced alone", plan.phase_calls.size()));
+    if (concurrent > 1)
+      why.push_back(fmt::format("sharing: in the flows the {} inter-node calls run at once and share each node's NICs", concurrent));
+    why.push_back("bandwidth: the flows run at the topology's link rates and efficiencies, NCCL's formula at each call's graph channels");
     return out;
   }
   const NcclChoice& choice = *plan.choice;

@@ -33,6 +33,9 @@ cli_fail(nccl_on_emulated 1 "needs the instance" collective --instance emulated-
 cli_fail(unknown_nccl_version 1 "2.99" collective --nccl 2.99)
 cli_pass(collective_two_node_tree "Tree +LL " collective --instance p4de.24xlarge --nodes 2 --op all_reduce --bytes 8)
 cli_fail(bad_size 1 "--bytes: .*unknown size unit" collective --bytes 1Q)
+# A flow model the plan does not admit: one line, nothing printed before it (the table waits for every size).
+cli_fail(collective_not_symmetric 1 "not node-symmetric" collective --nodes 3 --algo hierarchical --op all_reduce --bytes 1M --model node_symmetric)
+cli_pass(collective_hierarchical_pat "inter_node all_gather as pat Simple" collective --nodes 16 --algo hierarchical --op all_gather --bytes 4M --nccl 2.28)
 cli_fail(zero_size 1 "--bytes must be positive" collective --bytes 0)
 cli_fail(group_outside 1 "rank 99 is outside the cluster of 16 GPUs" collective --nodes 2 --group 0,99)
 cli_fail(group_syntax 1 "--group: 'x' is not a rank" collective --group 0,x)
