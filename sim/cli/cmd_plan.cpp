@@ -3,6 +3,7 @@
 #include "sim/cli/candidate_json.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/output.hpp"
+#include "sim/collsim/library_plan.hpp"
 #include "sim/input/input_error.hpp"
 #include "sim/model/model_loader.hpp"
 #include "sim/planner/plan_checks.hpp"
@@ -173,6 +174,13 @@ void print_plan_table(const PlanRequest& r, const PlanResult& plan, int top) {
   std::set<std::string> frameworks;
   for (const auto& c : plan.candidates) frameworks.insert(c.framework);
   fmt::print("framework profiles: {} (topologies/frameworks/)\n", fmt::join(frameworks, ", "));
+  // The collective library each instance runs (--nccl, else the instance's default).
+  std::vector<std::string> libraries;
+  for (const auto& inst : r.instances) {
+    const std::string name = r.collective_library.empty() ? default_collective_library(load_instance_by_name(inst)) : r.collective_library;
+    libraries.push_back(fmt::format("{} on {}", name == "gloo" ? "Gloo" : "NCCL " + name, inst));
+  }
+  fmt::print("collectives: {}\n", fmt::join(libraries, ", "));
   fmt::print("ranked by {}{}\n", to_string(r.objective),
              r.objective == PlanObjective::cost ? " ($ per million tokens)" : r.objective == PlanObjective::time ? " (time to train)" : " (tokens/s)");
   fmt::print("{} candidates: {} fit in memory, {} do not{}\n\n", plan.candidates.size(), ranked.size() + not_simulated, infeasible,
