@@ -8,6 +8,7 @@
 #include "sim/model/transformer.hpp"
 #include "sim/scenario/simulation_size.hpp"
 #include "sim/stepsim/exposed_time.hpp"
+#include "sim/stepsim/pass_times.hpp"
 #include "sim/stepsim/step_metrics.hpp"
 #include "sim/stepsim/trace.hpp"
 #include "sim/strategies/compile.hpp"
@@ -52,6 +53,7 @@ void run_simulate(const SimulateOptions& o) {
     write_file_atomically(o.trace, perfetto_trace_json_of_ranks(schedule, r.ops, o.trace_ranks, sc.name));
   const ResolvedStrategy strategy = resolve_strategy(sc.cluster, sc.step.strategy);
   const ExposedTime exposed = exposed_time(schedule, r);
+  const StepPasses passes = pass_times(schedule, r);
   if (o.json) {
     nlohmann::ordered_json j;
     j["scenario"] = sc.name;
@@ -86,6 +88,11 @@ void run_simulate(const SimulateOptions& o) {
                            {"bandwidth", exposed.bandwidth_s},
                            {"other_waits", exposed.other_s}};
     j["interference_s"] = r.interference_s;
+    // The passes as a framework's own timers divide the step (stepsim/pass_times.hpp), to set beside
+    // DeepSpeed's wall_clock_breakdown or a training loop's timers.
+    nlohmann::ordered_json micro = nlohmann::ordered_json::array();
+    for (const MicroStepPasses& p : passes.micro_steps) micro.push_back({{"forward_s", p.forward_s}, {"backward_s", p.backward_s}});
+    j["passes"] = {{"micro_steps", std::move(micro)}, {"optimizer_s", passes.optimizer_s}};
     j["memory_per_gpu_bytes"] = mem.total_bytes;
     j["fits"] = true;
     for (const auto& [name, bytes] : mem.components) j["memory_breakdown_bytes"][name] = bytes;
@@ -120,6 +127,15 @@ void run_simulate(const SimulateOptions& o) {
              format_time(exposed.host_overhead_s), format_time(exposed.latency_s), format_time(exposed.bandwidth_s),
              format_time(exposed.other_s));
   fmt::print("interference         {} (compute time lost to collectives in flight)\n", format_time(r.interference_s));
+  double forward_s = 0, backward_s = 0;
+  for (const MicroStepPasses& p : passes.micro_steps) {
+    forward_s += p.forward_s;
+    backward_s += p.backward_s;
+  }
+  const double micro_steps = static_cast<double>(std::max<std::size_t>(1, passes.micro_steps.size()));
+  fmt::print("passes               forward {}, backward {}{}, optimizer step {} (as DeepSpeed's wall_clock_breakdown times them)\n",
+             format_time(forward_s / micro_steps), format_time(backward_s / micro_steps),
+             passes.micro_steps.size() > 1 ? " per micro-step" : "", format_time(passes.optimizer_s));
   fmt::print("\nmemory per GPU       {} of {}\n", format_size(mem.total_bytes), format_size(sc.cluster.instance.gpu.memory_bytes));
   for (const auto& [name, bytes] : mem.components) fmt::print("  {:<22} {}\n", name, format_size(static_cast<std::uint64_t>(bytes)));
   fmt::print("\n{:<12} {:<16} {:>6} {:>14} {:>12}\n", "group", "collective", "count", "bytes", "busy");

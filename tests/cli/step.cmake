@@ -6,6 +6,8 @@ set(STEP_TRACE ${CMAKE_BINARY_DIR}/cli-step-trace.json)
 
 cli_pass(simulate_table "step time +[0-9.]+ m?s" simulate ${SCENARIOS}/toy-zero3-2node.json)
 cli_pass(simulate_json "\"step_time_s\": [0-9.e+-]+" simulate ${SCENARIOS}/toy-mics-4node.json --json)
+cli_pass(simulate_passes "passes +forward [0-9.]+ m?s, backward [0-9.]+ m?s( per micro-step)?, optimizer step" simulate ${SCENARIOS}/toy-zero3-2node.json)
+cli_pass(simulate_json_passes "\"passes\": \\{\n +\"micro_steps\": \\[" simulate ${SCENARIOS}/toy-mics-4node.json --json)
 # Compute time lost to collectives in flight (sim/compute/interference.hpp): positive on p4d.
 cli_pass(simulate_json_interference "\"interference_s\": [0-9]*\\.[0-9]*[1-9]" simulate ${SCENARIOS}/toy-mics-4node.json --json)
 cli_pass(schedule_json_kernels "\"kernels\": \\[" schedule ${SCENARIOS}/toy-mics-4node.json --json)
