@@ -20,7 +20,9 @@ double route_capacity(const Cluster& cluster, int src, int dst, double& latency)
 }
 
 // alpha, B and B_path of one ring phase: the slowest ring's pipelined step latency and mean hop
-// bandwidth, narrowest hop; bandwidths x rings sharing the bottleneck.
+// bandwidth, narrowest hop; bandwidths x rings sharing the bottleneck. A phase a backend shaped
+// (NCCL's protocol) pays the shape's per-step latencies by hop kind instead of the routes', and
+// its wire bytes carry the protocol's overhead (bandwidths x its efficiency), as the flows do.
 RingCost ring_cost(const Cluster& cluster, const RingPhase& phase, int parallel_rings) {
   RingCost c{0, std::numeric_limits<double>::infinity(), cluster.instance.gpu.reduce_bandwidth_Bps, 0};
   std::vector<double> hop_latencies_s, hop_seconds_per_byte;
@@ -30,7 +32,10 @@ RingCost ring_cost(const Cluster& cluster, const RingPhase& phase, int parallel_
     hop_seconds_per_byte.clear();
     for (std::size_t i = 0; i < ring.size(); ++i) {
       double latency = 0;
-      const double cap = route_capacity(cluster, ring[i], ring[(i + 1) % ring.size()], latency);
+      const int src = ring[i], dst = ring[(i + 1) % ring.size()];
+      const double cap = route_capacity(cluster, src, dst, latency);
+      if (phase.shape)
+        latency = cluster.node_of(src) != cluster.node_of(dst) ? phase.shape->inter_step_latency_s : phase.shape->intra_step_latency_s;
       hop_latencies_s.push_back(latency);
       hop_seconds_per_byte.push_back(1 / cap);
       c.bandwidth_Bps = std::min(c.bandwidth_Bps, cap);
@@ -38,9 +43,18 @@ RingCost ring_cost(const Cluster& cluster, const RingPhase& phase, int parallel_
     c.alpha_s = std::max(c.alpha_s, pipelined_ring_step_latency_s(hop_latencies_s));
     path_seconds_per_byte = std::max(path_seconds_per_byte, pipelined_ring_step_latency_s(hop_seconds_per_byte));
   }
-  c.bandwidth_Bps *= parallel_rings;
-  if (path_seconds_per_byte > 0) c.path_bandwidth_Bps = parallel_rings / path_seconds_per_byte;
+  const double efficiency = phase.shape ? phase.shape->bandwidth_efficiency : 1.0;
+  c.bandwidth_Bps *= parallel_rings * efficiency;
+  if (path_seconds_per_byte > 0) c.path_bandwidth_Bps = parallel_rings * efficiency / path_seconds_per_byte;
   return c;
+}
+
+// The start-up latency shaped ring phases pay once each before their first step.
+double ring_base_latency_s(const CollectivePlan& plan) {
+  double total = 0;
+  for (const auto& phase : plan.phases)
+    if (const auto* ring = std::get_if<RingPhase>(&phase); ring && ring->shape && ring->steps > 0) total += ring->shape->base_latency_s;
+  return total;
 }
 
 // A transfer phase with no other traffic: its depth latency plus its busiest link's bytes at that
@@ -69,9 +83,10 @@ double formula_time_s(const Cluster& cluster, const CollectivePlan& plan) {
       if (const auto* t = std::get_if<TransferPhase>(&phase)) time_s += transfer_phase_time_s(cluster, *t);
     return time_s;
   }
+  const double base_s = ring_base_latency_s(plan);
   if (plan.algorithm == Algorithm::ring) {
     const RingPhase& phase = std::get<RingPhase>(plan.phases.front());
-    return ring_time(plan.kind, p, plan.bytes, ring_cost(cluster, phase, static_cast<int>(phase.rings.size())));
+    return base_s + ring_time(plan.kind, p, plan.bytes, ring_cost(cluster, phase, static_cast<int>(phase.rings.size())));
   }
   const GroupLayout layout = layout_of(cluster, plan.group);
   const int k = static_cast<int>(layout.locals.front().size());
@@ -96,10 +111,10 @@ double formula_time_s(const Cluster& cluster, const CollectivePlan& plan) {
       cost.intra = ring_cost(cluster, *ring, 1);
     }
   }
-  if (layout.nodes.size() == 1) return ring_time(plan.kind, p, plan.bytes, cost.intra);
-  if (inter_as_transfers) return inter_transfers_s + (k > 1 ? hierarchical_local_time(plan.kind, p, k, plan.bytes, cost) : 0.0);
-  if (k == 1) return ring_time(plan.kind, p, plan.bytes, cost.inter);
-  return hierarchical_time(plan.kind, p, k, plan.bytes, cost);
+  if (layout.nodes.size() == 1) return base_s + ring_time(plan.kind, p, plan.bytes, cost.intra);
+  if (inter_as_transfers) return base_s + inter_transfers_s + (k > 1 ? hierarchical_local_time(plan.kind, p, k, plan.bytes, cost) : 0.0);
+  if (k == 1) return base_s + ring_time(plan.kind, p, plan.bytes, cost.inter);
+  return base_s + hierarchical_time(plan.kind, p, k, plan.bytes, cost);
 }
 
 }  // namespace shardsim
