@@ -7,6 +7,7 @@
 #include "sim/model/model_loader.hpp"
 #include "sim/model/transformer.hpp"
 #include "sim/scenario/simulation_size.hpp"
+#include "sim/stepsim/deepspeed_timer_log.hpp"
 #include "sim/stepsim/exposed_time.hpp"
 #include "sim/stepsim/pass_times.hpp"
 #include "sim/stepsim/step_metrics.hpp"
@@ -19,6 +20,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <optional>
+
 namespace shardsim::cli {
 namespace {
 
@@ -28,6 +31,7 @@ struct SimulateOptions {
   std::string trace;
   std::vector<int> trace_ranks{0};
   bool trace_ranks_given = false;
+  std::string deepspeed_log;
 };
 
 // Each rank is a process in the trace with every op of the step; past this the file is too big to open.
@@ -38,6 +42,9 @@ void run_simulate(const SimulateOptions& o) {
   if (o.trace_ranks.size() > kMaxTraceRanks)
     throw InputError(fmt::format("--trace-ranks: {} ranks, more than the {} a trace holds; name fewer", o.trace_ranks.size(), kMaxTraceRanks));
   const Scenario sc = o.scenario.load();
+  // Read before simulating, so a bad log fails fast and prints nothing.
+  std::optional<MeasuredPasses> measured;
+  if (!o.deepspeed_log.empty()) measured = read_deepspeed_timer_log(o.deepspeed_log, sc.step.accumulation_steps);
   const MemoryBreakdown mem = estimate_memory(memory_input(sc));
   const std::uint64_t capacity = sc.cluster.instance.gpu.memory_bytes;
   if (!fits(mem, capacity))
@@ -93,6 +100,17 @@ void run_simulate(const SimulateOptions& o) {
     nlohmann::ordered_json micro = nlohmann::ordered_json::array();
     for (const MicroStepPasses& p : passes.micro_steps) micro.push_back({{"forward_s", p.forward_s}, {"backward_s", p.backward_s}});
     j["passes"] = {{"micro_steps", std::move(micro)}, {"optimizer_s", passes.optimizer_s}};
+    if (measured) {
+      const PassComparison c = compare_passes(passes, *measured);
+      const auto error = [](const std::optional<double>& e) { return e ? nlohmann::ordered_json(*e) : nlohmann::ordered_json(); };
+      j["measured_passes"] = {{"file", measured->file},
+                              {"micro_steps", measured->micro_steps},
+                              {"running_totals", measured->running_totals},
+                              {"forward_s", measured->forward_s},
+                              {"backward_s", measured->backward_s},
+                              {"optimizer_s", measured->optimizer_s},
+                              {"errors", {{"forward", error(c.forward)}, {"backward", error(c.backward)}, {"optimizer", error(c.optimizer)}}}};
+    }
     j["memory_per_gpu_bytes"] = mem.total_bytes;
     j["fits"] = true;
     for (const auto& [name, bytes] : mem.components) j["memory_breakdown_bytes"][name] = bytes;
@@ -136,6 +154,15 @@ void run_simulate(const SimulateOptions& o) {
   fmt::print("passes               forward {}, backward {}{}, optimizer step {} (as DeepSpeed's wall_clock_breakdown times them)\n",
              format_time(forward_s / micro_steps), format_time(backward_s / micro_steps),
              passes.micro_steps.size() > 1 ? " per micro-step" : "", format_time(passes.optimizer_s));
+  if (measured) {
+    const PassComparison c = compare_passes(passes, *measured);
+    const auto pct = [](const std::optional<double>& e) { return e ? fmt::format("{:+.1f}%", 100 * *e) : std::string("-"); };
+    fmt::print("measured             forward {}, backward {}, optimizer step {} (median of {} micro-steps in {}{}); "
+               "predicted against measured: {}, {}, {}\n",
+               format_time(measured->forward_s), format_time(measured->backward_s), format_time(measured->optimizer_s),
+               measured->micro_steps, measured->file, measured->running_totals ? ", running totals differenced" : "",
+               pct(c.forward), pct(c.backward), pct(c.optimizer));
+  }
   fmt::print("\nmemory per GPU       {} of {}\n", format_size(mem.total_bytes), format_size(sc.cluster.instance.gpu.memory_bytes));
   for (const auto& [name, bytes] : mem.components) fmt::print("  {:<22} {}\n", name, format_size(static_cast<std::uint64_t>(bytes)));
   fmt::print("\n{:<12} {:<16} {:>6} {:>14} {:>12}\n", "group", "collective", "count", "bytes", "busy");
@@ -155,6 +182,9 @@ void register_simulate(CLI::App& app) {
   cmd->add_option("--trace-ranks", o->trace_ranks, "Ranks in the trace, one process each (e.g. 0,8,15)")
       ->delimiter(',')
       ->each([o](const std::string&) { o->trace_ranks_given = true; });
+  cmd->add_option("--deepspeed-log", o->deepspeed_log,
+                  "A DeepSpeed log written with \"wall_clock_breakdown\": true: its measured forward, backward and optimizer-step "
+                  "times beside the simulated ones");
   cmd->callback([o] { run_simulate(*o); });
 }
 

@@ -38,4 +38,16 @@ StepPasses pass_times(const Schedule& schedule, const StepResult& result) {
   return out;
 }
 
+PassComparison compare_passes(const StepPasses& predicted, const MeasuredPasses& measured) {
+  double forward_s = 0, backward_s = 0;
+  for (const MicroStepPasses& m : predicted.micro_steps) {
+    forward_s += m.forward_s;
+    backward_s += m.backward_s;
+  }
+  const double n = static_cast<double>(std::max<std::size_t>(1, predicted.micro_steps.size()));
+  const auto error = [](double p, double m) { return m > 0 ? std::optional<double>(p / m - 1) : std::nullopt; };
+  return {error(forward_s / n, measured.forward_s), error(backward_s / n, measured.backward_s),
+          error(predicted.optimizer_s, measured.optimizer_s)};
+}
+
 }  // namespace shardsim

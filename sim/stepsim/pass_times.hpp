@@ -11,8 +11,10 @@
 #pragma once
 
 #include "sim/schedule/schedule.hpp"
+#include "sim/stepsim/deepspeed_timer_log.hpp"
 #include "sim/stepsim/step_simulation.hpp"
 
+#include <optional>
 #include <vector>
 
 namespace shardsim {
@@ -28,5 +30,12 @@ struct StepPasses {
 };
 
 StepPasses pass_times(const Schedule& schedule, const StepResult& result);
+
+// Predicted against measured, (predicted - measured) / measured per pass, the predicted passes
+// averaged over the micro-steps; nullopt where the measured time is 0.
+struct PassComparison {
+  std::optional<double> forward, backward, optimizer;
+};
+PassComparison compare_passes(const StepPasses& predicted, const MeasuredPasses& measured);
 
 }  // namespace shardsim

@@ -23,6 +23,7 @@ int shardsim_fuzz_nccl(const std::uint8_t* data, std::size_t size);
 int shardsim_fuzz_framework(const std::uint8_t* data, std::size_t size);
 int shardsim_fuzz_json(const std::uint8_t* data, std::size_t size);
 int shardsim_fuzz_tuning_log(const std::uint8_t* data, std::size_t size);
+int shardsim_fuzz_timer_log(const std::uint8_t* data, std::size_t size);
 
 int main(int argc, char** argv) {
   using Target = int (*)(const std::uint8_t*, std::size_t);
@@ -34,9 +35,10 @@ int main(int argc, char** argv) {
                                               {"nccl", shardsim_fuzz_nccl},
                                               {"framework", shardsim_fuzz_framework},
                                               {"json", shardsim_fuzz_json},
-                                              {"tuning_log", shardsim_fuzz_tuning_log}};
+                                              {"tuning_log", shardsim_fuzz_tuning_log},
+                                              {"timer_log", shardsim_fuzz_timer_log}};
   if (argc < 3 || !targets.count(argv[1])) {
-    std::fprintf(stderr, "usage: %s topology|model|scenario|deepspeed|cli|nccl|framework|json|tuning_log FILE_OR_DIRECTORY...\n", argv[0]);
+    std::fprintf(stderr, "usage: %s topology|model|scenario|deepspeed|cli|nccl|framework|json|tuning_log|timer_log FILE_OR_DIRECTORY...\n", argv[0]);
     return 2;
   }
   const Target target = targets.at(argv[1]);
