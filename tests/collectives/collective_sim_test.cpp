@@ -6,6 +6,8 @@
 #include "tests/support/test_data.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -42,9 +44,15 @@ InstanceType emulated_with_reduce_rate(const std::string& rate) {
   std::ifstream in(test::data_path("topologies/emulated-k2.json"));
   nlohmann::json doc = nlohmann::json::parse(in);
   doc["gpu"]["reduce_bandwidth"] = rate;
-  const auto path = (std::filesystem::temp_directory_path() / "shardsim-test-emulated-reduce.json").string();
+  // One file per process and rate: ctest runs test cases in parallel processes, and a shared path
+  // let one read what another was still writing.
+  const auto path = (std::filesystem::temp_directory_path() /
+                     ("shardsim-test-emulated-reduce-" + rate + "-" + std::to_string(::getpid()) + ".json"))
+                        .string();
   std::ofstream(path) << doc.dump();
-  return load_instance_type(path);
+  InstanceType inst = load_instance_type(path);
+  std::filesystem::remove(path);
+  return inst;
 }
 
 }  // namespace

@@ -97,7 +97,7 @@ TEST_CASE("argument digests are stable and mismatches name the rank", "[runtime]
 }
 
 TEST_CASE("file and TCP stores hand values between ranks and time out naming the key", "[runtime][launch]") {
-  const auto directory = std::filesystem::temp_directory_path() / "shardsim-launch-test-store";
+  const auto directory = std::filesystem::temp_directory_path() / ("shardsim-launch-test-store-" + std::to_string(::getpid()));
   std::filesystem::remove_all(directory);
   FileStore file(directory.string());
   file.set("a", bytes("one"));

@@ -11,6 +11,8 @@
 #include "validate/calibrate/step_model.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -25,7 +27,8 @@ namespace {
 const std::string kEmulated = std::string(SHARDSIM_DATA_DIR) + "/topologies/emulated-k2.json";
 
 std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("shardsim-calibrate-test-" + name)).string();
+  // Per process: two test runs at once (a build and its sanitizer build) must not share files.
+  return (std::filesystem::temp_directory_path() / ("shardsim-calibrate-test-" + std::to_string(::getpid()) + "-" + name)).string();
 }
 
 void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }

@@ -9,6 +9,8 @@
 #include "validate/calibrate/nccl_tests_log.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -196,7 +198,8 @@ TEST_CASE("NCCL network fit: recovers the plugin latency and bandwidth efficienc
     std::ifstream in(kP4d);
     auto doc = nlohmann::ordered_json::parse(in);
     apply_nccl_network_fit(doc, fit, nccl_fit_source(fit, "2.28", {"a.log"}));
-    const std::string path = (std::filesystem::temp_directory_path() / "shardsim-nccl-calibrated-test.json").string();
+    const std::string path =
+        (std::filesystem::temp_directory_path() / ("shardsim-nccl-calibrated-test-" + std::to_string(::getpid()) + ".json")).string();
     std::ofstream(path) << doc.dump(2);
     const InstanceType calibrated = load_instance_type(path);
     REQUIRE(calibrated.nccl);
