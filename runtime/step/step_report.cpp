@@ -58,6 +58,23 @@ StepStatistics step_statistics(const WorldTimings& timings) {
   return stats;
 }
 
+StepPasses measured_passes(const Schedule& schedule, const StepStatistics& stats) {
+  StepResult measured;
+  measured.step_time_s = stats.step_time_s;
+  for (const OpStatistics& op : stats.ops) measured.ops.push_back({op.start_s, op.end_s});
+  return pass_times(schedule, measured);
+}
+
+namespace {
+
+nlohmann::ordered_json passes_json(const StepPasses& passes) {
+  nlohmann::ordered_json micro = nlohmann::ordered_json::array();
+  for (const MicroStepPasses& p : passes.micro_steps) micro.push_back({{"forward_s", p.forward_s}, {"backward_s", p.backward_s}});
+  return {{"micro_steps", std::move(micro)}, {"optimizer_s", passes.optimizer_s}};
+}
+
+}  // namespace
+
 nlohmann::ordered_json step_summary_json(const StepRunInfo& info, const Schedule& schedule, const StepStatistics& stats,
                                          const StepResult* prediction, const std::string& prediction_topology) {
   nlohmann::ordered_json j;
@@ -117,10 +134,12 @@ nlohmann::ordered_json step_summary_json(const StepRunInfo& info, const Schedule
     ops.push_back(std::move(o));
   }
   j["ops"] = std::move(ops);
+  j["passes"] = passes_json(measured_passes(schedule, stats));
   if (prediction) {
     nlohmann::ordered_json p;
     p["topology"] = prediction_topology;
     p["step_time_s"] = prediction->step_time_s;
+    p["passes"] = passes_json(pass_times(schedule, *prediction));
     p["compute_s"] = prediction->compute_busy_s;
     p["exposed_comm_s"] = prediction->exposed_comm_s;
     nlohmann::ordered_json pops = nlohmann::ordered_json::array();

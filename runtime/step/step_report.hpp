@@ -17,12 +17,14 @@
 //          "all_reduce"), algorithm, group ("" for compute), group_size (0 for compute),
 //          bytes (nccl-tests size as scheduled, after --scale-bytes), padded_bytes (moved),
 //          micro_step, layer, start_s, end_s, duration_s (medians)}],
-//   prediction (with --predict): {topology, step_time_s, ops: [{start_s, end_s}]} or absent.
+//   passes: {micro_steps: [{forward_s, backward_s}], optimizer_s} (measured_passes),
+//   prediction (with --predict): {topology, step_time_s, passes, ops: [{start_s, end_s}]} or absent.
 // The trace (`--trace FILE`) is the simulator's Perfetto format (sim/stepsim/trace.hpp), one
 // process per rank, of the median iteration.
 #pragma once
 
 #include "sim/schedule/schedule.hpp"
+#include "sim/stepsim/pass_times.hpp"
 #include "sim/stepsim/step_simulation.hpp"
 
 #include <nlohmann/json.hpp>
@@ -57,6 +59,10 @@ struct StepRunInfo {
   double scale_bytes = 1, scale_compute = 1;
   int ranks = 1, ranks_per_node = 1, scenario_gpus = 1, warmup = 0, communicators = 0;
 };
+
+// The live step's forward, backward and optimizer step (sim/stepsim/pass_times.hpp) from the
+// median op times, so a live run is divided exactly as the simulator divides its prediction.
+StepPasses measured_passes(const Schedule& schedule, const StepStatistics& stats);
 
 // `schedule`: the representative's scaled program; `prediction` null when not asked.
 nlohmann::ordered_json step_summary_json(const StepRunInfo& info, const Schedule& schedule, const StepStatistics& stats,

@@ -18,7 +18,7 @@ if(TARGET shardsim-run AND step_cli_main MATCHES "run_step_command" AND step_cli
   endfunction()
   step_cli_pass(toy_zero3 "step time" ${PROJECT_SOURCE_DIR}/scenarios/toy-zero3-2node.json ${step_small})
   step_cli_pass(toy_mics_hierarchical "step time" ${PROJECT_SOURCE_DIR}/scenarios/toy-mics-4node.json --partition-size 4 ${step_small})
-  step_cli_pass(emulated_predict "measured / predicted" ${PROJECT_SOURCE_DIR}/scenarios/emulated-zero3.json --accumulation 2
+  step_cli_pass(emulated_predict "measured / predicted.*\npasses +forward .*\npredicted passes +forward " ${PROJECT_SOURCE_DIR}/scenarios/emulated-zero3.json --accumulation 2
                 --predict --topology ${PROJECT_SOURCE_DIR}/topologies/emulated-k2.json ${step_small})
   step_cli_fail(buffer_limit 1 "--max-buffer-bytes" ${PROJECT_SOURCE_DIR}/scenarios/toy-zero3-2node.json --max-buffer-bytes 1K)
   step_cli_fail(predict_shape 1 "pass --topology FILE" ${PROJECT_SOURCE_DIR}/scenarios/toy-zero3-2node.json --predict)
