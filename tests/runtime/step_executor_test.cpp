@@ -145,6 +145,18 @@ TEST_CASE("toy ZeRO-3 runs live on 2 nodes x 2 ranks with the simulator's orderi
                             "ranks_per_node", "nodes", "iterations", "warmup", "step_time_s", "step_times_s", "spread_s", "ops"})
     CHECK(summary.contains(field));
   REQUIRE(summary["ops"].size() == s.program.ops.size());
+  // The live step divided into passes as the simulator divides its prediction: one entry per
+  // micro-step, and with the optimizer step they cover the median step (they can end past it: op
+  // times are medians per op, the step's a median of its own).
+  REQUIRE(summary["passes"]["micro_steps"].size() == 2);
+  double passes_s = summary["passes"]["optimizer_s"].get<double>();
+  for (const auto& m : summary["passes"]["micro_steps"]) {
+    CHECK(m["forward_s"].get<double>() > 0);
+    CHECK(m["backward_s"].get<double>() > 0);
+    passes_s += m["forward_s"].get<double>() + m["backward_s"].get<double>();
+  }
+  CHECK(passes_s >= stats.step_time_s * (1 - 1e-12));
+  CHECK(summary["passes"]["optimizer_s"].get<double>() >= 0);
   // The scenario runs on the DeepSpeed profile: host ops (hooks, launches) come first, then the
   // first gather over the world, which the first compute waits for.
   CHECK(summary["ops"][0]["kind"] == "host");
