@@ -11,13 +11,6 @@
 
 namespace shardsim::runtime {
 
-double median(std::vector<double> values) {
-  if (values.empty()) throw std::logic_error("median of nothing");
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
 StepStatistics step_statistics(const WorldTimings& timings) {
   if (timings.empty() || timings.front().empty()) throw std::logic_error("no timings to summarise");
   const std::size_t iterations = timings.front().size();

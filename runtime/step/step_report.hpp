@@ -24,6 +24,7 @@
 #pragma once
 
 #include "sim/schedule/schedule.hpp"
+#include "sim/stepsim/median.hpp"
 #include "sim/stepsim/pass_times.hpp"
 #include "sim/stepsim/step_simulation.hpp"
 
@@ -50,7 +51,6 @@ struct StepStatistics {
   std::vector<OpStatistics> ops;
 };
 
-double median(std::vector<double> values);
 StepStatistics step_statistics(const WorldTimings& timings);
 
 // Header fields of the summary, filled by the step command.

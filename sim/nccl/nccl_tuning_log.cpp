@@ -3,14 +3,13 @@
 
 #include "sim/input/input_error.hpp"
 #include "sim/input/json_reader.hpp"
+#include "sim/input/text.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <charconv>
 #include <map>
-#include <cmath>
 #include <optional>
 #include <regex>
 #include <utility>
@@ -29,22 +28,6 @@ constexpr int kFirstModelledFunction = 2;  // AllGather, ReduceScatter, AllReduc
 constexpr std::size_t kMaxTables = 10'000;
 // NCCL's MAXCHANNELS (src/include/device.h: 64 before 2.19, 128 since): a wider range is not NCCL's.
 constexpr long kMaxChannels = 128;
-
-std::string_view trim(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
-}
-
-std::vector<std::string_view> split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  for (std::size_t start = 0;;) {
-    const std::size_t end = s.find(sep, start);
-    out.push_back(s.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
-    if (end == std::string_view::npos) return out;
-    start = end + 1;
-  }
-}
 
 // One printed table while it is being read.
 struct Pending {
@@ -274,9 +257,9 @@ class Reader {
     std::array<double, 2> v{};
     bool ok = parts.size() == 2;
     for (std::size_t i = 0; ok && i < 2; ++i) {
-      const std::string_view s = trim(parts[i]);
-      const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v[i]);
-      ok = !s.empty() && ec == std::errc{} && end == s.data() + s.size() && std::isfinite(v[i]);
+      const std::optional<double> number = parse_finite_number(trim(parts[i]));
+      ok = number.has_value();
+      if (ok) v[i] = *number;
     }
     // NCCL prints one decimal: a bandwidth it computed below 0.05 GB/s reads 0.0 (not eligible), so a
     // smaller non-zero one did not come from NCCL (and would make a time overflow).

@@ -2,12 +2,12 @@
 
 #include "sim/input/input_error.hpp"
 #include "sim/input/json_reader.hpp"
+#include "sim/input/text.hpp"
+#include "sim/stepsim/median.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <optional>
 #include <vector>
 
@@ -19,19 +19,12 @@ struct TimerLine {
   double forward_ms = 0, backward_ms = 0, step_ms = 0;
 };
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
 double milliseconds(std::string_view text, const std::string& file, int number, std::string_view name) {
-  double value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value) || value < 0)
+  const std::optional<double> value = parse_finite_number(text);
+  if (!value || *value < 0)
     throw InputError(fmt::format("{}:{}: DeepSpeed timer '{}' has value '{}', expected milliseconds (a number >= 0)", file, number,
                                  name, text));
-  return value;
+  return *value;
 }
 
 // The micro-step timers of one "time (ms) | name: value | ..." line; nullopt for other lines and
@@ -40,13 +33,10 @@ std::optional<TimerLine> timer_line(std::string_view line, const std::string& fi
   const std::size_t at = line.find("time (ms)");
   // Other lines, and the global timer lines (totals over steps_per_print steps), are not read.
   if (at == std::string_view::npos || line.find("_microstep", at) == std::string_view::npos) return std::nullopt;
-  std::string_view rest = line.substr(at + 9);
   std::optional<double> forward, backward, step;
-  while (!rest.empty()) {
-    const std::size_t bar = rest.find('|');
-    if (bar == std::string_view::npos) break;
-    rest.remove_prefix(bar + 1);
-    const std::string_view field = trim(rest.substr(0, rest.find('|')));
+  const std::vector<std::string_view> fields = split(line.substr(at + 9), '|');
+  for (std::size_t i = 1; i < fields.size(); ++i) {  // fields[0] is what precedes the first '|'
+    const std::string_view field = trim(fields[i]);
     if (field.empty()) continue;
     const std::size_t colon = field.find(':');
     if (colon == std::string_view::npos)
@@ -66,12 +56,6 @@ std::optional<TimerLine> timer_line(std::string_view line, const std::string& fi
   return TimerLine{number, *forward, *backward, *step};
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 bool never_decreases(const std::vector<TimerLine>& lines, double TimerLine::*timer) {
   for (std::size_t i = 1; i < lines.size(); ++i)
     if (lines[i].*timer < lines[i - 1].*timer) return false;
@@ -83,13 +67,8 @@ bool never_decreases(const std::vector<TimerLine>& lines, double TimerLine::*tim
 MeasuredPasses parse_deepspeed_timer_log(std::string_view text, const std::string& file, int accumulation_steps) {
   std::vector<TimerLine> lines;
   int number = 0;
-  while (!text.empty()) {
-    const std::size_t end = text.find('\n');
-    const std::string_view line = text.substr(0, end);
-    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-    ++number;
-    if (auto t = timer_line(line, file, number)) lines.push_back(*t);
-  }
+  for (const std::string_view line : split(text, '\n'))
+    if (auto t = timer_line(line, file, ++number)) lines.push_back(*t);
   if (lines.empty())
     throw InputError(fmt::format("{}: no DeepSpeed micro-step timer line ('time (ms) | fwd_microstep: ... | bwd_microstep: ... | "
                                  "step_microstep: ...'); run with \"wall_clock_breakdown\": true in the DeepSpeed config",
