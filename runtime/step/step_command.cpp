@@ -71,13 +71,8 @@ void print_report(const StepRunInfo& info, const Schedule& schedule, const StepS
                format_time(prediction->step_time_s), stats.step_time_s / prediction->step_time_s);
   // Forward, backward and optimizer step, divided alike for the live run and the prediction.
   const auto averaged = [](const StepPasses& p) {
-    double forward_s = 0, backward_s = 0;
-    for (const MicroStepPasses& m : p.micro_steps) {
-      forward_s += m.forward_s;
-      backward_s += m.backward_s;
-    }
-    const double n = static_cast<double>(std::max<std::size_t>(1, p.micro_steps.size()));
-    return fmt::format("forward {}, backward {}, optimizer step {}", format_time(forward_s / n), format_time(backward_s / n),
+    const MicroStepPasses mean = mean_micro_step(p);
+    return fmt::format("forward {}, backward {}, optimizer step {}", format_time(mean.forward_s), format_time(mean.backward_s),
                        format_time(p.optimizer_s));
   };
   fmt::print("passes               {} (per micro-step, median op times)\n", averaged(measured_passes(schedule, stats)));

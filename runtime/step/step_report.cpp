@@ -58,16 +58,6 @@ StepPasses measured_passes(const Schedule& schedule, const StepStatistics& stats
   return pass_times(schedule, measured);
 }
 
-namespace {
-
-nlohmann::ordered_json passes_json(const StepPasses& passes) {
-  nlohmann::ordered_json micro = nlohmann::ordered_json::array();
-  for (const MicroStepPasses& p : passes.micro_steps) micro.push_back({{"forward_s", p.forward_s}, {"backward_s", p.backward_s}});
-  return {{"micro_steps", std::move(micro)}, {"optimizer_s", passes.optimizer_s}};
-}
-
-}  // namespace
-
 nlohmann::ordered_json step_summary_json(const StepRunInfo& info, const Schedule& schedule, const StepStatistics& stats,
                                          const StepResult* prediction, const std::string& prediction_topology) {
   nlohmann::ordered_json j;

@@ -97,9 +97,7 @@ void run_simulate(const SimulateOptions& o) {
     j["interference_s"] = r.interference_s;
     // The passes as a framework's own timers divide the step (stepsim/pass_times.hpp), to set beside
     // DeepSpeed's wall_clock_breakdown or a training loop's timers.
-    nlohmann::ordered_json micro = nlohmann::ordered_json::array();
-    for (const MicroStepPasses& p : passes.micro_steps) micro.push_back({{"forward_s", p.forward_s}, {"backward_s", p.backward_s}});
-    j["passes"] = {{"micro_steps", std::move(micro)}, {"optimizer_s", passes.optimizer_s}};
+    j["passes"] = passes_json(passes);
     if (measured) {
       const PassComparison c = compare_passes(passes, *measured);
       const auto error = [](const std::optional<double>& e) { return e ? nlohmann::ordered_json(*e) : nlohmann::ordered_json(); };
@@ -145,14 +143,9 @@ void run_simulate(const SimulateOptions& o) {
              format_time(exposed.host_overhead_s), format_time(exposed.latency_s), format_time(exposed.bandwidth_s),
              format_time(exposed.other_s));
   fmt::print("interference         {} (compute time lost to collectives in flight)\n", format_time(r.interference_s));
-  double forward_s = 0, backward_s = 0;
-  for (const MicroStepPasses& p : passes.micro_steps) {
-    forward_s += p.forward_s;
-    backward_s += p.backward_s;
-  }
-  const double micro_steps = static_cast<double>(std::max<std::size_t>(1, passes.micro_steps.size()));
+  const MicroStepPasses mean = mean_micro_step(passes);
   fmt::print("passes               forward {}, backward {}{}, optimizer step {} (as DeepSpeed's wall_clock_breakdown times them)\n",
-             format_time(forward_s / micro_steps), format_time(backward_s / micro_steps),
+             format_time(mean.forward_s), format_time(mean.backward_s),
              passes.micro_steps.size() > 1 ? " per micro-step" : "", format_time(passes.optimizer_s));
   if (measured) {
     const PassComparison c = compare_passes(passes, *measured);

@@ -38,15 +38,28 @@ StepPasses pass_times(const Schedule& schedule, const StepResult& result) {
   return out;
 }
 
-PassComparison compare_passes(const StepPasses& predicted, const MeasuredPasses& measured) {
-  double forward_s = 0, backward_s = 0;
-  for (const MicroStepPasses& m : predicted.micro_steps) {
-    forward_s += m.forward_s;
-    backward_s += m.backward_s;
+MicroStepPasses mean_micro_step(const StepPasses& passes) {
+  MicroStepPasses mean;
+  for (const MicroStepPasses& m : passes.micro_steps) {
+    mean.forward_s += m.forward_s;
+    mean.backward_s += m.backward_s;
   }
-  const double n = static_cast<double>(std::max<std::size_t>(1, predicted.micro_steps.size()));
+  const double n = static_cast<double>(std::max<std::size_t>(1, passes.micro_steps.size()));
+  mean.forward_s /= n;
+  mean.backward_s /= n;
+  return mean;
+}
+
+nlohmann::ordered_json passes_json(const StepPasses& passes) {
+  nlohmann::ordered_json micro = nlohmann::ordered_json::array();
+  for (const MicroStepPasses& p : passes.micro_steps) micro.push_back({{"forward_s", p.forward_s}, {"backward_s", p.backward_s}});
+  return {{"micro_steps", std::move(micro)}, {"optimizer_s", passes.optimizer_s}};
+}
+
+PassComparison compare_passes(const StepPasses& predicted, const MeasuredPasses& measured) {
+  const MicroStepPasses mean = mean_micro_step(predicted);
   const auto error = [](double p, double m) { return m > 0 ? std::optional<double>(p / m - 1) : std::nullopt; };
-  return {error(forward_s / n, measured.forward_s), error(backward_s / n, measured.backward_s),
+  return {error(mean.forward_s, measured.forward_s), error(mean.backward_s, measured.backward_s),
           error(predicted.optimizer_s, measured.optimizer_s)};
 }
 

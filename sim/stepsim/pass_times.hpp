@@ -14,6 +14,8 @@
 #include "sim/stepsim/deepspeed_timer_log.hpp"
 #include "sim/stepsim/step_simulation.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <optional>
 #include <vector>
 
@@ -30,6 +32,13 @@ struct StepPasses {
 };
 
 StepPasses pass_times(const Schedule& schedule, const StepResult& result);
+
+// The passes of one micro-step on average (the step's own figures for a single micro-step).
+MicroStepPasses mean_micro_step(const StepPasses& passes);
+
+// {"micro_steps": [{"forward_s", "backward_s"}], "optimizer_s"}: `passes` in simulate --json and in
+// shardsim-run step's summary.
+nlohmann::ordered_json passes_json(const StepPasses& passes);
 
 // Predicted against measured, (predicted - measured) / measured per pass, the predicted passes
 // averaged over the micro-steps; nullopt where the measured time is 0.
