@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 
 namespace shardsim {
 
@@ -85,6 +86,22 @@ int CollectivePlan::sequential_steps() const {
     if (const auto* ring = std::get_if<RingPhase>(&p)) steps += ring->steps;
     else if (const auto* t = std::get_if<TransferPhase>(&p)) steps += t->steps;
   return steps;
+}
+
+void join_concurrent(CollectivePlan& into, CollectivePlan&& other) {
+  if (other.phases.size() != into.phases.size())
+    throw std::logic_error("concurrent groups of one collective planned with different phase counts");
+  for (std::size_t i = 0; i < other.phases.size(); ++i) {
+    if (other.phases[i].index() != into.phases[i].index())
+      throw std::logic_error("concurrent groups of one collective planned with different phase kinds");
+    if (auto* ring = std::get_if<RingPhase>(&other.phases[i])) {
+      auto& rings = std::get<RingPhase>(into.phases[i]).rings;
+      for (auto& r : ring->rings) rings.push_back(std::move(r));
+    } else if (auto* t = std::get_if<TransferPhase>(&other.phases[i])) {
+      auto& transfers = std::get<TransferPhase>(into.phases[i]).transfers;
+      transfers.insert(transfers.end(), t->transfers.begin(), t->transfers.end());
+    }
+  }
 }
 
 std::vector<const std::vector<Transfer>*> CollectivePlan::transfer_sets() const {

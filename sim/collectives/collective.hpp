@@ -127,4 +127,9 @@ struct CollectivePlan {
   bool only_rings() const;
 };
 
+// `other`, the same collective planned on another group of the same shape, joins `into` phase by
+// phase: the groups run at once, so each phase holds both plans' rings or transfers (copies are
+// per member already). Throws std::logic_error when the phases differ in number or kind.
+void join_concurrent(CollectivePlan& into, CollectivePlan&& other);
+
 }  // namespace shardsim

@@ -43,9 +43,9 @@ PhaseShape choice_shape(const NcclVersion& version, const NcclSystem& system, Co
 }
 
 // Whether NCCL's choice runs as transfers of its own plan (tree_plan.hpp, pat_plan.hpp) rather than
-// as a ring, for this collective.
-// NVLS runs on one node only (across nodes it needs CollNet): NVLS-tree's plan on one node, whose
-// NVLink SHARP transfers are NVLS's and whose latency (base + one intra step) is NCCL's NVLS latency.
+// as a ring, for this collective. NVLS runs on one node only (across nodes it needs CollNet):
+// NVLS-tree's plan on one node, whose NVLink SHARP transfers are NVLS's and whose latency (base +
+// one intra step) is NCCL's NVLS latency.
 bool runs_as_transfers(NcclAlgorithm algorithm, CollectiveKind kind) {
   if (algorithm == NcclAlgorithm::pat) return kind != CollectiveKind::all_reduce;
   return kind == CollectiveKind::all_reduce &&
@@ -95,20 +95,13 @@ std::string run_phases_as_nccl_calls(const Cluster& cluster, const CollectiveLib
       phases.push_back(std::move(phase));
       continue;
     }
-    std::vector<TransferPhase> merged;
-    for (const std::vector<int>& g : groups) {
-      CollectivePlan one = transfer_plan(cluster, *library.nccl, system, ring->kind, choice, g, ring->collective_bytes);
-      for (std::size_t i = 0; i < one.phases.size(); ++i) {
-        auto& t = std::get<TransferPhase>(one.phases[i]);
-        if (i == merged.size()) {
-          t.label = fmt::format("{}: {}", ring->label, t.label);
-          merged.push_back(std::move(t));
-        } else {
-          merged[i].transfers.insert(merged[i].transfers.end(), t.transfers.begin(), t.transfers.end());
-        }
-      }
+    CollectivePlan merged = transfer_plan(cluster, *library.nccl, system, ring->kind, choice, groups.front(), ring->collective_bytes);
+    for (std::size_t g = 1; g < groups.size(); ++g)
+      join_concurrent(merged, transfer_plan(cluster, *library.nccl, system, ring->kind, choice, groups[g], ring->collective_bytes));
+    for (PlanPhase& p : merged.phases) {
+      std::get<TransferPhase>(p).label = fmt::format("{}: {}", ring->label, std::get<TransferPhase>(p).label);
+      phases.push_back(std::move(p));
     }
-    for (TransferPhase& t : merged) phases.emplace_back(std::move(t));
   }
   plan.phases = std::move(phases);
   std::string out = "hierarchical";

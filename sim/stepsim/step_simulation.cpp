@@ -65,17 +65,7 @@ FamilyPlan family_plan(const Cluster& cluster, const CollectiveLibrary& library,
       first = false;
       continue;
     }
-    if (one.phases.size() != merged.phases.size())
-      throw std::logic_error("groups of one role planned with different phase counts");
-    for (std::size_t i = 0; i < one.phases.size(); ++i) {
-      if (auto* ring = std::get_if<RingPhase>(&one.phases[i])) {
-        auto& into = std::get<RingPhase>(merged.phases[i]).rings;
-        for (auto& r : ring->rings) into.push_back(std::move(r));
-      } else if (auto* tree = std::get_if<TransferPhase>(&one.phases[i])) {
-        auto& into = std::get<TransferPhase>(merged.phases[i]).transfers;
-        into.insert(into.end(), tree->transfers.begin(), tree->transfers.end());
-      }
-    }
+    join_concurrent(merged, std::move(one));
   }
   return {std::move(merged), load, latency_share};
 }
