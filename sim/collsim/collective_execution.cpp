@@ -81,9 +81,22 @@ void CollectiveExecution::start_phase(std::size_t index) {
   start_step();
 }
 
+// Under node symmetry only the flows leaving the representative node are simulated, on its own
+// links (node_symmetry.hpp); the others are their images.
+bool CollectiveExecution::simulates_flows_from(int gpu) const {
+  return !symmetry_ || cluster_.node_of(gpu) == symmetry_->representative_node;
+}
+
+int CollectiveExecution::intern(std::vector<int>& route) {
+  if (symmetry_) {
+    const int links_per_node = cluster_.instance.links_per_node();
+    for (int& l : route) l = symmetry_->representative_node * links_per_node + l % links_per_node;
+  }
+  return sim_.network().intern_route(route);
+}
+
 RingPhaseSetup CollectiveExecution::setup_ring_phase(const RingPhase& rp) {
   RingPhaseSetup out;
-  const int links_per_node = cluster_.instance.links_per_node();
   // One batch of transfers per distinct hop latency; each ring is summarised by how many of its
   // hops fall in each batch (rings alike in that, e.g. the rings of the partition groups, once).
   std::map<double, int> batch_of_latency;
@@ -105,13 +118,10 @@ RingPhaseSetup CollectiveExecution::setup_ring_phase(const RingPhase& rp) {
         routes_of_batch.emplace_back();
       }
       ++hops_in_batch[it->second];
-      // Under node symmetry only the representative node's transfers are simulated; the rest are images.
-      if (symmetry_ && cluster_.node_of(src) != symmetry_->representative_node) continue;
+      if (!simulates_flows_from(src)) continue;
       std::vector<int> route;
       cluster_.route(src, dst, route);
-      if (symmetry_)
-        for (int& l : route) l = symmetry_->representative_node * links_per_node + l % links_per_node;
-      routes_of_batch[it->second].push_back(sim_.network().intern_route(route));
+      routes_of_batch[it->second].push_back(intern(route));
     }
     patterns.emplace(hops_in_batch.begin(), hops_in_batch.end());
   }
@@ -129,18 +139,13 @@ RingPhaseSetup CollectiveExecution::setup_ring_phase(const RingPhase& rp) {
 
 void CollectiveExecution::start_transfer_phase(std::size_t index, const TransferPhase& phase) {
   // One batch per distinct size: the transfers of a batch start together and share the links.
-  // Under node symmetry only the transfers leaving the representative node are simulated, on its
-  // own links (node_symmetry.hpp); the rest are their images.
-  const int links_per_node = cluster_.instance.links_per_node();
   std::map<double, std::vector<int>> routes_of_size;
   std::vector<int> route;
   for (const Transfer& t : phase.transfers) {
-    if (symmetry_ && cluster_.node_of(t.from) != symmetry_->representative_node) continue;
+    if (!simulates_flows_from(t.from)) continue;
     route.clear();
     transfer_route(cluster_, t, route);
-    if (symmetry_)
-      for (int& l : route) l = symmetry_->representative_node * links_per_node + l % links_per_node;
-    routes_of_size[t.bytes].push_back(sim_.network().intern_route(route));
+    routes_of_size[t.bytes].push_back(intern(route));
   }
   transfer_batches_.assign(routes_of_size.begin(), routes_of_size.end());
   const double latency_s = phase.latency_s;

@@ -96,6 +96,8 @@ class CollectiveExecution {
  private:
   using StepBatch = RingPhaseSetup::StepBatch;
   RingPhaseSetup setup_ring_phase(const RingPhase& rp);
+  bool simulates_flows_from(int gpu) const;
+  int intern(std::vector<int>& route);  // on the representative node's links under node symmetry
   void start_phase(std::size_t index);
   void start_transfer_phase(std::size_t index, const TransferPhase& phase);
   void start_step();
