@@ -147,6 +147,7 @@ FrameworkProfile load_framework(const std::string& name_or_path) {
   p.reduce_bucket_elements = r.number("reduce_bucket_elements");
   p.release_by_reuse_distance = r.boolean("release_by_reuse_distance");
   p.max_reuse_distance_elements = r.number("max_reuse_distance_elements");
+  p.trace_lookups_off_by_one = r.boolean("trace_lookups_off_by_one");
   p.reduce_scatter_list_copies = r.boolean("reduce_scatter_list_copies");
   p.reduce_scatter_host_per_rank_s = r.seconds("reduce_scatter_host_time_per_rank");
   p.parameter_norm_in_hook = r.boolean("parameter_norm_in_hook");

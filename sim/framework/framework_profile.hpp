@@ -68,6 +68,12 @@ struct FrameworkProfile {
   // again for its backward); FSDP keeps a unit gathered from its recompute to its backward.
   bool release_by_reuse_distance = false;
   double max_reuse_distance_elements = 0;  // stage3_max_reuse_distance
+  // DeepSpeed 0.5.6's step counter runs one module behind its recorded trace (the top module's own
+  // pre-forward hook counts a step before the engine's reset hook zeroes the counter; DeepSpeed
+  // #1069), so in every step after the first each trace lookup names the previous module: the
+  // prefetch finds "Tracing failed" and launches nothing, and the reuse distance is unknown, so
+  // every module's parameters are released after use and gathered again at their next use.
+  bool trace_lookups_off_by_one = false;
   // torch.distributed.reduce_scatter's list API (DeepSpeed 0.5.6): the framework builds one input
   // view per rank of the group in Python and ProcessGroupNCCL copies each into a flat buffer on the
   // NCCL stream, so the host time of a call grows with the group (and the GPU copies the gradient

@@ -30,7 +30,7 @@ double gathered_elements(const StepConfig& step) {
     largest = std::max(largest, e);
   }
   const double bucket = p.prefetch_bucket_elements;
-  double window = std::max(bucket, largest);
+  double window = p.trace_lookups_off_by_one ? 0.0 : std::max(bucket, largest);  // nothing prefetched
   const double max_live = p.max_live_elements;
   if (max_live > 0) window = std::min(window, std::max(max_live, largest));
   const double computing = step.activation_checkpointing ? block_gathered : largest;

@@ -296,7 +296,7 @@ class FrameworkCompiler {
         }
         continue;
       }
-      if (p >= 0 && steps[static_cast<std::size_t>(p)].uses >= 0 &&
+      if (p >= 0 && steps[static_cast<std::size_t>(p)].uses >= 0 && !profile_.trace_lookups_off_by_one &&
           elements_before[k] - elements_before[static_cast<std::size_t>(p) + 1] < profile_.max_reuse_distance_elements) {
         s.uses = steps[static_cast<std::size_t>(p)].uses;  // kept since its last use
         continue;
@@ -356,6 +356,7 @@ class FrameworkCompiler {
   // launches the next `prefetch_blocks` blocks. `next` is the first fetch after the current step.
   void prefetch_after(int next, int micro, int layer) {
     if (profile_.prefetch_only_when_idle && gathers_in_flight()) return;
+    if (profile_.trace_lookups_off_by_one) return;  // "Tracing failed. Prefetching is disabled"
     const int n = static_cast<int>(fetches_.size());
     const int current = next - 1;
     if (profile_.prefetch_by_elements) {
