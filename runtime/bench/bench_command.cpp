@@ -1,6 +1,7 @@
 #include "runtime/bench/bench_command.hpp"
 
 #include "runtime/bench/bench_prediction.hpp"
+#include "runtime/bench/nccl_choice.hpp"
 #include "runtime/bench/bench_report.hpp"
 #include "runtime/comm/hierarchical.hpp"
 #ifdef SHARDSIM_HAVE_NCCL
@@ -192,6 +193,9 @@ CLI::App* add_bench_command(CLI::App& app, BenchCommandOptions& options) {
                     "also print shardsim's prediction of every row on the modelled cluster, with NCCL's modelled algorithm, protocol and channels");
   command->add_option("--topology", options.topology, "with --predict: the instance (name or file) whose GPUs per node are the job's ranks per node");
   command->add_option("--nccl", options.nccl, "with --predict: the collective library (an NCCL version or gloo; default: the instance's)");
+  command->add_flag("--nccl-choice", options.nccl_choice,
+                    "with --backend nccl: also print the algorithm, protocol and channels NCCL ran each size with, from its own "
+                    "TUNING log (sets NCCL_DEBUG=INFO NCCL_DEBUG_SUBSYS=TUNING into a file of each rank; logging costs host time per call)");
   command->add_option("--test-kill-rank", options.test_kill_rank)->group("");
   command->add_option("--test-stall-rank", options.test_stall_rank)->group("");
   return command;
@@ -254,8 +258,9 @@ int run_bench_command(const BenchCommandOptions& options, World& world) {
     predictions = predict_bench(context, rows, instance, library);
     library_name = library.is_nccl() ? "NCCL " + library.name + "'s model" : library.name;
     instance_name = instance.name;
-    print(prediction_table(rows, predictions, library_name, instance_name));
   }
+  if (printing && !options.nccl_choice_log.empty()) attach_nccl_choices(rows, options.nccl_choice_log);
+  if (printing) print(nccl_view_table(rows, predictions, library_name, instance_name));
   if (printing && options.json) std::fputs(results_json(context, rows, predictions).c_str(), stdout);
   std::uint64_t wrong = 0;
   for (const auto& row : rows) wrong += row.out_of_place.wrong + row.in_place.wrong;

@@ -27,6 +27,10 @@ struct BenchCommandOptions {
   bool predict = false;
   std::string topology;
   std::string nccl;
+  // --nccl-choice: NCCL's own per-call choice from its TUNING log (nccl_choice.hpp). The CLI sets
+  // nccl_choice_log, the file this rank's NCCL writes to, before the rank's first NCCL call.
+  bool nccl_choice = false;
+  std::string nccl_choice_log;
   // Test-only failure injection (hidden flags): this rank dies (SIGKILL) or stalls before its
   // first timed loop, so the failure handling of the other ranks and of the launcher is testable.
   int test_kill_rank = -1;

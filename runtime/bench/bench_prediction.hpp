@@ -25,9 +25,11 @@ void check_prediction_shape(const InstanceType& instance, int ranks_per_node);
 std::vector<BenchPrediction> predict_bench(const BenchContext& context, const std::vector<BenchRow>& rows, const InstanceType& instance,
                                            const CollectiveLibrary& library);
 
-// "# shardsim's prediction ..." lines for the table: per row the size, measured and predicted time,
-// NCCL's modelled algorithm, protocol and channels.
-std::string prediction_table(const std::vector<BenchRow>& rows, const std::vector<BenchPrediction>& predictions,
-                             const std::string& library, const std::string& instance);
+// "# ..." lines for the table, one per row: the size and measured time, then where present
+// shardsim's prediction (event simulation and NCCL's formula for the modelled choice, with its
+// algorithm, protocol and channels), NCCL's own estimate and NCCL's own logged choice. Empty when
+// there is none of them (Gloo without --predict).
+std::string nccl_view_table(const std::vector<BenchRow>& rows, const std::vector<BenchPrediction>& predictions,
+                            const std::string& library, const std::string& instance);
 
 }  // namespace shardsim::runtime

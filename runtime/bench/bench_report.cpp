@@ -94,9 +94,15 @@ std::string results_json(const BenchContext& c, const std::vector<BenchRow>& row
       if (r < predictions.size()) {
         const BenchPrediction& p = predictions[r];
         results.back()["predicted_time_s"] = p.time_s;
+        if (p.formula_time_s > 0) results.back()["predicted_formula_time_s"] = p.formula_time_s;
         results.back()["predicted_algorithm"] = p.algorithm;
         if (!p.protocol.empty()) results.back()["predicted_protocol"] = p.protocol;
         if (p.channels > 0) results.back()["predicted_channels"] = p.channels;
+      }
+      if (row.nccl_choice) {
+        results.back()["nccl_algorithm"] = row.nccl_choice->algorithm;
+        results.back()["nccl_protocol"] = row.nccl_choice->protocol;
+        results.back()["nccl_channels"] = row.nccl_choice->channels;
       }
     }
   }

@@ -23,6 +23,13 @@ struct BenchMeasurement {
   std::optional<double> nccl_predicted_time_us;
 };
 
+// What NCCL itself ran a row's out-of-place call with, from its TUNING log (bench --nccl-choice).
+struct BenchNcclChoice {
+  std::string algorithm;  // as shardsim names them ("Ring", "Tree", "PAT", ...)
+  std::string protocol;   // "LL", "LL128", "Simple"
+  int channels = 0;
+};
+
 struct BenchRow {
   CollectiveKind op = CollectiveKind::all_gather;
   Algorithm algorithm = Algorithm::ring;
@@ -30,6 +37,7 @@ struct BenchRow {
   SizePoint size;
   BenchMeasurement out_of_place;
   BenchMeasurement in_place;
+  std::optional<BenchNcclChoice> nccl_choice;
 };
 
 struct BenchContext {
@@ -52,14 +60,16 @@ std::string table_row(const BenchRow& row);
 std::string table_footer(const std::vector<BenchRow>& rows);
 // shardsim's prediction of one row (bench_prediction.hpp, with --predict).
 struct BenchPrediction {
-  double time_s = 0;
+  double time_s = 0;          // the event simulation on the modelled cluster
+  double formula_time_s = 0;  // NCCL's formula (ncclTopoGetAlgoTime) for the modelled choice; 0 without NCCL
   std::string algorithm;  // NCCL's modelled pick ("Ring", "Tree", ...), or what was simulated
   std::string protocol;   // "" where the library has none (Gloo)
   int channels = 0;       // 0 where the library has none
 };
 
-// `predictions` (empty without --predict) add predicted_time_s, predicted_algorithm,
-// predicted_protocol and predicted_channels to each row's objects.
+// `predictions` (empty without --predict) add predicted_time_s, predicted_formula_time_s,
+// predicted_algorithm, predicted_protocol and predicted_channels to each row's objects; a row's
+// NCCL choice (--nccl-choice) adds nccl_algorithm, nccl_protocol and nccl_channels.
 std::string results_json(const BenchContext& context, const std::vector<BenchRow>& rows,
                          const std::vector<BenchPrediction>& predictions = {});
 

@@ -3,6 +3,7 @@
 // 0 ok, 1 a user error or a failed rank, 2 an internal error.
 #include "runtime/backends/builtin_backends.hpp"
 #include "runtime/bench/bench_command.hpp"
+#include "runtime/bench/nccl_choice.hpp"
 #include "runtime/launch/argument_check.hpp"
 #include "runtime/launch/local_launcher.hpp"
 #include "runtime/launch/world.hpp"
@@ -26,6 +27,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <cstring>
 #include <system_error>
 
@@ -104,6 +106,11 @@ int run(int argc, char** argv) {
     return 1;
   }
   check_run_options(run_options);
+  if (bench->parsed() && bench_options.nccl_choice) {
+    if (run_options.backend != "nccl") throw RuntimeError("--nccl-choice needs --backend nccl: it reads NCCL's own TUNING log");
+    if (const char* set = std::getenv("NCCL_DEBUG"); set != nullptr && *set != '\0')
+      throw RuntimeError(fmt::format("--nccl-choice sets NCCL_DEBUG itself, but it is already set (NCCL_DEBUG={}); unset it", set));
+  }
   const std::vector<std::string> arguments(argv + 1, argv + argc);
   const auto timeout = std::chrono::milliseconds(static_cast<long long>(run_options.timeout_s * 1000));
 
@@ -119,6 +126,12 @@ int run(int argc, char** argv) {
       if (devices.count <= 0)
         throw RuntimeError(fmt::format("--backend nccl: no CUDA device visible (cudaGetDeviceCount: {}); use --backend cpu",
                                        devices.error.empty() ? "0 devices" : devices.error));
+      // Ranks of one node share NCCL's host identity; two of them on one GPU are a "Duplicate GPU"
+      // to NCCL. Emulated nodes (NCCL_HOSTID per node, local_launcher.hpp) may share a GPU.
+      if (per_node > devices.count)
+        throw RuntimeError(fmt::format("--backend nccl: {} ranks per node need {} GPUs, this machine has {} (NCCL refuses two ranks "
+                                       "of one node on one GPU); emulate nodes of at most {} ranks with --ranks-per-node",
+                                       per_node, per_node, devices.count, devices.count));
     }
 #endif
 #if defined(SHARDSIM_HAVE_STEP_COMMAND)
@@ -133,6 +146,14 @@ int run(int argc, char** argv) {
     return run_local_ranks(arguments, launch);
   }
 
+  // Before the first NCCL call of this process: NCCL reads its debug variables once.
+  if (bench->parsed() && bench_options.nccl_choice) bench_options.nccl_choice_log = enable_nccl_choice_log();
+  // The log is this rank's scratch: gone when the rank ends, however it ends.
+  const std::unique_ptr<const std::string, void (*)(const std::string*)> remove_log(
+      &bench_options.nccl_choice_log, [](const std::string* path) {
+        std::error_code ignored;
+        if (!path->empty()) std::filesystem::remove(*path, ignored);
+      });
   WorldOptions world_options;
   world_options.backend = run_options.backend;
   world_options.timeout = timeout;

@@ -97,7 +97,7 @@ void forward_lines(Child& child, bool flush_all) {
 }
 
 [[noreturn]] void exec_rank(const std::vector<std::string>& arguments, int rank, const LocalLaunchOptions& options,
-                            const std::string& store_directory, int error_fd) {
+                            const std::string& store_directory, const std::string& nccl_host_id, int error_fd) {
   // Runs in the forked child: only async-signal-safe work until exec, then never returns.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // no orphaned ranks if the launcher itself is killed
   ::dup2(error_fd, STDERR_FILENO);
@@ -112,6 +112,7 @@ void forward_lines(Child& child, bool flush_all) {
   ::setenv("LOCAL_WORLD_SIZE", std::to_string(per_node).c_str(), 1);
   ::setenv("SHARDSIM_STORE_DIR", store_directory.c_str(), 1);
   ::setenv(kLocalLauncherVariable, "1", 1);
+  if (!nccl_host_id.empty()) ::setenv("NCCL_HOSTID", nccl_host_id.c_str(), 1);
   std::vector<char*> argv;
   std::string program = "/proc/self/exe";
   argv.push_back(program.data());
@@ -123,6 +124,13 @@ void forward_lines(Child& child, bool flush_all) {
 }
 
 }  // namespace
+
+std::string emulated_node_host_id(const LocalLaunchOptions& options, int rank) {
+  const int per_node = options.ranks_per_node > 0 ? options.ranks_per_node : options.ranks;
+  if (per_node >= options.ranks) return {};  // one node: NCCL's own host identity is right
+  if (const char* set = std::getenv("NCCL_HOSTID"); set != nullptr && *set != '\0') return {};  // the user's choice
+  return fmt::format("shardsim-emulated-node-{}", rank / per_node);
+}
 
 int run_local_ranks(const std::vector<std::string>& arguments, const LocalLaunchOptions& options) {
   if (options.ranks < 1) throw RuntimeError(fmt::format("--local-ranks {}: at least one rank", options.ranks));
@@ -140,11 +148,12 @@ int run_local_ranks(const std::vector<std::string>& arguments, const LocalLaunch
   for (int rank = 0; rank < options.ranks; ++rank) {
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw RuntimeError(fmt::format("cannot create a pipe ({})", std::strerror(errno)));
+    const std::string host_id = emulated_node_host_id(options, rank);  // before fork: the child only execs
     const pid_t pid = ::fork();
     if (pid < 0) throw RuntimeError(fmt::format("cannot start rank {} ({})", rank, std::strerror(errno)));
     if (pid == 0) {
       ::close(pipe_fds[0]);
-      exec_rank(arguments, rank, options, store_directory, pipe_fds[1]);
+      exec_rank(arguments, rank, options, store_directory, host_id, pipe_fds[1]);
     }
     ::close(pipe_fds[1]);
     ::fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);

@@ -24,6 +24,14 @@ struct LocalLaunchOptions {
   std::chrono::milliseconds job_timeout{0};  // 0: none
 };
 
+// The NCCL_HOSTID rank `rank` is started with: where the ranks emulate several nodes
+// (ranks_per_node < ranks), one per emulated node, "shardsim-emulated-node-<n>". NCCL takes a
+// process's host from NCCL_HOSTID when it is set (getHostHash, src/misc/utils.cc), and connects ranks
+// of different hosts only through its network transport (P2P and SHM need the same host), so the
+// emulated nodes talk as nodes do, and NCCL's tuning sees the emulated node count. Empty (leave the
+// environment alone) on one node, or when the user set NCCL_HOSTID. Gloo ignores it.
+std::string emulated_node_host_id(const LocalLaunchOptions& options, int rank);
+
 // arguments: the command line after the program name, passed to every rank unchanged. Returns 0
 // when every rank succeeded; otherwise throws RuntimeError with a one-line summary (which rank
 // failed first, with what status or signal), after every rank has stopped.

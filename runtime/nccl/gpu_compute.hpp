@@ -12,8 +12,9 @@ namespace shardsim::runtime {
 
 class GpuComputeEmulator {
  public:
-  // `gemm_dimension` n: each full GEMM is n x n x n (2 n^3 FLOPs); the remainder of a request is
-  // one GEMM with a shorter inner dimension, so the issued total is within 2 n^2 FLOPs of it.
+  // `gemm_dimension` n (a multiple of 8): each full GEMM is n x n x n (2 n^3 FLOPs); the remainder
+  // of a request is n x n x k and rows x n x 8 with k and rows multiples of 8 (16-byte-aligned
+  // operands, as cuBLAS's fast kernels need), so the issued total is within 8 n x 8 FLOPs of it.
   // The default is large enough to reach tensor-core throughput on A100/H100-class devices.
   static constexpr int default_gemm_dimension = 4096;
 

@@ -4,6 +4,9 @@
 #include "runtime/nccl/nccl_status.hpp"
 
 #include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <thread>
 
 namespace shardsim::runtime {
@@ -41,6 +44,29 @@ ncclResult_t launch(CollectiveKind kind, const void* send, void* recv, std::size
   return ncclInvalidArgument;
 }
 
+// Runs `call` (a blocking NCCL call) on a thread of its own and waits for it at most `timeout`.
+// nullopt when it did not return in time: the thread is left behind, and the caller aborts the
+// communicator it waits on (which sets the abort flag NCCL's blocking calls poll) and fails.
+std::optional<ncclResult_t> call_bounded(int device, std::chrono::milliseconds timeout, std::function<ncclResult_t()> call) {
+  struct State {
+    std::mutex mutex;
+    std::condition_variable done_signal;
+    bool done = false;
+    ncclResult_t result = ncclSuccess;
+  };
+  auto state = std::make_shared<State>();
+  std::thread([state, device, call = std::move(call)] {
+    ncclResult_t result = cudaSetDevice(device) == cudaSuccess ? call() : ncclUnhandledCudaError;
+    const std::lock_guard<std::mutex> lock(state->mutex);
+    state->result = result;
+    state->done = true;
+    state->done_signal.notify_all();
+  }).detach();
+  std::unique_lock<std::mutex> lock(state->mutex);
+  if (!state->done_signal.wait_for(lock, timeout, [&] { return state->done; })) return std::nullopt;
+  return state->result;
+}
+
 }  // namespace
 
 NcclCommunicator::NcclCommunicator(ncclComm_t comm, int device, int global_rank, std::string name,
@@ -49,6 +75,8 @@ NcclCommunicator::NcclCommunicator(ncclComm_t comm, int device, int global_rank,
 
 NcclCommunicator::~NcclCommunicator() {
   cudaSetDevice(device_);
+  // The twin has nothing outstanding (predictions launch nothing); abort is local and cannot block.
+  if (predictor_ != nullptr) ncclCommAbort(predictor_);
   if (comm_ != nullptr) {
     // Finalize flushes this rank's outstanding work, bounded like every other wait; a
     // communicator that cannot finish in time is aborted rather than left to block exit.
@@ -271,28 +299,61 @@ void NcclCommunicator::abort() {
   }
 }
 
+ncclComm_t NcclCommunicator::predictor() {
+  if (predictor_ != nullptr) return predictor_;
+  ncclComm_t parent = healthy_comm("split a blocking twin for NCCL's predictions");
+  select_device();
+  issue("split a blocking twin for NCCL's predictions (ncclCommSplit, blocking = 1)");
+  ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
+  config.blocking = 1;
+  ncclComm_t twin = nullptr;
+  // As split(): the parent is non-blocking, so the split settles on the parent and NCCL fills in
+  // the twin's handle from its own thread.
+  std::atomic_ref<ncclComm_t> twin_handle(twin);
+  complete(ncclCommSplit(parent, 0, rank_, &twin, &config));
+  const Clock::time_point deadline = Clock::now() + timeout_;
+  while (twin_handle.load() == nullptr) {
+    if (Clock::now() > deadline) abort_and_fail("NCCL gave no twin communicator: " + nccl_detail::timeout_reason(timeout_));
+    std::this_thread::yield();
+  }
+  predictor_ = twin_handle.load();
+  return predictor_;
+}
+
 std::optional<double> NcclCommunicator::predicted_time_us(CollectiveKind kind, std::size_t count, DataType type) {
 #if NCCL_VERSION_CODE >= NCCL_VERSION(2, 22, 0)
   int linked_version = 0;
   if (ncclGetVersion(&linked_version) != ncclSuccess || linked_version < NCCL_VERSION(2, 22, 0)) return std::nullopt;
   healthy_comm("ncclGroupSimulateEnd");
   select_device();
+  ncclComm_t twin = predictor();
   // Real buffers of the call's sizes: nothing is launched, but NCCL sees the same arguments as
   // for the measured call (in-place detection, buffer registration).
   CallBytes bytes = call_bytes(kind, count, type, size_);
   Buffer send = allocate(bytes.send);
   Buffer recv = allocate(bytes.recv);
   issue("predicting " + describe_call(kind, count, type) + " (ncclGroupSimulateEnd)");
-  ncclResult_t result = ncclGroupStart();
-  if (result != ncclSuccess) abort_and_fail(describe(result));
-  ncclResult_t enqueued = launch(kind, send.data(), recv.data(), count, type, comm_, stream_);
-  // The group is closed whatever the enqueue said, or this thread would stay inside it.
-  ncclSimInfo_t info = NCCL_SIM_INFO_INITIALIZER;
-  result = ncclGroupSimulateEnd(&info);
-  if (enqueued != ncclSuccess && enqueued != ncclInProgress) abort_and_fail(describe(enqueued));
-  complete(result);
-  if (info.estimatedTime < 0) return std::nullopt;
-  return static_cast<double>(info.estimatedTime);
+  // Blocking: NCCL may connect the chosen algorithm's peers first (runtime connection), which every
+  // rank does for the same call, so it is bounded like every other wait.
+  auto estimate_us = std::make_shared<float>(-1.0F);
+  cudaStream_t stream = stream_;
+  std::optional<ncclResult_t> result = call_bounded(device_, timeout_, [=] {
+    ncclResult_t started = ncclGroupStart();
+    if (started != ncclSuccess) return started;
+    ncclResult_t enqueued = launch(kind, send.data(), recv.data(), count, type, twin, stream);
+    // The group is closed whatever the enqueue said, or this thread would stay inside it.
+    ncclSimInfo_t info = NCCL_SIM_INFO_INITIALIZER;
+    ncclResult_t ended = ncclGroupSimulateEnd(&info);
+    *estimate_us = info.estimatedTime;
+    return enqueued != ncclSuccess ? enqueued : ended;
+  });
+  if (!result) {
+    predictor_ = nullptr;  // still in use by the thread left behind: never touched again
+    abort_and_fail("ncclGroupSimulateEnd: " + nccl_detail::timeout_reason(timeout_));
+  }
+  if (*result != ncclSuccess) abort_and_fail(describe(*result));
+  if (*estimate_us < 0) return std::nullopt;
+  return static_cast<double>(*estimate_us);
 #else
   (void)kind;
   (void)count;

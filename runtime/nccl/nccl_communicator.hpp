@@ -77,7 +77,15 @@ class NcclCommunicator final : public Communicator {
   [[noreturn]] void abort_and_fail(const std::string& reason);
   void enqueue(CollectiveKind kind, const void* send, void* recv, std::size_t count, DataType type);
 
+  // The blocking twin NCCL's predictions are asked of (made on the first one).
+  ncclComm_t predictor();
+
   ncclComm_t comm_ = nullptr;
+  // A blocking twin of comm_ (ncclCommSplit, colour 0, blocking = 1): ncclGroupSimulateEnd fills in
+  // its estimate only for a blocking group. A non-blocking group is handed to a thread that runs
+  // groupLaunch without the simInfo (NCCL 2.28 src/group.cc ncclGroupEndInternal), so on comm_ the
+  // "simulated" call would really run and the estimate stay unset, as the first run on a GPU showed.
+  ncclComm_t predictor_ = nullptr;
   cudaStream_t stream_ = nullptr;
   int device_ = 0;
   int global_rank_ = 0;  // the rank of this process in the world, for messages

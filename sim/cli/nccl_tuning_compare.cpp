@@ -44,7 +44,8 @@ nlohmann::ordered_json calls_json(const std::vector<NcclCallComparison>& calls) 
                    {"first_line", c.first_line},
                    {"nccl", {{"algorithm", to_string(c.algorithm)}, {"protocol", to_string(c.protocol)}, {"channels", c.channels}}},
                    {"model", choice_json(c.model)},
-                   {"agree", c.agree}});
+                   {"agree", c.agree},
+                   {"channels_agree", c.model.channels == c.channels}});
   return out;
 }
 
@@ -55,12 +56,15 @@ void print_calls_text(CollectiveKind kind, const NcclSystem& s, const std::vecto
   fmt::print("#{:>13} {:>6} {:>14} {:>6} {:>3} {:>14} {:>6} {:>3} {:>6}\n", "size (B)", "calls", "NCCL algo", "proto", "ch", "model algo",
              "proto", "ch", "agree");
   int agree = 0;
+  int channels_agree = 0;
   for (const NcclCallComparison& c : calls) {
     agree += c.agree;
+    channels_agree += c.agree && c.model.channels == c.channels;
     fmt::print("{:>14.0f} {:>6} {:>14} {:>6} {:>3} {:>14} {:>6} {:>3} {:>6}\n", c.bytes, c.calls, to_string(c.algorithm), to_string(c.protocol),
                c.channels, to_string(c.model.algorithm), to_string(c.model.protocol), c.model.channels, c.agree ? "yes" : "NO");
   }
-  fmt::print("# the model chooses NCCL's algorithm and protocol for {} of {} distinct logged calls\n", agree, calls.size());
+  fmt::print("# the model chooses NCCL's algorithm and protocol for {} of {} distinct logged calls, and its channel count too for {}\n",
+             agree, calls.size(), channels_agree);
 }
 
 void print_json(const NcclVersion& v, const NcclSystem& s, CollectiveKind kind, const NcclTuningLog& log, int index,

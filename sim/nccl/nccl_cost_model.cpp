@@ -34,7 +34,9 @@ int ring_inter_steps(const NcclVersion& v, CollectiveKind kind, int nodes) {
 }
 
 const NcclGraph& graph_of(const NcclSystem& s, A a) {
-  if (a == A::tree) return s.tree;
+  // PAT runs on the tree's graph: init.cc's graphs[] = { tree, ring, collnet direct, collnet chain,
+  // nvls, nvls, tree } (v2.28.9), the last entry NCCL_ALGO_PAT's.
+  if (a == A::tree || a == A::pat) return s.tree;
   if (a == A::nvls || a == A::nvls_tree) return s.nvls;
   return s.ring;
 }
@@ -80,6 +82,7 @@ double refined_busbw(const NcclVersion& v, const NcclSystem& s, CollectiveKind k
   if (a == A::tree && p == P::ll) busbw = std::min(busbw / e.tree_ll_divisor, ll_max_bw(v, s));
   if (a == A::tree && p == P::ll128)
     busbw = std::min(busbw * (s.nodes == 1 ? e.tree_ll128_single_node : e.tree_ll128_multi_node), nch * gen.tree_ll128_per_channel_GBps[col]);
+  if (a == A::tree && s.ranks_per_node == 1) busbw *= e.one_gpu_per_node_tree;
   if (a == A::pat) busbw *= e.pat;
   return busbw;
 }

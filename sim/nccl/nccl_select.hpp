@@ -34,7 +34,8 @@ std::vector<NcclChoice> nccl_candidates(const NcclVersion& version, const NcclSy
 NcclChoice nccl_select(const NcclVersion& version, const NcclSystem& system, CollectiveKind kind, double bytes,
                        std::optional<NcclAlgorithm> algo = {}, std::optional<NcclProtocol> proto = {});
 
-// The channel count topoGetAlgoInfo runs a chosen pair with (at most the graph's).
+// The channel count topoGetAlgoInfo runs a chosen pair with: the communicator's channels (twice
+// the search's, at most MAXCHANNELS), reduced for small messages; NVLS its own graph's.
 int nccl_channels(const NcclVersion& version, const NcclSystem& system, NcclAlgorithm algorithm, NcclProtocol protocol,
                   int graph_channels, double bytes);
 

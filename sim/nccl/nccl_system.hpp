@@ -31,8 +31,8 @@ struct NcclSystem {
   int compute_capability = 0;
   NcclCpuVendor cpu_vendor = NcclCpuVendor::other;
   NcclHardware intra_hardware = NcclHardware::nvlink;  // hwLat row inside the node
-  NcclGraph ring;  // also PAT's graph
-  NcclGraph tree;
+  NcclGraph ring;
+  NcclGraph tree;  // also PAT's graph (init.cc graphs[NCCL_ALGO_PAT] = treeGraph)
   NcclGraph nvls;  // channels 0 where the hardware has no NVLink SHARP
   double plugin_latency_us = 0;  // graph->latencyInter
   // The network's physical per-message latency, where the instance file gives one with a source:

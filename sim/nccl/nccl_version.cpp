@@ -95,6 +95,7 @@ void read_efficiency(JsonObject& root, NcclVersion& v) {
   e.tree_ll128_single_node = o.fraction("tree_ll128_single_node");
   e.tree_ll128_multi_node = o.fraction("tree_ll128_multi_node");
   e.pat = o.fraction("pat");
+  e.one_gpu_per_node_tree = o.fraction("one_gpu_per_node_tree");
   e.tree_bus_to_alg = o.fraction("tree_bus_to_alg");
   o.finish();
 }
@@ -152,6 +153,14 @@ void read_chunking(JsonObject& root, NcclVersion& v) {
   threads.finish();
   thresholds.finish();
   c.ring_ll_threshold_times_ranks = o.boolean("ring_ll_threshold_times_ranks");
+  c.comm_channels_per_graph_channel = static_cast<int>(o.integer("comm_channels_per_graph_channel", 1, 8));
+  c.max_channels = static_cast<int>(o.integer("max_channels", 1, 1024));
+  JsonObject low_bw = o.object("low_bw_ring_simple");
+  low_bw.ignore("source");
+  c.low_bw_ring_at_most_GBps = low_bw.positive_number("ring_bw_at_most_GBps");
+  c.low_bw_ring_simple_threads = static_cast<int>(low_bw.integer("threads", 1, 4096));
+  low_bw.finish();
+  if (auto pat = o.optional_integer("pat_max_threads", 0, 4096)) c.pat_max_threads = static_cast<int>(*pat);
   o.finish();
 }
 

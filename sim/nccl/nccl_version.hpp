@@ -40,6 +40,10 @@ struct NcclProtocolEfficiency {
   double tree_ll128_single_node = 0;      // 7/9
   double tree_ll128_multi_node = 0;       // 120/128
   double pat = 0;                         // 0.75
+  // Tree busBw factor when the tree graph's pattern is NCCL_TOPO_PATTERN_TREE (maxTreePattern),
+  // which the search sets for one GPU per node (search.cc: "if (ngpus == 1) ... pattern = TREE"):
+  // 0.85 from 2.18, 1 (no such rule) before.
+  double one_gpu_per_node_tree = 1;
   double tree_bus_to_alg = 0;             // bus -> algorithm bandwidth ratio of the tree (0.5)
 };
 
@@ -51,6 +55,18 @@ struct NcclChunking {
   std::array<int, kNcclProtocols> max_threads{};
   NcclProtocolRow thread_threshold_bytes{};
   bool ring_ll_threshold_times_ranks = false;
+  // The communicator's channels, which a call's channel count starts from (src/enqueue.cc "int nc =
+  // comm->nChannels"): ncclTopoPostset (src/graph/connect.cc) duplicates the search's channels,
+  // comm->nChannels = min(MAXCHANNELS, nChannels * 2). The tuning's bandwidth keeps the search's.
+  int comm_channels_per_graph_channel = 1;
+  int max_channels = 0;  // MAXCHANNELS
+  // Ring Simple's threads when the ring's bandwidth (bwIntra x nChannels) is at most PCI_BW
+  // (src/graph/tuning.cc simpleDefaultThreads); max_threads otherwise.
+  double low_bw_ring_at_most_GBps = 0;
+  int low_bw_ring_simple_threads = 0;
+  // PAT's threads in that channel rule, where the release has PAT: ncclTopoTuneModel sets none
+  // (0), so its channels are never reduced for size.
+  std::optional<int> pat_max_threads;
 };
 
 struct NcclVersion {

@@ -1,5 +1,5 @@
 # `shardsim nccl`: NCCL's own cost model per size.
-cli_pass(nccl_table "2147483648 +Ring +Simple +4 +2849.2" nccl --instance p4d.24xlarge --nodes 16 --op all_gather --bytes 2G)
+cli_pass(nccl_table "2147483648 +Ring +Simple +8 +2849.2" nccl --instance p4d.24xlarge --nodes 16 --op all_gather --bytes 2G)
 cli_pass(nccl_sweep "8388608 +Ring +LL128" nccl --instance p4d.24xlarge --nodes 16 --op all_gather --min-bytes 1M --max-bytes 1G --factor 8)
 cli_pass(nccl_two_node_tree "1073741824 +Tree +Simple" nccl --instance p4de.24xlarge --nodes 2 --op all_reduce --bytes 1G)
 cli_pass(nccl_all "candidate +Ring +LL128" nccl --nodes 16 --op all_gather --bytes 2G --all)

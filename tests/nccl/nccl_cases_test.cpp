@@ -1,7 +1,10 @@
 // A table of (instance, nodes, collective, size, version) cases whose chosen algorithm, protocol,
 // channels, latency, busBw and time were computed by hand from nccl-tuning-model.md §1.2-§1.7 and
 // the shipped data (topologies/*.json "nccl" blocks, topologies/nccl/*.json). Each row's comment
-// is that hand computation.
+// is that hand computation. Bandwidths use the search's channels; a call runs on the
+// communicator's, twice as many (ncclTopoPostset, at most MAXCHANNELS: 32 before 2.19, 64 in
+// 2.28), reduced for small sizes - NCCL 2.28.9 on the device machine logged 2 channels per call
+// from a 1-channel search.
 #include "sim/nccl/nccl_select.hpp"
 
 #include <catch2/catch.hpp>
@@ -36,14 +39,15 @@ using K = CollectiveKind;
 const Case kCases[] = {
     // 16 ranks, 15 steps, 1 across nodes; intra max(3.4, 3*1.0 Intel) = 3.4, inter 14 + 150 + 150;
     // one NIC: 1 ch x 12 (bwIntra, 2 nodes); LL128 off (NIC behind the CPU). algbw 12*16/15.
-    {"p3dn x2 AG 1 GiB 2.28", "p3dn.24xlarge", 2, 8, K::all_gather, kGiB, "2.28", A::ring, P::simple, 1,
+    {"p3dn x2 AG 1 GiB 2.28", "p3dn.24xlarge", 2, 8, K::all_gather, kGiB, "2.28", A::ring, P::simple, 2,
      8.4 + 14 * 3.4 + 314, 12, 370.0 + kGiB / (12e3 * 16 / 15)},
     // 2.12: busBw min(240, A100 cap 235); latency 8.4 + 14*3.4; algbw 235*8/14.
-    {"p4d x1 AR 1 GiB 2.12", "p4d.24xlarge", 1, 8, K::all_reduce, kGiB, "2.12", A::ring, P::simple, 12, 56.0, 235,
+    {"p4d x1 AR 1 GiB 2.12", "p4d.24xlarge", 1, 8, K::all_reduce, kGiB, "2.12", A::ring, P::simple, 24, 56.0, 235,
      56.0 + kGiB / (235e3 * 8 / 14)},
-    // PAT, one GPU per node: 1 channel (4 ch x 1/8 GPUs, at least 1) x 12 x 0.75 = 9 GB/s, already
+    // PAT, one GPU per node, on the tree's graph: 1 channel (4 ch x 1/8 GPUs, at least 1; 2 per call)
+    // x bwInter 12 (16 nodes) x 0.75 = 9 GB/s, already
     // algorithm bandwidth; latency 8 + log2(16)*(14+75+75)/3.5 + 16*2.8 (hwLat NET row of Tree as ppn = 1).
-    {"p4d x16 1 GPU/node AG 1 MiB 2.28", "p4d.24xlarge", 16, 1, K::all_gather, 1 * kMiB, "2.28", A::pat, P::simple, 1,
+    {"p4d x16 1 GPU/node AG 1 MiB 2.28", "p4d.24xlarge", 16, 1, K::all_gather, 1 * kMiB, "2.28", A::pat, P::simple, 2,
      8 + 4 * 164 / 3.5 + 16 * 2.8, 9, 8 + 4 * 164 / 3.5 + 16 * 2.8 + kMiB / 9e3},
     // NVLS on one H100 node: intraBw 20*0.85*15/16*2 = 31.875, interBw 20 -> 20 x 16 ch = 320;
     // latency = hwLat[NVLINK][NVLS][Simple] 25 ('=' not '+='); algbw 320*8/14. Beats ring LL
@@ -61,12 +65,12 @@ const Case kCases[] = {
     // min(353.28*120/128, 32*36.7) = 331.2, algbw 165.6 x the LL128 correction 0.9 (index
     // log2(8 MiB >> 6) = 17); latency 14 + 2*(7*1.25 + (8.5+75)) = 198.5. Beats NVLSTree
     // (366.8 + 8 MiB/272e3) and Tree LL (175.2 + 8 MiB/(11.25e3*0.8): busBw min(353.28/3.8, 22.5 AMD row)).
-    {"p5 x2 AR 8 MiB 2.28", "p5.48xlarge", 2, 8, K::all_reduce, 8 * kMiB, "2.28", A::tree, P::ll128, 32, 198.5, 331.2,
+    {"p5 x2 AR 8 MiB 2.28", "p5.48xlarge", 2, 8, K::all_reduce, 8 * kMiB, "2.28", A::tree, P::ll128, 64, 198.5, 331.2,
      198.5 + 8 * kMiB / (165.6e3 * 0.9)},
     // 2.18 on 4 x p4d: ring LL128 14 + 54*1.9 + 8*75 (2*nNodes inter steps, 75 replaces hwLat[NET]),
     // busBw min(0.92*48, 4*20), algbw x 32/62. Tree LL128 (331.5 + 64 MiB/(20.7e3*0.9)) and ring
     // Simple (1392*1.4 + 64 MiB/24.77e3) lose.
-    {"p4d x4 AR 64 MiB 2.18", "p4d.24xlarge", 4, 8, K::all_reduce, 64 * kMiB, "2.18", A::ring, P::ll128, 4,
+    {"p4d x4 AR 64 MiB 2.18", "p4d.24xlarge", 4, 8, K::all_reduce, 64 * kMiB, "2.18", A::ring, P::ll128, 8,
      14 + 54 * 1.9 + 8 * 75, 44.16, 14 + 54 * 1.9 + 8 * 75 + 64 * kMiB / (44.16e3 * 32 / 62)},
     // 8 B on 8 x p4de: Tree LL 6.8 + 2*(7*0.6 + 3*(5.0+75)) = 495.2; busBw 0.92*48/3.8; algbw /2; 1 channel.
     {"p4de x8 AR 8 B 2.28", "p4de.24xlarge", 8, 8, K::all_reduce, 8, "2.28", A::tree, P::ll, 1, 495.2, 0.92 * 48 / 3.8,

@@ -355,7 +355,7 @@ TEST_CASE("NCCL's per-call choice lines are read and compared with the model's c
   CHECK(log.calls[3].line == 6);
   CHECK(log.calls[3].algorithm == A::tree);  // "TREE": NCCL's spellings in any case
   CHECK(log.calls[3].protocol == P::ll128);
-  CHECK(log.calls[3].channels == 4);
+  CHECK(log.calls[3].channels == 8);
   CHECK(log.calls[5].kind == K::all_gather);
   CHECK(log.calls[5].logged_bytes == 1048576);
 

@@ -1,0 +1,29 @@
+// NCCL's own choice for each bench row (`bench --nccl-choice`): which algorithm, protocol and
+// channel count NCCL ran a call with, as NCCL itself logs it. NCCL prints one line per collective
+// it launches, on rank 0 of each communicator, when NCCL_DEBUG=INFO and NCCL_DEBUG_SUBSYS includes
+// TUNING (src/enqueue.cc: "AllReduce: 1048576 Bytes -> Algo RING proto SIMPLE channel{Lo..Hi}=
+// {0..3}"). NCCL reads those variables once, when the process makes its first NCCL call, so each
+// rank sets them before it joins the world and sends the output to a file of its own, which rank 0
+// reads back with the simulator's TUNING-log reader (sim/nccl/nccl_tuning_log.hpp) once the sweep
+// is over. Logging costs host time on every call, so it is asked for, never on by default.
+#pragma once
+
+#include "runtime/bench/bench_report.hpp"
+
+#include <string>
+#include <vector>
+
+namespace shardsim::runtime {
+
+// Points NCCL's debug output at a file of this process (returned) with NCCL_DEBUG=INFO and
+// NCCL_DEBUG_SUBSYS=TUNING. Throws RuntimeError if NCCL_DEBUG is already set (the user's own
+// debug output would be taken over).
+std::string enable_nccl_choice_log();
+
+// Fills each flat row's NCCL choice from the log at `path`: the line NCCL logged most often for
+// the row's collective and byte count (count x element size, as NCCL prints it), so the world
+// communicator's few barrier and bookkeeping calls never stand in for a row. Hierarchical rows
+// (several NCCL calls each) stay empty. Throws RuntimeError when the log cannot be read.
+void attach_nccl_choices(std::vector<BenchRow>& rows, const std::string& path);
+
+}  // namespace shardsim::runtime
