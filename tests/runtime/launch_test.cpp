@@ -2,6 +2,7 @@
 #include "runtime/launch/argument_check.hpp"
 #include "runtime/launch/file_store.hpp"
 #include "runtime/launch/launch_environment.hpp"
+#include "runtime/launch/local_launcher.hpp"
 #include "runtime/launch/memory_store.hpp"
 #include "runtime/launch/tcp_store.hpp"
 
@@ -67,6 +68,28 @@ TEST_CASE("ranks per node emulate nodes and bad variables are named", "[runtime]
                                                             {"LOCAL_WORLD_SIZE", "2"}}),
                                             0),
                     Catch::Contains("block-wise"));
+}
+
+TEST_CASE("emulated nodes get one NCCL host identity each, and a real node or the user's keeps its own", "[runtime][launch]") {
+  const char* saved = std::getenv("NCCL_HOSTID");
+  const std::string saved_value = saved != nullptr ? saved : "";
+  ::unsetenv("NCCL_HOSTID");
+  LocalLaunchOptions options;
+  options.ranks = 4;
+  options.ranks_per_node = 2;
+  CHECK(emulated_node_host_id(options, 0) == "shardsim-emulated-node-0");
+  CHECK(emulated_node_host_id(options, 1) == "shardsim-emulated-node-0");
+  CHECK(emulated_node_host_id(options, 2) == "shardsim-emulated-node-1");
+  CHECK(emulated_node_host_id(options, 3) == "shardsim-emulated-node-1");
+  options.ranks_per_node = 0;  // all ranks on one node: NCCL's own identity
+  CHECK(emulated_node_host_id(options, 3).empty());
+  options.ranks_per_node = 4;
+  CHECK(emulated_node_host_id(options, 3).empty());
+  options.ranks_per_node = 1;
+  ::setenv("NCCL_HOSTID", "users-choice", 1);
+  CHECK(emulated_node_host_id(options, 3).empty());
+  if (saved != nullptr) ::setenv("NCCL_HOSTID", saved_value.c_str(), 1);
+  else ::unsetenv("NCCL_HOSTID");
 }
 
 TEST_CASE("the rendezvous follows SHARDSIM_STORE_DIR, then MASTER_ADDR/MASTER_PORT", "[runtime][launch]") {
