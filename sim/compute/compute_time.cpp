@@ -18,6 +18,29 @@ GemmQuantization quantize(double rows, double cols, double batch, int tile_m, in
 
 double usable_fraction(double taken) { return 1.0 - std::clamp(taken, 0.0, 0.9); }
 
+// The fraction of its rate a GEMM keeps beside collectives: from the GPU's measured table where it
+// has one (linear between its points, the last point's loss or the SM share beyond it, whichever is
+// larger), else the SM share left.
+double gemm_rate_kept(const GpuSpec& gpu, const ComputeContention& c) {
+  const auto& table = gpu.gemm_rate_lost_by_blocks_held;
+  if (table.empty() || c.blocks_held <= 0) return usable_fraction(c.sm_fraction_taken);
+  const double b = c.blocks_held;
+  double lost = 0;
+  if (b >= table.back().blocks) {
+    lost = std::max(table.back().rate_lost, c.sm_fraction_taken);
+  } else {
+    HeldBlocksPoint below{0, 0.0};
+    for (const HeldBlocksPoint& p : table) {
+      if (b <= p.blocks) {
+        lost = below.rate_lost + (p.rate_lost - below.rate_lost) * (b - below.blocks) / (p.blocks - below.blocks);
+        break;
+      }
+      below = p;
+    }
+  }
+  return usable_fraction(lost);
+}
+
 }  // namespace
 
 GemmQuantization gemm_quantization(const GpuSpec& gpu, const Kernel& k) {
@@ -33,7 +56,7 @@ GemmQuantization gemm_quantization(const GpuSpec& gpu, const Kernel& k) {
 }
 
 double kernel_seconds(const GpuSpec& gpu, const Kernel& k, const ComputeContention& c) {
-  const double rate = gpu.peak_flops * gpu.gemm_peak_fraction * usable_fraction(c.sm_fraction_taken);
+  const double rate = gpu.peak_flops * gpu.gemm_peak_fraction * gemm_rate_kept(gpu, c);
   const double hbm = gpu.hbm_bandwidth_Bps * usable_fraction(c.hbm_Bps_taken / gpu.hbm_bandwidth_Bps);
   const double compute_s = k.flops / (rate * gemm_quantization(gpu, k).efficiency);
   const double memory_s = k.hbm_bytes / hbm;
@@ -42,7 +65,7 @@ double kernel_seconds(const GpuSpec& gpu, const Kernel& k, const ComputeContenti
 
 double compute_op_seconds(const GpuSpec& gpu, const ComputeOp& op, const ComputeContention& c) {
   if (op.kernels.empty() || gpu.sm_count <= 0) {
-    const double rate = gpu.peak_flops * gpu.gemm_peak_fraction * usable_fraction(c.sm_fraction_taken);
+    const double rate = gpu.peak_flops * gpu.gemm_peak_fraction * gemm_rate_kept(gpu, c);
     const double hbm = gpu.hbm_bandwidth_Bps * usable_fraction(c.hbm_Bps_taken / gpu.hbm_bandwidth_Bps);
     // Without a kernel model only the FLOPs of kernels count (their bytes are the roofline's,
     // which needs the kernel model); the op's own HBM bytes (the optimizer's) at HBM bandwidth.

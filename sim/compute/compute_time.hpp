@@ -25,6 +25,7 @@ namespace shardsim {
 
 struct ComputeContention {
   double sm_fraction_taken = 0;  // of sm_count, held by collective kernels
+  int blocks_held = 0;           // the thread blocks holding them (one per channel)
   double hbm_Bps_taken = 0;      // HBM bandwidth used by collectives
 };
 

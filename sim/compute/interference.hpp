@@ -8,7 +8,11 @@
 // rate is then 1 / compute_op_seconds under that contention (compute_time.hpp): GEMMs lose the
 // SMs, memory-bound kernels the bandwidth. Measured for comparison: a GEMM 2.08 ms overlapped vs
 // 1.18 ms alone on A100-80GB (nccl#1428); an average compute slowdown of 18.9%, at most 40%
-// (arXiv 2507.03114). A collective whose plan gives no channel count (Gloo runs on CPU threads:
+// (arXiv 2507.03114). Held blocks cost a GEMM more than their share of SMs: on an H200 one
+// spinning block took 7-10% of an 8192^3 GEMM's rate, 32 blocks (24% of the SMs) 26%
+// (validate/gpu/README.md). Where the GPU file carries such a measured table
+// (gemm_rate_lost_by_blocks_held, p5.48xlarge), GEMMs lose its interpolated fraction for the blocks
+// held instead of the SM share. A collective whose plan gives no channel count (Gloo runs on CPU threads:
 // 0 SMs; NCCL's hierarchical phases) takes the GPU's default_collective_channels when NCCL runs it.
 #pragma once
 

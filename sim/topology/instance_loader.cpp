@@ -54,6 +54,19 @@ void read_gpu(JsonObject& root, InstanceType& inst) {
     if (!(inst.gpu.collective_hbm_traffic_factor >= 0) || inst.gpu.collective_hbm_traffic_factor > 100)
       i.fail("collective_hbm_traffic_factor", "expected HBM bytes per link byte, 0..100");
     inst.gpu.default_collective_channels = static_cast<int>(i.integer("default_collective_channels", 0, 1024));
+    if (i.has("gemm_rate_lost_by_blocks_held")) {
+      JsonObject t = i.object("gemm_rate_lost_by_blocks_held");
+      const auto blocks = t.integers("blocks", 1, 1024);
+      if (blocks.empty()) t.fail("blocks", "expected at least one block count");
+      const auto lost = t.numbers("rate_lost", blocks.size());  // one per block count
+      for (std::size_t n = 0; n < blocks.size(); ++n) {
+        if (n > 0 && blocks[n] <= blocks[n - 1]) t.fail("blocks", "expected block counts in ascending order");
+        if (!(lost[n] >= 0 && lost[n] <= 0.9)) t.fail("rate_lost", "expected fractions of the GEMM rate between 0 and 0.9");
+        inst.gpu.gemm_rate_lost_by_blocks_held.push_back({static_cast<int>(blocks[n]), lost[n]});
+      }
+      t.ignore("source");
+      t.finish();
+    }
     i.ignore("source");
     i.finish();
   }

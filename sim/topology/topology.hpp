@@ -39,7 +39,14 @@ struct LinkClass {
 // Interference (the "interference" block; absent = none): while a collective of the rank runs,
 // it holds `channels` SMs (one thread block per NCCL channel; `default_collective_channels` where
 // the plan gives no count) and moves `collective_hbm_traffic_factor` HBM bytes per byte it puts
-// on a link.
+// on a link. Where the block has a measured `gemm_rate_lost_by_blocks_held` table, a GEMM beside
+// collectives holding b blocks loses the table's fraction of its rate (interpolated in b) instead
+// of the SM share b / sm_count: on Hopper one held SM already costs a large GEMM 7-10%.
+struct HeldBlocksPoint {
+  int blocks = 0;
+  double rate_lost = 0;  // fraction of the GEMM rate lost
+};
+
 struct GpuSpec {
   std::string model;
   double peak_flops = 0;          // dense FP16/BF16 tensor peak, FLOP/s
@@ -49,6 +56,7 @@ struct GpuSpec {
   int gemm_tile_n = 0;
   double collective_hbm_traffic_factor = 0;  // 0: collectives do not slow compute
   int default_collective_channels = 0;
+  std::vector<HeldBlocksPoint> gemm_rate_lost_by_blocks_held;  // blocks ascending; empty: the SM share
   std::uint64_t memory_bytes = 0;
   double hbm_bandwidth_Bps = 0;
   // How fast a rank folds a received chunk into its own during a reduce-scatter or all-reduce

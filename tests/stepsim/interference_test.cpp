@@ -155,3 +155,33 @@ TEST_CASE("interference against the published slowdowns", "[stepsim][interferenc
   CHECK(memory_slowdown > 0.189);
   CHECK(memory_slowdown < 0.41);
 }
+
+// Where the GPU carries a measured table of the GEMM rate lost to b held blocks (p5.48xlarge: the
+// H200 measurement), a compute-bound GEMM keeps 1 - the table's loss, interpolated linearly in b,
+// and beyond the table's last point the larger of that loss and the SM share. A memory-bound
+// kernel is untouched by held blocks. Without a table (p4de) the SM share stays.
+TEST_CASE("a measured held-block table replaces the SM share for GEMMs", "[stepsim][interference]") {
+  const GpuSpec& gpu = load_instance_by_name("p5.48xlarge").gpu;
+  REQUIRE(gpu.gemm_rate_lost_by_blocks_held.size() == 6);
+  Kernel gemm;
+  gemm.kind = KernelKind::gemm;
+  gemm.m = gemm.n = gemm.k = 8192;
+  gemm.flops = 2.0 * 8192 * 8192 * 8192;
+  const double alone = kernel_seconds(gpu, gemm);
+  auto kept = [&](int blocks) { return alone / kernel_seconds(gpu, gemm, contention_of(gpu, {{blocks, 0.0}})); };
+  CHECK(kept(4) == Approx(1 - 0.112).epsilon(1e-12));                          // a measured point
+  CHECK(kept(3) == Approx(1 - (0.073 + (0.112 - 0.073) / 2)).epsilon(1e-12));  // between 2 and 4
+  CHECK(kept(1) == Approx(1 - 0.086).epsilon(1e-12));
+  CHECK(kept(64) == Approx(1 - 64.0 / 132).epsilon(1e-12));  // beyond 32: the SM share is larger
+  CHECK(kept(33) == Approx(1 - 0.259).epsilon(1e-12));        // beyond 32: the last loss (33/132 = 0.25) is larger
+  CHECK(kept(0) == 1.0);
+  Kernel ln;
+  ln.kind = KernelKind::memory;
+  ln.hbm_bytes = 1e9;
+  CHECK(kernel_seconds(gpu, ln, contention_of(gpu, {{8, 0.0}})) == kernel_seconds(gpu, ln));
+
+  const GpuSpec& a100 = load_instance_by_name("p4de.24xlarge").gpu;
+  CHECK(a100.gemm_rate_lost_by_blocks_held.empty());
+  const double a100_alone = kernel_seconds(a100, gemm);
+  CHECK(a100_alone / kernel_seconds(a100, gemm, contention_of(a100, {{8, 0.0}})) == Approx(1 - 8.0 / 108).epsilon(1e-12));
+}

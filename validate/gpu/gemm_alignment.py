@@ -8,21 +8,13 @@ Usage: python3 gemm_alignment.py   (prints one line per shape)
 """
 import torch
 
+from gpu_timing import seconds_per_mm
+
 
 def rate_tflops(m: int, k: int, n: int, iterations: int = 50) -> float:
     a = torch.randn(m, k, device="cuda", dtype=torch.bfloat16)
     b = torch.randn(k, n, device="cuda", dtype=torch.bfloat16)
-    for _ in range(5):
-        torch.mm(a, b)
-    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    start.record()
-    for _ in range(iterations):
-        torch.mm(a, b)
-    end.record()
-    torch.cuda.synchronize()
-    seconds = start.elapsed_time(end) / 1e3 / iterations
-    return 2.0 * m * n * k / seconds / 1e12
-
+    return 2.0 * m * n * k / seconds_per_mm(a, b, iterations, warmup=5) / 1e12
 
 for k in (3052, 3056, 3533, 3536, 763, 768, 4096):
     print(f"4096 x {k} x 4096 bf16: {rate_tflops(4096, k, 4096):7.1f} TFLOP/s ({'aligned' if k % 8 == 0 else 'inner not a multiple of 8'})")

@@ -11,6 +11,8 @@ Usage: python3 sm_interference.py   (one line per configuration)
 import cupy as cp
 import torch
 
+from gpu_timing import seconds_per_mm
+
 SPIN = cp.RawKernel(r'''
 extern "C" __global__ void spin(long long cycles) {
   extern __shared__ char pad[];
@@ -22,25 +24,17 @@ extern "C" __global__ void spin(long long cycles) {
 def gemm_tflops(size: int, blocks: int, threads: int, smem: int, iterations: int = 20) -> float:
     a = torch.randn(size, size, device="cuda", dtype=torch.bfloat16)
     b = torch.randn(size, size, device="cuda", dtype=torch.bfloat16)
-    for _ in range(3):
-        torch.mm(a, b)
-    torch.cuda.synchronize()
+    seconds_per_mm(a, b, 1)  # cuBLAS's choice and the operands warm
     compute, other = torch.cuda.Stream(), torch.cuda.Stream()
     if smem > 48 * 1024:
         SPIN.max_dynamic_shared_size_bytes = smem
     if blocks > 0:
-        with cp.cuda.ExternalStream(other.cuda_stream):
+        with cp.cuda.ExternalStream(other.cuda_stream):  # Stream.from_external in newer CuPy
             # About 150 ms at 2 GHz: longer than the timed GEMMs.
             SPIN((blocks,), (threads,), (cp.int64(300_000_000),), shared_mem=smem)
-    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
     with torch.cuda.stream(compute):
         torch.cuda._sleep(1_000_000)  # let the spinning blocks become resident first
-        start.record()
-        for _ in range(iterations):
-            torch.mm(a, b)
-        end.record()
-    torch.cuda.synchronize()
-    seconds = start.elapsed_time(end) / 1e3 / iterations
+        seconds = seconds_per_mm(a, b, iterations, warmup=0)
     return 2.0 * size**3 / seconds / 1e12
 
 
