@@ -9,7 +9,7 @@
 // SMs, memory-bound kernels the bandwidth. Measured for comparison: a GEMM 2.08 ms overlapped vs
 // 1.18 ms alone on A100-80GB (nccl#1428); an average compute slowdown of 18.9%, at most 40%
 // (arXiv 2507.03114). Held blocks cost a GEMM more than their share of SMs: on an H200 one
-// spinning block took 7-10% of an 8192^3 GEMM's rate, 32 blocks (24% of the SMs) 26%
+// spinning block took 6-16% of an 8192^3 GEMM's rate (10% on average), 32 blocks (24% of the SMs) 25%
 // (validate/gpu/README.md). Where the GPU file carries such a measured table
 // (gemm_rate_lost_by_blocks_held, p5.48xlarge), GEMMs lose its interpolated fraction for the blocks
 // held instead of the SM share. A collective whose plan gives no channel count (Gloo runs on CPU threads:

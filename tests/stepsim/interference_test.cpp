@@ -169,11 +169,12 @@ TEST_CASE("a measured held-block table replaces the SM share for GEMMs", "[steps
   gemm.flops = 2.0 * 8192 * 8192 * 8192;
   const double alone = kernel_seconds(gpu, gemm);
   auto kept = [&](int blocks) { return alone / kernel_seconds(gpu, gemm, contention_of(gpu, {{blocks, 0.0}})); };
-  CHECK(kept(4) == Approx(1 - 0.112).epsilon(1e-12));                          // a measured point
-  CHECK(kept(3) == Approx(1 - (0.073 + (0.112 - 0.073) / 2)).epsilon(1e-12));  // between 2 and 4
-  CHECK(kept(1) == Approx(1 - 0.086).epsilon(1e-12));
+  CHECK(kept(4) == Approx(1 - 0.106).epsilon(1e-12));                          // a measured point
+  CHECK(kept(3) == Approx(1 - (0.065 + (0.106 - 0.065) / 2)).epsilon(1e-12));  // between 2 and 4
+  CHECK(kept(1) == Approx(1 - 0.099).epsilon(1e-12));
   CHECK(kept(64) == Approx(1 - 64.0 / 132).epsilon(1e-12));  // beyond 32: the SM share is larger
-  CHECK(kept(33) == Approx(1 - 0.259).epsilon(1e-12));        // beyond 32: the last loss (33/132 = 0.25) is larger
+  CHECK(kept(32) == Approx(1 - 0.25).epsilon(1e-12));         // the last point (its SM share, 0.242, is smaller)
+  CHECK(kept(40) == Approx(1 - 40.0 / 132).epsilon(1e-12));  // beyond it: the SM share, 0.303, is larger
   CHECK(kept(0) == 1.0);
   Kernel ln;
   ln.kind = KernelKind::memory;

@@ -45,6 +45,11 @@ if command -v nvidia-cuda-mps-control >/dev/null && nvidia-cuda-mps-control -d 2
   view=(bench -b 8 -e 256M -f 8 -n 5 -w 2 --nccl-choice --predict --topology h200-socket-emulated)
   step view_2nodes_mps 90 "$run" --local-ranks 2 --ranks-per-node 1 "${common[@]}" "${view[@]}"
   step view_4nodes_mps 120 "$run" --local-ranks 4 --ranks-per-node 1 "${common[@]}" "${view[@]}" --json
+  # A strategy's schedule live (ZeRO-3 on the toy model, 2 emulated nodes): cuBLAS compute and NCCL
+  # collectives on their streams, beside the simulator's prediction for that machine. The two ranks
+  # share the GPU, so compute takes about twice its modelled time; this checks that it runs.
+  step step_2nodes_mps 150 "$run" --local-ranks 2 --ranks-per-node 1 "${common[@]}" step scenarios/toy-zero3-2node.json \
+    --scale-bytes 0.01 -n 3 -w 1 --predict --topology topologies/h200-socket-emulated.json
   # Compute beside NCCL kernels: the GEMM sweep alone, then while 2 emulated nodes all-reduce.
   gemm_args=(--local-ranks 1 "${common[@]}" gemm --min-flops 1e11 --max-flops 4e12 --stepfactor 4 -n 40 -w 3 --json)
   step gemm_mps_alone 45 "$run" "${gemm_args[@]}"
