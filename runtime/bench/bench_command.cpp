@@ -242,7 +242,7 @@ int run_bench_command(const BenchCommandOptions& options, World& world) {
         print(fmt::format("# {} bytes: skipped, less than one element per rank of the group\n", requested));
         continue;
       }
-      BenchRow row{op, plan.algorithm, plan.type, size, {}, {}};
+      BenchRow row{op, plan.algorithm, plan.type, size, {}, {}, {}};
       row.out_of_place = measure(collectives, world, options, op, size, plan.type, false);
       row.in_place = measure(collectives, world, options, op, size, plan.type, true);
       print(table_row(row));
@@ -259,7 +259,10 @@ int run_bench_command(const BenchCommandOptions& options, World& world) {
     library_name = library.is_nccl() ? "NCCL " + library.name + "'s model" : library.name;
     instance_name = instance.name;
   }
-  if (printing && !options.nccl_choice_log.empty()) attach_nccl_choices(rows, options.nccl_choice_log);
+  if (printing && !options.nccl_choice_log.empty()) {
+    if (const std::string warning = attach_nccl_choices(rows, options.nccl_choice_log); !warning.empty())
+      std::fprintf(stderr, "shardsim-run: warning: %s\n", warning.c_str());
+  }
   if (printing) print(nccl_view_table(rows, predictions, library_name, instance_name));
   if (printing && options.json) std::fputs(results_json(context, rows, predictions).c_str(), stdout);
   std::uint64_t wrong = 0;

@@ -27,12 +27,12 @@ std::string enable_nccl_choice_log() {
   return path;
 }
 
-void attach_nccl_choices(std::vector<BenchRow>& rows, const std::string& path) {
+std::string attach_nccl_choices(std::vector<BenchRow>& rows, const std::string& path) {
   NcclTuningLog log;
   try {
     log = read_nccl_tuning_log(path);
   } catch (const InputError& e) {
-    throw RuntimeError(fmt::format("--nccl-choice: cannot read NCCL's TUNING log: {}", e.what()));
+    return fmt::format("--nccl-choice: NCCL's choices are left out: cannot read its TUNING log ({})", e.what());
   }
   // (kind, logged bytes) -> (algorithm, protocol, channels) -> lines
   using Choice = std::tuple<NcclAlgorithm, NcclProtocol, int>;
@@ -48,6 +48,8 @@ void attach_nccl_choices(std::vector<BenchRow>& rows, const std::string& path) {
                                                     [](const auto& a, const auto& b) { return a.second < b.second; });
     row.nccl_choice = BenchNcclChoice{to_string(std::get<0>(choice)), to_string(std::get<1>(choice)), std::get<2>(choice)};
   }
+  if (log.calls.empty()) return fmt::format("--nccl-choice: NCCL logged no per-call choice in {} (this NCCL release may not print them)", path);
+  return {};
 }
 
 }  // namespace shardsim::runtime

@@ -23,7 +23,8 @@ std::string enable_nccl_choice_log();
 // Fills each flat row's NCCL choice from the log at `path`: the line NCCL logged most often for
 // the row's collective and byte count (count x element size, as NCCL prints it), so the world
 // communicator's few barrier and bookkeeping calls never stand in for a row. Hierarchical rows
-// (several NCCL calls each) stay empty. Throws RuntimeError when the log cannot be read.
-void attach_nccl_choices(std::vector<BenchRow>& rows, const std::string& path);
+// (several NCCL calls each) stay empty. Returns a warning (empty when there is none) when the log
+// cannot be read or holds no choice: the measurements stand without NCCL's choices.
+std::string attach_nccl_choices(std::vector<BenchRow>& rows, const std::string& path);
 
 }  // namespace shardsim::runtime
