@@ -16,9 +16,13 @@
 
 namespace shardsim::runtime {
 
-std::string enable_nccl_choice_log() {
+void check_nccl_debug_unset() {
   if (const char* set = std::getenv("NCCL_DEBUG"); set != nullptr && *set != '\0')
     throw RuntimeError(fmt::format("--nccl-choice sets NCCL_DEBUG itself, but it is already set (NCCL_DEBUG={}); unset it", set));
+}
+
+std::string enable_nccl_choice_log() {
+  check_nccl_debug_unset();
   const std::string path =
       (std::filesystem::temp_directory_path() / fmt::format("shardsim-nccl-tuning-{}.log", ::getpid())).string();
   ::setenv("NCCL_DEBUG", "INFO", 1);

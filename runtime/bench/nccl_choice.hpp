@@ -15,9 +15,12 @@
 
 namespace shardsim::runtime {
 
+// Throws RuntimeError if NCCL_DEBUG is already set: --nccl-choice would take over the user's own
+// debug output. Checked by the launcher before any rank starts, and by each rank.
+void check_nccl_debug_unset();
+
 // Points NCCL's debug output at a file of this process (returned) with NCCL_DEBUG=INFO and
-// NCCL_DEBUG_SUBSYS=TUNING. Throws RuntimeError if NCCL_DEBUG is already set (the user's own
-// debug output would be taken over).
+// NCCL_DEBUG_SUBSYS=TUNING, after check_nccl_debug_unset.
 std::string enable_nccl_choice_log();
 
 // Fills each flat row's NCCL choice from the log at `path`: the line NCCL logged most often for

@@ -108,8 +108,7 @@ int run(int argc, char** argv) {
   check_run_options(run_options);
   if (bench->parsed() && bench_options.nccl_choice) {
     if (run_options.backend != "nccl") throw RuntimeError("--nccl-choice needs --backend nccl: it reads NCCL's own TUNING log");
-    if (const char* set = std::getenv("NCCL_DEBUG"); set != nullptr && *set != '\0')
-      throw RuntimeError(fmt::format("--nccl-choice sets NCCL_DEBUG itself, but it is already set (NCCL_DEBUG={}); unset it", set));
+    check_nccl_debug_unset();
   }
   const std::vector<std::string> arguments(argv + 1, argv + argc);
   const auto timeout = std::chrono::milliseconds(static_cast<long long>(run_options.timeout_s * 1000));

@@ -152,35 +152,41 @@ void NcclCommunicator::await_ready(const std::string& operation) {
   }
 }
 
-std::unique_ptr<Communicator> NcclCommunicator::split(int colour, int key, const std::string& tag) {
-  if (colour < 0) {
-    nccl_detail::fail(global_rank_, "split '" + tag + "'", "colour must be non-negative, got " + std::to_string(colour));
-  }
-  ncclComm_t parent = healthy_comm("split");
+ncclComm_t NcclCommunicator::split_handle(int colour, int key, bool blocking, const std::string& operation,
+                                          const std::string& made) {
+  ncclComm_t parent = healthy_comm(operation);
   select_device();
-  issue("split '" + tag + "' (colour " + std::to_string(colour) + ", key " + std::to_string(key) + ")");
+  issue(operation);
   ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
-  config.blocking = 0;
+  config.blocking = blocking ? 1 : 0;
   ncclComm_t child = nullptr;
   // The split runs on the parent: nothing else may be issued on it until it is settled, and
   // NCCL (2.23 at least) fills in the child's handle only then, from its own thread - hence the
-  // atomic reads. The child is then polled on its own until it is initialised.
+  // atomic reads.
   std::atomic_ref<ncclComm_t> child_handle(child);
   ncclResult_t result = ncclCommSplit(parent, colour, key, &child, &config);
   try {
     complete(result);
   } catch (...) {
-    if (ncclComm_t made = child_handle.load(); made != nullptr) ncclCommAbort(made);
+    if (ncclComm_t partial = child_handle.load(); partial != nullptr) ncclCommAbort(partial);
     throw;
   }
   const Clock::time_point deadline = Clock::now() + timeout_;
   while (child_handle.load() == nullptr) {
-    if (Clock::now() > deadline) {
-      abort_and_fail("NCCL gave no child communicator: " + nccl_detail::timeout_reason(timeout_));
-    }
+    if (Clock::now() > deadline) abort_and_fail("NCCL gave no " + made + ": " + nccl_detail::timeout_reason(timeout_));
     std::this_thread::yield();
   }
-  auto communicator = std::make_unique<NcclCommunicator>(child_handle.load(), device_, global_rank_, tag, timeout_);
+  return child_handle.load();
+}
+
+std::unique_ptr<Communicator> NcclCommunicator::split(int colour, int key, const std::string& tag) {
+  if (colour < 0) {
+    nccl_detail::fail(global_rank_, "split '" + tag + "'", "colour must be non-negative, got " + std::to_string(colour));
+  }
+  const std::string operation = "split '" + tag + "' (colour " + std::to_string(colour) + ", key " + std::to_string(key) + ")";
+  ncclComm_t child = split_handle(colour, key, false, operation, "child communicator");
+  // The child is polled on its own until it is initialised.
+  auto communicator = std::make_unique<NcclCommunicator>(child, device_, global_rank_, tag, timeout_);
   communicator->await_ready(last_.label);
   return communicator;
 }
@@ -300,23 +306,10 @@ void NcclCommunicator::abort() {
 }
 
 ncclComm_t NcclCommunicator::predictor() {
-  if (predictor_ != nullptr) return predictor_;
-  ncclComm_t parent = healthy_comm("split a blocking twin for NCCL's predictions");
-  select_device();
-  issue("split a blocking twin for NCCL's predictions (ncclCommSplit, blocking = 1)");
-  ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
-  config.blocking = 1;
-  ncclComm_t twin = nullptr;
-  // As split(): the parent is non-blocking, so the split settles on the parent and NCCL fills in
-  // the twin's handle from its own thread.
-  std::atomic_ref<ncclComm_t> twin_handle(twin);
-  complete(ncclCommSplit(parent, 0, rank_, &twin, &config));
-  const Clock::time_point deadline = Clock::now() + timeout_;
-  while (twin_handle.load() == nullptr) {
-    if (Clock::now() > deadline) abort_and_fail("NCCL gave no twin communicator: " + nccl_detail::timeout_reason(timeout_));
-    std::this_thread::yield();
+  if (predictor_ == nullptr) {
+    predictor_ = split_handle(0, rank_, true, "split a blocking twin for NCCL's predictions (ncclCommSplit, blocking = 1)",
+                              "twin communicator");
   }
-  predictor_ = twin_handle.load();
   return predictor_;
 }
 

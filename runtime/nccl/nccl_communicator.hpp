@@ -77,6 +77,10 @@ class NcclCommunicator final : public Communicator {
   [[noreturn]] void abort_and_fail(const std::string& reason);
   void enqueue(CollectiveKind kind, const void* send, void* recv, std::size_t count, DataType type);
 
+  // ncclCommSplit of this communicator, recorded as `operation`; returns the new handle once the
+  // split has settled and NCCL has filled it in. Aborts and throws (naming `made`) on an error or
+  // the timeout.
+  ncclComm_t split_handle(int colour, int key, bool blocking, const std::string& operation, const std::string& made);
   // The blocking twin NCCL's predictions are asked of (made on the first one).
   ncclComm_t predictor();
 
