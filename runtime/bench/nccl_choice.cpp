@@ -7,11 +7,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <algorithm>
 #include <map>
 #include <tuple>
+
 #include <unistd.h>
 
 namespace shardsim::runtime {

@@ -27,13 +27,25 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <cstring>
+#include <filesystem>
 #include <system_error>
 
 namespace {
 
 using namespace shardsim::runtime;
+
+// A rank's scratch file (--nccl-choice's log), removed when the rank ends, however it ends.
+struct RemovedOnExit {
+  const std::string& path;  // empty: nothing to remove
+  explicit RemovedOnExit(const std::string& file) : path(file) {}
+  RemovedOnExit(const RemovedOnExit&) = delete;
+  RemovedOnExit& operator=(const RemovedOnExit&) = delete;
+  ~RemovedOnExit() {
+    std::error_code ignored;
+    if (!path.empty()) std::filesystem::remove(path, ignored);
+  }
+};
 
 struct RunOptions {
   int local_ranks = 0;
@@ -147,12 +159,7 @@ int run(int argc, char** argv) {
 
   // Before the first NCCL call of this process: NCCL reads its debug variables once.
   if (bench->parsed() && bench_options.nccl_choice) bench_options.nccl_choice_log = enable_nccl_choice_log();
-  // The log is this rank's scratch: gone when the rank ends, however it ends.
-  const std::unique_ptr<const std::string, void (*)(const std::string*)> remove_log(
-      &bench_options.nccl_choice_log, [](const std::string* path) {
-        std::error_code ignored;
-        if (!path->empty()) std::filesystem::remove(*path, ignored);
-      });
+  const RemovedOnExit remove_log{bench_options.nccl_choice_log};
   WorldOptions world_options;
   world_options.backend = run_options.backend;
   world_options.timeout = timeout;

@@ -96,6 +96,11 @@ void forward_lines(Child& child, bool flush_all) {
   }
 }
 
+// Ranks per (emulated) node: all of them on one node unless --ranks-per-node says otherwise.
+int ranks_per_node(const LocalLaunchOptions& options) {
+  return options.ranks_per_node > 0 ? options.ranks_per_node : options.ranks;
+}
+
 [[noreturn]] void exec_rank(const std::vector<std::string>& arguments, int rank, const LocalLaunchOptions& options,
                             const std::string& store_directory, const std::string& nccl_host_id, int error_fd) {
   // Runs in the forked child: only async-signal-safe work until exec, then never returns.
@@ -105,7 +110,7 @@ void forward_lines(Child& child, bool flush_all) {
     const int null = ::open("/dev/null", O_WRONLY);
     ::dup2(null, STDOUT_FILENO);
   }
-  const int per_node = options.ranks_per_node > 0 ? options.ranks_per_node : options.ranks;
+  const int per_node = ranks_per_node(options);
   ::setenv("RANK", std::to_string(rank).c_str(), 1);
   ::setenv("WORLD_SIZE", std::to_string(options.ranks).c_str(), 1);
   ::setenv("LOCAL_RANK", std::to_string(rank % per_node).c_str(), 1);
@@ -126,7 +131,7 @@ void forward_lines(Child& child, bool flush_all) {
 }  // namespace
 
 std::string emulated_node_host_id(const LocalLaunchOptions& options, int rank) {
-  const int per_node = options.ranks_per_node > 0 ? options.ranks_per_node : options.ranks;
+  const int per_node = ranks_per_node(options);
   if (per_node >= options.ranks) return {};  // one node: NCCL's own host identity is right
   if (const char* set = std::getenv("NCCL_HOSTID"); set != nullptr && *set != '\0') return {};  // the user's choice
   return fmt::format("shardsim-emulated-node-{}", rank / per_node);

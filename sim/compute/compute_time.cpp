@@ -23,11 +23,11 @@ double usable_fraction(double taken) { return 1.0 - std::clamp(taken, 0.0, 0.9);
 // larger), else the SM share left.
 double gemm_rate_kept(const GpuSpec& gpu, const ComputeContention& c) {
   const auto& table = gpu.gemm_rate_lost_by_blocks_held;
-  if (table.empty() || c.blocks_held <= 0) return usable_fraction(c.sm_fraction_taken);
+  if (table.empty() || c.blocks_held <= 0) return usable_fraction(sm_fraction_taken(gpu, c));
   const double b = c.blocks_held;
   double lost = 0;
   if (b >= table.back().blocks) {
-    lost = std::max(table.back().rate_lost, c.sm_fraction_taken);
+    lost = std::max(table.back().rate_lost, sm_fraction_taken(gpu, c));
   } else {
     HeldBlocksPoint below{0, 0.0};
     for (const HeldBlocksPoint& p : table) {
@@ -42,6 +42,10 @@ double gemm_rate_kept(const GpuSpec& gpu, const ComputeContention& c) {
 }
 
 }  // namespace
+
+double sm_fraction_taken(const GpuSpec& gpu, const ComputeContention& c) {
+  return gpu.sm_count > 0 ? static_cast<double>(c.blocks_held) / gpu.sm_count : 0.0;
+}
 
 GemmQuantization gemm_quantization(const GpuSpec& gpu, const Kernel& k) {
   if (gpu.sm_count <= 0 || k.kind == KernelKind::memory || k.m <= 0 || k.n <= 0) return {};

@@ -24,10 +24,12 @@
 namespace shardsim {
 
 struct ComputeContention {
-  double sm_fraction_taken = 0;  // of sm_count, held by collective kernels
-  int blocks_held = 0;           // the thread blocks holding them (one per channel)
-  double hbm_Bps_taken = 0;      // HBM bandwidth used by collectives
+  int blocks_held = 0;       // SMs held by collective kernels (one thread block per channel)
+  double hbm_Bps_taken = 0;  // HBM bandwidth used by collectives
 };
+
+// The fraction of the GPU's SMs those blocks hold (0 without a kernel model).
+double sm_fraction_taken(const GpuSpec& gpu, const ComputeContention& c);
 
 // The tile/wave arithmetic of one GEMM (or fused attention) kernel on `gpu`.
 struct GemmQuantization {

@@ -11,7 +11,6 @@ ComputeContention contention_of(const GpuSpec& gpu, const std::vector<Collective
     channels += l.channels;
     link_Bps += l.link_Bps;
   }
-  c.sm_fraction_taken = static_cast<double>(channels) / gpu.sm_count;
   c.blocks_held = channels;
   c.hbm_Bps_taken = gpu.collective_hbm_traffic_factor * link_Bps;
   return c;

@@ -216,7 +216,7 @@ class StepRunner {
     const ComputeContention contention = contention_of(cluster_.instance.gpu, loads);
     // The same contention (a collective replaced by one of the same load, or none holding SMs,
     // as Gloo's): no running compute op changes rate.
-    if (contention.sm_fraction_taken == contention_.sm_fraction_taken && contention.hbm_Bps_taken == contention_.hbm_Bps_taken) return;
+    if (contention.blocks_held == contention_.blocks_held && contention.hbm_Bps_taken == contention_.hbm_Bps_taken) return;
     contention_ = contention;
     for (auto& [i, run] : running_) {
       const double seconds = compute_op_seconds(cluster_.instance.gpu, *run.op, contention_);

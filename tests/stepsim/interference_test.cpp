@@ -65,7 +65,7 @@ TEST_CASE("a compute op fully overlapped by a collective is slowed by exactly th
   REQUIRE(plan.choice);
   const double nvlink_Bps = nvlink_capacity_Bps(cluster.instance);
   const ComputeContention contention = contention_of(gpu, {{plan.choice->channels, nvlink_Bps}});
-  CHECK(contention.sm_fraction_taken == Approx(static_cast<double>(plan.choice->channels) / 108).epsilon(1e-15));
+  CHECK(sm_fraction_taken(gpu, contention) == Approx(static_cast<double>(plan.choice->channels) / 108).epsilon(1e-15));
   CHECK(contention.hbm_Bps_taken == Approx(2.5 * nvlink_Bps).epsilon(1e-15));
 
   const double alone_s = compute_op_seconds(gpu, op);
@@ -77,7 +77,7 @@ TEST_CASE("a compute op fully overlapped by a collective is slowed by exactly th
   // Both parts of the model act: the GEMM on the SMs left, the memory-bound kernel on the HBM left.
   const Kernel& gemm = op.kernels[0];
   const Kernel& ln = op.kernels[1];
-  CHECK(kernel_seconds(gpu, gemm, contention) == Approx(kernel_seconds(gpu, gemm) / (1 - contention.sm_fraction_taken)).epsilon(1e-12));
+  CHECK(kernel_seconds(gpu, gemm, contention) == Approx(kernel_seconds(gpu, gemm) / (1 - sm_fraction_taken(gpu, contention))).epsilon(1e-12));
   CHECK(kernel_seconds(gpu, ln, contention) ==
         Approx(ln.hbm_bytes / (gpu.hbm_bandwidth_Bps - contention.hbm_Bps_taken)).epsilon(1e-12));
   CHECK(contended_s > alone_s);
