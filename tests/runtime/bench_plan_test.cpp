@@ -1,11 +1,16 @@
 #include "runtime/bench/bench_command.hpp"
 #include "runtime/bench/bench_report.hpp"
+#include "runtime/bench/nccl_choice.hpp"
 #include "runtime/comm/element_math.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <Eigen/Core>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 
 using namespace shardsim;
 using namespace shardsim::runtime;
@@ -107,4 +112,41 @@ TEST_CASE("the JSON rows carry what calibration reads", "[runtime][bench]") {
   CHECK_FALSE(in_place.contains("time_us"));
   CHECK(in_place["nodes"] == 2);
   CHECK(table_row(row).find("reduce_scatter") == std::string::npos);  // rows hold numbers only, as nccl-tests
+}
+
+// --nccl-choice: each flat row takes the choice NCCL logged most often for its collective and byte
+// count (count x element size, as NCCL prints it), so a few bookkeeping calls of the same size on
+// another communicator never stand in for it; rows with no logged call stay empty; an unreadable
+// log is a warning and the rows stand. The log below is in NCCL 2.28's per-call format.
+TEST_CASE("NCCL's logged choices attach to bench rows by collective and byte count", "[runtime][bench]") {
+  const std::string path = (std::filesystem::temp_directory_path() / ("shardsim-nccl-choice-test-" + std::to_string(::getpid()) + ".log")).string();
+  {
+    std::ofstream log(path);
+    const char* prefix = "host:1:1 [0] NCCL INFO ";
+    log << prefix << "NCCL version 2.28.9+cuda13.0\n";
+    log << prefix << "AllReduce: 4 Bytes -> Algo RING proto LL channel{Lo..Hi}={0..0}\n";  // a barrier elsewhere
+    for (int i = 0; i < 3; ++i) log << prefix << "AllReduce: 4 Bytes -> Algo TREE proto LL channel{Lo..Hi}={0..1}\n";
+    for (int i = 0; i < 2; ++i) log << prefix << "AllGather: 16384 Bytes -> Algo PAT proto SIMPLE channel{Lo..Hi}={0..1}\n";
+  }
+  std::vector<BenchRow> rows(3);
+  rows[0].op = CollectiveKind::all_reduce;  // 1 f32 element: 4 bytes
+  rows[0].size = size_point(rows[0].op, Algorithm::ring, 4, DataType::f32, 2);
+  rows[1].op = CollectiveKind::all_gather;  // 32 KiB over 2 ranks: 16 KiB per rank, as NCCL logs it
+  rows[1].size = size_point(rows[1].op, Algorithm::ring, 32768, DataType::f32, 2);
+  rows[2].op = CollectiveKind::reduce_scatter;  // nothing logged
+  rows[2].size = size_point(rows[2].op, Algorithm::ring, 32768, DataType::f32, 2);
+  CHECK(attach_nccl_choices(rows, path).empty());
+  REQUIRE(rows[0].nccl_choice);
+  CHECK(rows[0].nccl_choice->algorithm == "Tree");
+  CHECK(rows[0].nccl_choice->protocol == "LL");
+  CHECK(rows[0].nccl_choice->channels == 2);
+  REQUIRE(rows[1].nccl_choice);
+  CHECK(rows[1].nccl_choice->algorithm == "PAT");
+  CHECK(rows[1].nccl_choice->channels == 2);
+  CHECK_FALSE(rows[2].nccl_choice);
+  std::filesystem::remove(path);
+
+  std::vector<BenchRow> kept(1);
+  CHECK_THAT(attach_nccl_choices(kept, path), Catch::Contains("cannot read its TUNING log"));
+  CHECK_FALSE(kept[0].nccl_choice);
 }
