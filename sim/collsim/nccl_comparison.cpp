@@ -49,9 +49,10 @@ NcclComparison compare_with_nccl(const Cluster& cluster, const CollectiveLibrary
   if (fewest != most)
     why.push_back(fmt::format("uneven group: {} to {} ranks per node; NCCL's formula sees {} on every node", fewest, most, most));
   const NcclSystem system = system_of(cluster, group);
-  if (system.nodes > 1 && system.physical_latency_us && *system.physical_latency_us != system.plugin_latency_us)
+  const double declared_us = system.declared_latency_us(*library.nccl);
+  if (system.nodes > 1 && system.physical_latency_us && *system.physical_latency_us != declared_us)
     why.push_back(fmt::format("latency: the flows pay the network's physical {:g} us per message, NCCL's formula the plugin's declared {:g} us",
-                              *system.physical_latency_us, system.plugin_latency_us));
+                              *system.physical_latency_us, declared_us));
   // The formula's size-dependent corrections: the chosen cell before and after ncclTopoGetAlgoTime.
   const NcclCostTable table = nccl_tune_model(*library.nccl, system, kind);
   const NcclCost& cell = table[nccl_index(choice.algorithm)][nccl_index(choice.protocol)];

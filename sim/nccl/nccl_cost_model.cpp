@@ -41,16 +41,16 @@ const NcclGraph& graph_of(const NcclSystem& s, A a) {
   return s.ring;
 }
 
-// llMaxBws: one node by GPU generation; several by CPU (Intel row 0 = sm70's, AMD/other row 1 = sm80's).
+// llMaxBws: one node by GPU generation; several by CPU (AMD row 1 = sm80's, Intel and any other row 0 = sm70's).
 double ll_max_bw(const NcclVersion& v, const NcclSystem& s) {
-  const int row = s.nodes == 1 ? s.compute_capability : s.cpu_vendor == NcclCpuVendor::intel ? 70 : 80;
+  const int row = s.nodes == 1 ? s.compute_capability : s.cpu_vendor == NcclCpuVendor::amd ? 80 : 70;
   return v.generation(row).ll_max_bw_GBps[node_column(s.nodes)];
 }
 
 double raw_busbw(const NcclVersion& v, const NcclSystem& s, CollectiveKind kind, A a) {
   const NcclGraph& g = graph_of(s, a);
   double bw = s.nodes <= 2 ? g.bw_intra_GBps : g.bw_inter_GBps;
-  if (a == A::nvls || a == A::nvls_tree) {
+  if ((a == A::nvls || a == A::nvls_tree) && !v.nvls_bus_ratio) {
     const double ppn = s.ranks_per_node;
     double intra = g.bw_intra_GBps * v.generation(s.compute_capability).nvls_efficiency * (g.channels - 1) / g.channels;
     intra *= kind == CollectiveKind::all_reduce ? 2.0 : (ppn - 1) / ppn;
@@ -76,7 +76,8 @@ double refined_busbw(const NcclVersion& v, const NcclSystem& s, CollectiveKind k
   if (a == A::ring && p == P::ll128) {
     const double per_channel = v.ring_ll128_by_collective_GBps ? (*v.ring_ll128_by_collective_GBps)[static_cast<int>(kind)]
                                                                : gen.ring_ll128_per_channel_GBps[col];
-    busbw = std::min(e.ring_ll128 * busbw, nch * per_channel);
+    const double efficiency = s.ranks_per_node < 2 ? e.ring_ll128_one_gpu_per_node : e.ring_ll128;
+    busbw = std::min(efficiency * busbw, nch * per_channel);
   }
   if (a == A::tree && kind == CollectiveKind::all_reduce) busbw = std::min(e.tree_all_reduce * busbw, nch * gen.tree_per_channel_GBps[col]);
   if (a == A::tree && p == P::ll) busbw = std::min(busbw / e.tree_ll_divisor, ll_max_bw(v, s));
@@ -89,6 +90,8 @@ double refined_busbw(const NcclVersion& v, const NcclSystem& s, CollectiveKind k
 
 double bus_to_alg_ratio(const NcclVersion& v, const NcclSystem& s, CollectiveKind kind, A a) {
   if (kind != CollectiveKind::all_reduce && a != A::ring) return 1.0;  // already an algorithm bandwidth
+  if (v.nvls_bus_ratio && a == A::nvls) return v.nvls_bus_ratio->nvls_bus_to_alg;
+  if (v.nvls_bus_ratio && a == A::nvls_tree) return v.nvls_bus_ratio->nvls_tree_factor * s.nodes / (2.0 * (s.nodes - 1));
   if (a == A::ring || a == A::nvls || a == A::nvls_tree) return static_cast<double>(s.ranks()) / ring_steps(kind, s.ranks());
   return v.efficiency.tree_bus_to_alg;
 }
@@ -103,10 +106,19 @@ StepLatencies step_latencies(const NcclVersion& v, const NcclSystem& s, A a, P p
   StepLatencies l;
   l.intra_us = hw[nccl_index(s.intra_hardware)][nccl_index(a)][nccl_index(p)];
   if (s.nodes > 1 && p == P::ll) l.intra_us *= v.ll_multi_node_intra_factor;
-  const double table = hw[nccl_index(NcclHardware::net)][nccl_index(s.ranks_per_node == 1 ? A::tree : a)][nccl_index(p)];
-  const double plugin = s.plugin_latency_us;
-  l.inter_us = v.plugin_latency_replaces ? (plugin > 0 ? plugin : table) : table + plugin;
-  if (p == P::simple && v.simple_flush_adds_plugin_latency) l.inter_us += plugin;
+  const A net_row = v.one_gpu_per_node_net_tree_latency && s.ranks_per_node == 1 ? A::tree : a;
+  const double table = hw[nccl_index(NcclHardware::net)][nccl_index(net_row)][nccl_index(p)];
+  if (v.nvls_bus_ratio && (a == A::nvls || a == A::nvls_tree)) {
+    l.inter_us = table;  // 2.18 prices NVLS's node steps by the table alone
+    return l;
+  }
+  const double plugin = s.declared_latency_us(v);
+  switch (v.plugin_latency) {
+    case NcclPluginLatencyRule::ignored: l.inter_us = table; break;
+    case NcclPluginLatencyRule::replaces: l.inter_us = plugin > 0 ? plugin : table; break;
+    case NcclPluginLatencyRule::adds: l.inter_us = table + plugin; break;
+  }
+  if (p == P::simple && v.simple_flush_adds_plugin_latency && v.plugin_latency != NcclPluginLatencyRule::ignored) l.inter_us += plugin;
   return l;
 }
 
@@ -129,7 +141,9 @@ double latency_us(const NcclVersion& v, const NcclSystem& s, CollectiveKind kind
     }
     case A::tree: return base + 2 * ((s.ranks_per_node - 1) * l.intra_us + log_nodes * l.inter_us);
     case A::nvls: return base + l.intra_us + (s.nodes > 1 ? l.inter_us : 0.0);
-    case A::nvls_tree: return base + l.intra_us + 2 * log_nodes * l.inter_us;
+    case A::nvls_tree:
+      if (v.nvls_bus_ratio) return base + 2 * (s.nodes - 1) * l.inter_us;  // 2.18: linear in the nodes
+      return base + l.intra_us + 2 * log_nodes * l.inter_us;
     case A::pat: return base + log_nodes * (l.inter_us / v.pat_inter_divisor) + s.ranks() * v.pat_per_rank_us;
     case A::collnet_direct:
     case A::collnet_chain: return base;  // never eligible (no CollNet plugin on EFA)
@@ -195,9 +209,13 @@ NcclAlgoTime nccl_algo_time(const NcclVersion& v, const NcclSystem& s, Collectiv
     const auto& factors = v.tree_correction[nccl_index(p)];
     if (i >= 0 && i < static_cast<int>(factors.size())) t.bandwidth_GBps *= factors[i];
   }
-  if (a == A::ring && p == P::simple && s.nodes > 1 && kind == CollectiveKind::all_reduce &&
-      bytes / (static_cast<double>(cost.channels) * s.ranks()) >= v.plateau_min_bytes_per_channel_rank)
-    t.latency_us *= s.compute_capability < 80 ? v.plateau_factor_below_sm80 : v.plateau_factor_sm80_up;
+  if (a == A::ring && p == P::simple && s.nodes > 1 && kind == CollectiveKind::all_reduce) {
+    // 2.18 on divides by comm->nChannels, the communicator's channels, not the graph's.
+    const double per = v.plateau_condition == NcclPlateauCondition::bytes_per_rank
+                           ? bytes / s.ranks()
+                           : bytes / (static_cast<double>(v.comm_channels(cost.channels)) * s.ranks());
+    if (per >= v.plateau_min_bytes) t.latency_us *= s.compute_capability < 80 ? v.plateau_factor_below_sm80 : v.plateau_factor_sm80_up;
+  }
   constexpr double kBytesPerGBpsMicrosecond = 1e3;  // GB/s = 1e3 bytes per microsecond
   t.time_us = t.latency_us + bytes / (kBytesPerGBpsMicrosecond * t.bandwidth_GBps);
   return t;

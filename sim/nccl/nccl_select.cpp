@@ -22,14 +22,16 @@ NcclChoice make_choice(const NcclVersion& v, const NcclSystem& s, CollectiveKind
 int nccl_channels(const NcclVersion& v, const NcclSystem& s, NcclAlgorithm a, NcclProtocol p, int graph_channels, double bytes) {
   const NcclChunking& c = v.chunking;
   // NVLS runs on its own channels, never reduced for size (src/enqueue.cc topoGetAlgoInfo).
-  if (a == NcclAlgorithm::nvls || a == NcclAlgorithm::nvls_tree) return graph_channels;
+  // 2.18 runs comm->nvlsChannels (NCCL_NVLS_NCHANNELS) instead.
+  if (a == NcclAlgorithm::nvls || a == NcclAlgorithm::nvls_tree)
+    return v.nvls_bus_ratio ? v.nvls_bus_ratio->run_channels : graph_channels;
   double threshold = c.thread_threshold_bytes[nccl_index(p)];
   if (a == NcclAlgorithm::ring && p == NcclProtocol::ll && c.ring_ll_threshold_times_ranks) threshold *= s.ranks();
   double threads = c.max_threads[nccl_index(p)];
   if (a == NcclAlgorithm::ring && p == NcclProtocol::simple && s.ring.bw_intra_GBps * s.ring.channels <= c.low_bw_ring_at_most_GBps)
     threads = c.low_bw_ring_simple_threads;
   if (a == NcclAlgorithm::pat && c.pat_max_threads) threads = *c.pat_max_threads;
-  int nc = std::min(c.max_channels, graph_channels * c.comm_channels_per_graph_channel);
+  int nc = v.comm_channels(graph_channels);
   while (nc > 1 && bytes < nc * threads * threshold) --nc;
   return nc;
 }

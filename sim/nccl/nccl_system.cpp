@@ -19,9 +19,18 @@ int scaled_channels(const NcclGraphFacts& f, int ranks_per_node, int gpus_per_no
 
 }  // namespace
 
+double NcclSystem::declared_latency_us(const NcclVersion& v) const {
+  for (const NcclPluginLatencyEra& era : earlier_plugin_latencies)
+    if (v.before(era.before_major, era.before_minor)) return era.latency_us;
+  return plugin_latency_us;
+}
+
 NcclSystem nccl_flow_system(const NcclSystem& s) {
   NcclSystem flow = s;
-  if (s.physical_latency_us) flow.plugin_latency_us = *s.physical_latency_us;
+  if (s.physical_latency_us) {
+    flow.plugin_latency_us = *s.physical_latency_us;
+    flow.earlier_plugin_latencies.clear();  // the wire's latency, whatever the plugin declared
+  }
   return flow;
 }
 
@@ -45,6 +54,7 @@ NcclSystem nccl_system(const InstanceType& instance, int nodes, int ranks_per_no
   s.cpu_vendor = f.cpu_vendor == "intel" ? NcclCpuVendor::intel : f.cpu_vendor == "amd" ? NcclCpuVendor::amd : NcclCpuVendor::other;
   s.intra_hardware = f.intra_link == "pci" ? NcclHardware::pci : NcclHardware::nvlink;
   s.plugin_latency_us = f.plugin_latency_us;
+  s.earlier_plugin_latencies = f.earlier_plugin_latencies;
   s.physical_latency_us = f.physical_latency_us;
   if (nodes == 1) {
     s.ring = s.tree = graph(f.single_node, f.single_node.channels);

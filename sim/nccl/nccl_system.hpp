@@ -9,10 +9,12 @@
 #pragma once
 
 #include "sim/nccl/nccl_names.hpp"
+#include "sim/nccl/nccl_version.hpp"
 #include "sim/topology/topology.hpp"
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace shardsim {
 
@@ -34,13 +36,18 @@ struct NcclSystem {
   NcclGraph ring;
   NcclGraph tree;  // also PAT's graph (init.cc graphs[NCCL_ALGO_PAT] = treeGraph)
   NcclGraph nvls;  // channels 0 where the hardware has no NVLink SHARP
-  double plugin_latency_us = 0;  // graph->latencyInter
+  double plugin_latency_us = 0;  // graph->latencyInter, as today's plugin declares it
+  // What the plugin releases paired with older NCCL releases declared (nccl_facts.hpp).
+  std::vector<NcclPluginLatencyEra> earlier_plugin_latencies;
   // The network's physical per-message latency, where the instance file gives one with a source:
   // flows pay it in place of plugin_latency_us (nccl_flow_system); NCCL's choice never sees it.
   std::optional<double> physical_latency_us;
   bool ll128_enabled = false;
 
   int ranks() const { return nodes * ranks_per_node; }
+  // The latency the plugin paired with NCCL release `v` declares: the first earlier era whose
+  // bound `v` is older than, else plugin_latency_us.
+  double declared_latency_us(const NcclVersion& v) const;
 };
 
 // The system a flow simulation shapes its steps with: `s` with the plugin's declared latency (a

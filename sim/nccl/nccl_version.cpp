@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace shardsim {
 namespace {
@@ -90,6 +91,7 @@ void read_efficiency(JsonObject& root, NcclVersion& v) {
   e.ring_ll = o.fraction("ring_ll");
   e.ring_ll_single_node_gather = o.fraction("ring_ll_single_node_gather");
   e.ring_ll128 = o.fraction("ring_ll128");
+  e.ring_ll128_one_gpu_per_node = o.fraction("ring_ll128_one_gpu_per_node");
   e.tree_all_reduce = o.fraction("tree_all_reduce");
   e.tree_ll_divisor = o.positive_number("tree_ll_divisor");
   e.tree_ll128_single_node = o.fraction("tree_ll128_single_node");
@@ -108,10 +110,13 @@ void read_latency_rules(JsonObject& root, NcclVersion& v) {
     o.fail("all_reduce_ring_inter_steps", fmt::format("'{}' is not '2*nNodes' or '2*(nNodes-1)'", steps));
   v.all_reduce_inter_steps_2n = steps == "2*nNodes";
   const std::string plugin = o.string("plugin_latency");
-  if (plugin != "adds" && plugin != "replaces") o.fail("plugin_latency", fmt::format("'{}' is not 'adds' or 'replaces'", plugin));
-  v.plugin_latency_replaces = plugin == "replaces";
+  if (plugin == "ignored") v.plugin_latency = NcclPluginLatencyRule::ignored;
+  else if (plugin == "replaces") v.plugin_latency = NcclPluginLatencyRule::replaces;
+  else if (plugin == "adds") v.plugin_latency = NcclPluginLatencyRule::adds;
+  else o.fail("plugin_latency", fmt::format("'{}' is not 'ignored', 'replaces' or 'adds'", plugin));
   v.simple_flush_adds_plugin_latency = o.boolean("simple_flush_adds_plugin_latency");
   v.ll_multi_node_intra_factor = o.positive_number("ll_multi_node_intra_factor");
+  v.one_gpu_per_node_net_tree_latency = o.boolean("one_gpu_per_node_net_tree_latency");
   o.finish();
 
   JsonObject n = root.object("net_overhead_us");
@@ -124,7 +129,13 @@ void read_latency_rules(JsonObject& root, NcclVersion& v) {
 
   JsonObject p = root.object("ring_plateau");
   p.ignore("source");
-  v.plateau_min_bytes_per_channel_rank = p.positive_number("min_bytes_per_channel_rank");
+  // Exactly one of the two size conditions, as the release has it.
+  const bool per_rank = p.has("min_bytes_per_rank"), per_channel_rank = p.has("min_bytes_per_channel_rank");
+  if (per_rank == per_channel_rank)
+    p.fail(per_rank ? "min_bytes_per_rank" : "min_bytes_per_channel_rank",
+           "give exactly one of min_bytes_per_rank (before 2.18) and min_bytes_per_channel_rank (2.18 on)");
+  v.plateau_condition = per_rank ? NcclPlateauCondition::bytes_per_rank : NcclPlateauCondition::bytes_per_channel_rank;
+  v.plateau_min_bytes = p.positive_number(per_rank ? "min_bytes_per_rank" : "min_bytes_per_channel_rank");
   v.plateau_factor_below_sm80 = p.positive_number("factor_below_sm80");
   v.plateau_factor_sm80_up = p.positive_number("factor_sm80_up");
   p.finish();
@@ -165,6 +176,13 @@ void read_chunking(JsonObject& root, NcclVersion& v) {
 }
 
 void read_optional_blocks(JsonObject& root, NcclVersion& v) {
+  if (root.has("nvls_bus_ratio")) {
+    JsonObject o = root.object("nvls_bus_ratio");
+    o.ignore("source");
+    v.nvls_bus_ratio = NcclVersion::NvlsBusRatio{o.fraction("nvls_bus_to_alg"), o.fraction("nvls_tree_factor"),
+                                                 static_cast<int>(o.integer("run_channels", 1, 64))};
+    o.finish();
+  }
   if (root.has("ring_ll128_by_collective_GBps")) {
     JsonObject o = root.object("ring_ll128_by_collective_GBps");
     o.ignore("source");
@@ -192,6 +210,10 @@ const NcclGenerationConstants& NcclVersion::generation(int compute_capability) c
   return it->second;
 }
 
+int NcclVersion::comm_channels(int graph_channels) const {
+  return std::min(chunking.max_channels, graph_channels * chunking.comm_channels_per_graph_channel);
+}
+
 NcclVersion load_nccl_version(const std::string& name_or_path) {
   const auto file = shipped_or_path("topologies/nccl", name_or_path);
   if (!file)
@@ -203,6 +225,8 @@ NcclVersion load_nccl_version(const std::string& name_or_path) {
   NcclVersion v;
   v.file = path;
   v.name = root.string("name");
+  if (std::sscanf(v.name.c_str(), "%d.%d", &v.major, &v.minor) != 2 || fmt::format("{}.{}", v.major, v.minor) != v.name)
+    root.fail("name", fmt::format("'{}' is not a release as MAJOR.MINOR, such as 2.28", v.name));
   v.description = root.optional_string("description").value_or("");
   root.ignore("source");
   read_algorithms(root, v);

@@ -1,9 +1,9 @@
 // One NCCL release's cost model as data: the constant tables and version-specific rules that
 // ncclTopoTuneModel (src/graph/tuning.cc) fills comm->latencies / comm->bandwidths from, and the
 // chunking constants of src/include/device.h and enqueue.cc. Loaded from topologies/nccl/NAME.json
-// (2.8, 2.12, 2.18, 2.28; default the newest); every block there names its source in
-// shared/reference/nccl-tuning-model.md (§1.2-§1.7), or says that the reference lacks it and which
-// documented version's value stands in. Columns of the per-node-count tables are
+// (2.8, 2.12, 2.18, 2.28; default the newest); every block there names the line of the tagged
+// NCCL source it was read from (and shared/reference/nccl-tuning-model.md §1.2-§1.7 where that
+// gives it); tables a release did not have are 0 or unused. Columns of the per-node-count tables are
 // {1 node, 2 nodes, more than 2 nodes}; generations are keyed by compute capability 70/80/90/100.
 #pragma once
 
@@ -35,6 +35,9 @@ struct NcclProtocolEfficiency {
   double ring_ll = 0;                     // ring LL busBw factor (0.5; 1/4 in 2.8/2.12)
   double ring_ll_single_node_gather = 0;  // ... for single-node AG/RS (1/3 in old versions)
   double ring_ll128 = 0;                  // 0.92 ~ 120/128
+  // ... with one GPU per node ("sending/receiving at the same GPU through the NIC"): 0.7 up to
+  // 2.18, the same 0.92 from 2.28 (the rule is gone)
+  double ring_ll128_one_gpu_per_node = 0;
   double tree_all_reduce = 0;             // 0.92
   double tree_ll_divisor = 0;             // busBw / 3.8
   double tree_ll128_single_node = 0;      // 7/9
@@ -69,8 +72,18 @@ struct NcclChunking {
   std::optional<int> pat_max_threads;
 };
 
+// What the network plugin's declared latency (graph->latencyInter) does to NCCL's per-step
+// network latency: nothing before 2.12 (no such property: interLat = hwLat[NET]), replaces the
+// table value when set (2.12: "latencyInter ? latencyInter : hwLat[NET]"), adds to it (2.18 on).
+enum class NcclPluginLatencyRule { ignored, replaces, adds };
+
+// The multi-node ring Simple all-reduce latency factor's size condition ("Plateau effect of
+// ring"): nBytes >= nRanks/16*65536 before 2.18, nBytes/(comm->nChannels*nRanks) >= 64 from 2.18.
+enum class NcclPlateauCondition { bytes_per_rank, bytes_per_channel_rank };
+
 struct NcclVersion {
   std::string name;  // "2.28"
+  int major = 0, minor = 0;  // parsed from name ("MAJOR.MINOR")
   std::string description;
   std::string file;
   // Which (algorithm, protocol) pairs this release runs for each collective (all_gather,
@@ -86,20 +99,43 @@ struct NcclVersion {
   std::optional<std::pair<int, double>> busbw_cap;  // (compute capability, GB/s): A100 235 in old versions
   // Latency rules that changed between releases (§1.4, §1.5).
   bool all_reduce_inter_steps_2n = false;   // nInterSteps = 2*nNodes (before 2.23), else 2*(nNodes-1)
-  bool plugin_latency_replaces = false;     // interLat = latencyInter ? latencyInter : hwLat[NET] (2.12-2.21)
+  NcclPluginLatencyRule plugin_latency = NcclPluginLatencyRule::adds;
   bool simple_flush_adds_plugin_latency = false;
   double ll_multi_node_intra_factor = 1;    // 1.8 in 2.8/2.12
   double net_overhead_intel_us = 0, net_overhead_amd_us = 0, net_overhead_other_us = 0;
   double net_overhead_simple_multiplier = 0;
-  double plateau_min_bytes_per_channel_rank = 0, plateau_factor_below_sm80 = 0, plateau_factor_sm80_up = 0;
+  NcclPlateauCondition plateau_condition = NcclPlateauCondition::bytes_per_channel_rank;
+  double plateau_min_bytes = 0;  // per rank, or per channel and rank, as plateau_condition says
+  double plateau_factor_below_sm80 = 0, plateau_factor_sm80_up = 0;
   double pat_inter_divisor = 0, pat_per_rank_us = 0;
   NcclChunking chunking;
+  // NVLS as 2.18 prices it (tuning.cc v2.18.6): busBw = channels x bw like the other algorithms,
+  // no nvlsEfficiency or per-channel cap; bus -> algorithm ratio 5/6 (NVLS) and
+  // tree_factor * nNodes / (2 (nNodes-1)) (NVLS-tree); latency base + hwLat[NET][NVLS] across nodes
+  // (NVLS) or base + 2 (nNodes-1) hwLat[NET][NVLS_TREE], the plugin's latency not added; a call
+  // runs comm->nvlsChannels (NCCL_NVLS_NCHANNELS' default) whatever the graph. Absent: 2.28's rules.
+  struct NvlsBusRatio {
+    double nvls_bus_to_alg = 0;
+    double nvls_tree_factor = 0;
+    int run_channels = 0;
+  };
+  std::optional<NvlsBusRatio> nvls_bus_ratio;
+  // Whether a communicator with one GPU per node prices every algorithm's network step with the
+  // tree's hwLat[NET] row (2.23 on: "ppn == 1 ? hwLat[NET][TREE][p] : hwLat[NET][a][p]").
+  bool one_gpu_per_node_net_tree_latency = false;
 
   bool runs(CollectiveKind kind, NcclAlgorithm a, NcclProtocol p) const {
     return available[static_cast<int>(kind)][nccl_index(a)][nccl_index(p)];
   }
   // Throws InputError when the version has no constants for this compute capability.
   const NcclGenerationConstants& generation(int compute_capability) const;
+  // The communicator's channels for a graph of `graph_channels` (ncclTopoPostset:
+  // min(MAXCHANNELS, nChannels * 2)): what a call's channel count starts from.
+  int comm_channels(int graph_channels) const;
+  // Whether this release is older than MAJOR.MINOR.
+  bool before(int other_major, int other_minor) const {
+    return major < other_major || (major == other_major && minor < other_minor);
+  }
 };
 
 inline constexpr const char* kDefaultNcclVersion = "2.28";

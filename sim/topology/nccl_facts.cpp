@@ -6,6 +6,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cstdio>
+#include <utility>
+
 namespace shardsim {
 namespace {
 
@@ -47,6 +50,22 @@ NcclTopologyFacts read_nccl_facts(JsonObject& block) {
   f.plugin_latency_us = plugin.number("latency_us");
   if (f.plugin_latency_us < 0) plugin.fail("latency_us", "expected a latency >= 0");
   plugin.ignore("source");
+  if (plugin.has("earlier_latencies")) {
+    for (JsonObject era : plugin.objects("earlier_latencies")) {
+      NcclPluginLatencyEra e;
+      const std::string before = era.string("nccl_before");
+      if (std::sscanf(before.c_str(), "%d.%d", &e.before_major, &e.before_minor) != 2 ||
+          fmt::format("{}.{}", e.before_major, e.before_minor) != before)
+        era.fail("nccl_before", fmt::format("'{}' is not an NCCL release as MAJOR.MINOR, such as 2.18", before));
+      e.latency_us = era.non_negative_number("latency_us");
+      era.string("source");  // every data value names its source
+      era.finish();
+      const auto& prev = f.earlier_plugin_latencies;
+      if (!prev.empty() && std::pair(prev.back().before_major, prev.back().before_minor) >= std::pair(e.before_major, e.before_minor))
+        era.fail("nccl_before", "earlier_latencies must be ordered by nccl_before, oldest first");
+      f.earlier_plugin_latencies.push_back(e);
+    }
+  }
   f.physical_latency_us = plugin.optional_number("physical_latency_us");
   if (f.physical_latency_us) {
     if (*f.physical_latency_us < 0) plugin.fail("physical_latency_us", "expected a latency >= 0");

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace shardsim {
 
@@ -20,6 +21,13 @@ struct NcclGraphFacts {
   double bw_inter_GBps = 0;
 };
 
+// A latency an earlier release of the network plugin declared, for the NCCL releases older than
+// `before` (MAJOR.MINOR) that it was paired with (net_plugin.earlier_latencies).
+struct NcclPluginLatencyEra {
+  int before_major = 0, before_minor = 0;
+  double latency_us = 0;
+};
+
 struct NcclTopologyFacts {
   int compute_capability = 0;        // 70, 80, 90, 100
   std::string cpu_vendor;            // "intel", "amd" or "other" (picks llMaxBw's row and the net overhead)
@@ -29,6 +37,9 @@ struct NcclTopologyFacts {
   NcclGraphFacts multi_node_tree;    // the tree graph when it spans nodes (bwIntra raised up to 2x bwInter)
   std::optional<NcclGraphFacts> nvls;  // NVLink SHARP graph (H100 NVSwitch only)
   double plugin_latency_us = 0;      // the net plugin's props->latency, NCCL's graph->latencyInter
+  // What earlier plugin releases declared, oldest bound first: an NCCL release older than an
+  // entry's bound saw the first such entry's latency instead of plugin_latency_us.
+  std::vector<NcclPluginLatencyEra> earlier_plugin_latencies;
   // The network's physical per-message latency where a source independent of the curves says what
   // it is (net_plugin.physical_latency_us): what the event simulation pays in place of the declared
   // plugin latency, which stays NCCL's tuning input. Absent: the declared value is used for both.

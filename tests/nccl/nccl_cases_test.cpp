@@ -67,11 +67,12 @@ const Case kCases[] = {
     // (366.8 + 8 MiB/272e3) and Tree LL (175.2 + 8 MiB/(11.25e3*0.8): busBw min(353.28/3.8, 22.5 AMD row)).
     {"p5 x2 AR 8 MiB 2.28", "p5.48xlarge", 2, 8, K::all_reduce, 8 * kMiB, "2.28", A::tree, P::ll128, 64, 198.5, 331.2,
      198.5 + 8 * kMiB / (165.6e3 * 0.9)},
-    // 2.18 on 4 x p4d: ring LL128 14 + 54*1.9 + 8*75 (2*nNodes inter steps, 75 replaces hwLat[NET]),
-    // busBw min(0.92*48, 4*20), algbw x 32/62. Tree LL128 (331.5 + 64 MiB/(20.7e3*0.9)) and ring
-    // Simple (1392*1.4 + 64 MiB/24.77e3) lose.
+    // 2.18 on 4 x p4d (v2.18.6 tuning.cc: the plugin's 75 adds to hwLat[NET], Simple adds it again):
+    // ring LL128 14 + 54*max(1.9, 1.0 Intel net overhead) + 8*(4.0+75) (2*nNodes inter steps),
+    // busBw min(0.92*48, 4*20), algbw x 32/62. Tree LL128 (14 + 2*(7*1.25 + 2*(8.5+75)) = 365.5 +
+    // 64 MiB/(20.7e3*0.9)) and ring Simple ((8.4 + 54*3.4 + 8*164)*1.4 + 64 MiB/24.77e3) lose.
     {"p4d x4 AR 64 MiB 2.18", "p4d.24xlarge", 4, 8, K::all_reduce, 64 * kMiB, "2.18", A::ring, P::ll128, 8,
-     14 + 54 * 1.9 + 8 * 75, 44.16, 14 + 54 * 1.9 + 8 * 75 + 64 * kMiB / (44.16e3 * 32 / 62)},
+     14 + 54 * 1.9 + 8 * 79, 44.16, 14 + 54 * 1.9 + 8 * 79 + 64 * kMiB / (44.16e3 * 32 / 62)},
     // 8 B on 8 x p4de: Tree LL 6.8 + 2*(7*0.6 + 3*(5.0+75)) = 495.2; busBw 0.92*48/3.8; algbw /2; 1 channel.
     {"p4de x8 AR 8 B 2.28", "p4de.24xlarge", 8, 8, K::all_reduce, 8, "2.28", A::tree, P::ll, 1, 495.2, 0.92 * 48 / 3.8,
      495.2 + 8 / (0.92 * 48 / 3.8 * 0.5e3)},
@@ -102,11 +103,16 @@ TEST_CASE("hand-computed cost-table cells of the older versions", "[nccl]") {
   // 2.8, RS ring LL128: min(0.92*235, 12 ch x 15.2, v2.8's per-collective cap).
   const NcclCostTable rs28 = nccl_tune_model(load_nccl_version("2.8"), p4d, K::reduce_scatter);
   CHECK(rs28[nccl_index(A::ring)][nccl_index(P::ll128)].busbw_GBps == Approx(12 * 15.2).epsilon(1e-12));
-  // 2.8, AR ring Simple on 2 nodes: NET ring Simple 9.6 is replaced by the plugin's 75, +75 flush;
-  // 2*nNodes = 4 inter-node steps of 30.
+  // 2.8, AR ring Simple on 2 nodes (v2.8.4 tuning.cc l.112, l.140): the plugin's latency does not
+  // exist yet, so NET ring Simple 9.6 per node crossing, and 2*(nNodes-1) = 2 of the 30 steps cross.
   const NcclSystem two = nccl_system(load_instance_by_name("p4d.24xlarge"), 2, 8);
   const NcclCostTable ar28 = nccl_tune_model(load_nccl_version("2.8"), two, K::all_reduce);
-  CHECK(ar28[nccl_index(A::ring)][nccl_index(P::simple)].latency_us == Approx(8.4 + 26 * 3.4 + 4 * 150).epsilon(1e-12));
+  CHECK(ar28[nccl_index(A::ring)][nccl_index(P::simple)].latency_us == Approx(8.4 + 28 * 3.4 + 2 * 9.6).epsilon(1e-12));
+  // 2.12 on the same nodes: 2*nNodes = 4 crossings, each at the 150 us the plugin of 2022 declared
+  // (replacing the table; p4d.24xlarge.json net_plugin.earlier_latencies), no Simple flush.
+  const NcclCostTable ar212 = nccl_tune_model(load_nccl_version("2.12"), two, K::all_reduce);
+  CHECK(ar212[nccl_index(A::ring)][nccl_index(P::simple)].latency_us == Approx(8.4 + 26 * 3.4 + 4 * 150).epsilon(1e-12));
+  CHECK(ar212[nccl_index(A::ring)][nccl_index(P::ll128)].latency_us == Approx(10.0 + 26 * 1.9 + 4 * 150).epsilon(1e-12));
 }
 
 TEST_CASE("the ring shape a flow simulator uses adds up to the cost table's ring latency", "[nccl]") {

@@ -51,7 +51,33 @@ TEST_CASE("a bad NCCL version file is refused with file, JSON path and a suggest
   j = shipped("2.28");
   j["latency_rules"]["plugin_latency"] = "sometimes";
   const test::TempFile rule("rule.json", j.dump());
-  CHECK_THROWS_WITH(load_nccl_version(rule.path()), Contains("/latency_rules/plugin_latency") && Contains("'adds' or 'replaces'"));
+  CHECK_THROWS_WITH(load_nccl_version(rule.path()), Contains("/latency_rules/plugin_latency") && Contains("'ignored', 'replaces' or 'adds'"));
+
+  // The plateau's size condition is one of the two forms NCCL has had, never both or neither.
+  j = shipped("2.28");
+  j["ring_plateau"]["min_bytes_per_rank"] = 4096;
+  const test::TempFile both("both.json", j.dump());
+  CHECK_THROWS_WITH(load_nccl_version(both.path()), Contains("/ring_plateau/") && Contains("exactly one of"));
+  j = shipped("2.12");
+  j["ring_plateau"].erase("min_bytes_per_rank");
+  const test::TempFile neither("neither.json", j.dump());
+  CHECK_THROWS_WITH(load_nccl_version(neither.path()), Contains("/ring_plateau/") && Contains("exactly one of"));
+
+  // The release is MAJOR.MINOR, which the plugin latency of its time is looked up by.
+  j = shipped("2.28");
+  j["name"] = "2.28-custom";
+  const test::TempFile named("named.json", j.dump());
+  CHECK_THROWS_WITH(load_nccl_version(named.path()), Contains("/name") && Contains("MAJOR.MINOR"));
+}
+
+TEST_CASE("NCCL releases compare by major and minor, not as text", "[nccl]") {
+  const NcclVersion v28 = load_nccl_version("2.8"), v212 = load_nccl_version("2.12");
+  CHECK(v28.major == 2);
+  CHECK(v28.minor == 8);
+  CHECK(v28.before(2, 12));
+  CHECK(v212.before(2, 18));
+  CHECK_FALSE(v212.before(2, 12));
+  CHECK_FALSE(load_nccl_version("2.28").before(2, 18));
 }
 
 TEST_CASE("instance files carry what NCCL's search finds, and the emulated cluster has none", "[nccl][topology]") {
@@ -61,6 +87,12 @@ TEST_CASE("instance files carry what NCCL's search finds, and the emulated clust
   CHECK(p5.nccl->cpu_vendor == "amd");
   CHECK(p5.nccl->nvls);
   CHECK(p5.nccl->plugin_latency_us == 75);
+  // aws-ofi-nccl v1.3.0-aws .. v1.6.0 (the plugin of NCCL 2.12's time) declared 150 us everywhere.
+  const InstanceType p4d = load_instance_by_name("p4d.24xlarge");
+  REQUIRE(p4d.nccl->earlier_plugin_latencies.size() == 1);
+  CHECK(p4d.nccl->earlier_plugin_latencies[0].before_major == 2);
+  CHECK(p4d.nccl->earlier_plugin_latencies[0].before_minor == 18);
+  CHECK(p4d.nccl->earlier_plugin_latencies[0].latency_us == 150);
   const InstanceType p3dn = load_instance_by_name("p3dn.24xlarge");
   REQUIRE(p3dn.nccl);
   CHECK(p3dn.nccl->plugin_latency_us == 150);

@@ -22,6 +22,7 @@ void apply_nccl_network_fit(nlohmann::ordered_json& doc, const NcclNetworkFit& f
   plugin["source"] = fmt::format("latency_us {}; was {} us: {}", fit_source, plugin.value("latency_us", 0.0),
                                  plugin.value("source", std::string()));
   plugin["latency_us"] = fit.params.plugin_latency_us;
+  plugin.erase("earlier_latencies");  // the fitted latency is what every NCCL release sees on this hardware
   for (const char* graph : {"multi_node_ring", "multi_node_tree"}) {
     auto& g = nccl[graph];
     const double intra = g.value("bw_intra_GBps", 0.0), inter = g.value("bw_inter_GBps", 0.0);

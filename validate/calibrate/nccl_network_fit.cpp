@@ -85,6 +85,7 @@ std::vector<NcclFitSample> nccl_fit_samples(const std::vector<NcclTestsLog>& log
 
 NcclSystem with_network(NcclSystem system, const NcclNetworkParams& params) {
   system.plugin_latency_us = params.plugin_latency_us;
+  system.earlier_plugin_latencies.clear();  // the fitted latency stands for every release
   if (system.nodes > 1) {
     for (NcclGraph* g : {&system.ring, &system.tree}) {
       g->bw_intra_GBps *= params.inter_bw_efficiency;
