@@ -72,6 +72,14 @@ void print_cost_table(const NcclVersion& version, const NcclSystem& system, Coll
   }
 }
 
+// Which latency per node crossing NCCL's model sees from the network plugin of this release's time.
+std::string plugin_latency_note(const NcclVersion& v, const NcclSystem& s) {
+  if (s.nodes < 2) return "";
+  if (v.plugin_latency == NcclPluginLatencyRule::ignored)
+    return fmt::format("; NCCL {} reads no latency from the network plugin", v.name);
+  return fmt::format("; the network plugin of its time declares {:g} us per node crossing", s.declared_latency_us(v));
+}
+
 void run_nccl(const NcclOptions& o) {
   const InstanceType instance = load_instance_by_name(o.instance);
   const CollectiveKind kind = parse_collective_kind(o.op);
@@ -84,9 +92,9 @@ void run_nccl(const NcclOptions& o) {
   nccl_select(version, system, kind, sizes.front(), algo, proto);  // bad input fails before any output
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   if (!o.json) {
-    fmt::print("# NCCL {} model: {} on {} x {} ({} ranks, {} per node){}{}\n", version.name, to_string(kind), system.nodes,
+    fmt::print("# NCCL {} model: {} on {} x {} ({} ranks, {} per node){}{}{}\n", version.name, to_string(kind), system.nodes,
                system.instance, system.ranks(), system.ranks_per_node, algo ? fmt::format(", NCCL_ALGO={}", to_string(*algo)) : "",
-               proto ? fmt::format(", NCCL_PROTO={}", to_string(*proto)) : "");
+               proto ? fmt::format(", NCCL_PROTO={}", to_string(*proto)) : "", plugin_latency_note(version, system));
     if (o.table) print_cost_table(version, system, kind);
     fmt::print("#{:>13} {:>9} {:>7} {:>4} {:>12} {:>10} {:>10} {:>14}\n", "size (B)", "algo", "proto", "nch", "latency (us)",
                "algbw", "busbw", "time (us)");
@@ -106,7 +114,11 @@ void run_nccl(const NcclOptions& o) {
   }
   if (o.json)
     fmt::print("{}\n", nlohmann::ordered_json{{"nccl", version.name}, {"instance", system.instance}, {"nodes", system.nodes},
-                                              {"ranks_per_node", system.ranks_per_node}, {"op", to_string(kind)}, {"results", results}}
+                                              {"ranks_per_node", system.ranks_per_node}, {"op", to_string(kind)},
+                                              {"plugin_latency_us", version.plugin_latency == NcclPluginLatencyRule::ignored
+                                                                        ? nlohmann::ordered_json(nullptr)
+                                                                        : nlohmann::ordered_json(system.declared_latency_us(version))},
+                                              {"results", results}}
                            .dump(2));
 }
 

@@ -77,7 +77,8 @@ TEST_CASE("one GPU per node prices every network step with the tree's row from 2
 TEST_CASE("2.18 prices NVLS by its bus ratios and runs 16 NVLS channels", "[nccl]") {
   const NcclVersion v = load_nccl_version("2.18");
   const NcclSystem one = system_of("p5.48xlarge", 1);
-  const NcclCost& nvls = cell(nccl_tune_model(v, one, K::all_reduce), A::nvls, P::simple);
+  const NcclCostTable one_table = nccl_tune_model(v, one, K::all_reduce);
+  const NcclCost& nvls = cell(one_table, A::nvls, P::simple);
   // baseLat 23, no intra-node step (hwLat[NVLINK][NVLS] 0); busBw = channels x bwIntra, x 5/6.
   CHECK(nvls.latency_us == 23);
   CHECK(nvls.busbw_GBps == Approx(one.nvls.channels * one.nvls.bw_intra_GBps));
@@ -85,7 +86,8 @@ TEST_CASE("2.18 prices NVLS by its bus ratios and runs 16 NVLS channels", "[nccl
   CHECK(nccl_select(v, one, K::all_reduce, 64 * 1024.0 * 1024.0, A::nvls, P::simple).channels == 16);
   // NVLS-tree over 4 nodes: 23 + 2*(4-1)*19 (hwLat[NET][NVLS_TREE], no plugin latency), ratio 0.7*4/6.
   const NcclSystem four = system_of("p5.48xlarge", 4);
-  const NcclCost& tree = cell(nccl_tune_model(v, four, K::all_reduce), A::nvls_tree, P::simple);
+  const NcclCostTable four_table = nccl_tune_model(v, four, K::all_reduce);
+  const NcclCost& tree = cell(four_table, A::nvls_tree, P::simple);
   CHECK(tree.latency_us == Approx(23 + 2 * 3 * 19));
   CHECK(tree.bandwidth_GBps == Approx(tree.busbw_GBps * 0.7 * 4 / 6));
 }
