@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 
 namespace shardsim {
 namespace {
@@ -74,6 +75,13 @@ void read_generations(JsonObject& root, NcclVersion& v) {
     v.generations[cc] = g;
   }
   for (JsonObject* o : {&ll, &caps, &nvls}) o->finish();
+  JsonObject rule = root.object("generation_rows");
+  rule.ignore("source");
+  const std::string pick = rule.string("rule");
+  if (pick != "exactly_sm80" && pick != "at_most_compute_capability")
+    rule.fail("rule", fmt::format("'{}' is not 'exactly_sm80' or 'at_most_compute_capability'", pick));
+  v.generation_exactly_sm80 = pick == "exactly_sm80";
+  rule.finish();
 }
 
 void read_tree_correction(JsonObject& root, NcclVersion& v) {
@@ -203,11 +211,12 @@ void read_optional_blocks(JsonObject& root, NcclVersion& v) {
 }  // namespace
 
 const NcclGenerationConstants& NcclVersion::generation(int compute_capability) const {
-  auto it = generations.find(compute_capability);
-  if (it == generations.end())
-    throw InputError(fmt::format("{}: NCCL {} has no constants for compute capability {} (known: sm70, sm80, sm90, sm100)", file,
-                                 name, compute_capability));
-  return it->second;
+  if (generation_exactly_sm80) return generations.at(compute_capability == 80 ? 80 : 70);
+  auto it = generations.upper_bound(compute_capability);
+  if (it == generations.begin())
+    throw InputError(fmt::format("{}: NCCL {} has no constants for compute capability {} (its oldest row is sm{})", file, name,
+                                 compute_capability, generations.begin()->first));
+  return std::prev(it)->second;
 }
 
 int NcclVersion::comm_channels(int graph_channels) const {

@@ -93,6 +93,10 @@ struct NcclVersion {
   std::array<NcclProtocolRow, kNcclAlgorithms> base_latency_us{};
   std::array<std::array<NcclProtocolRow, kNcclAlgorithms>, kNcclHardware> hw_latency_us{};  // [hw][algo][proto]
   std::map<int, NcclGenerationConstants> generations;  // by compute capability
+  // Which row a GPU takes: up to 2.12 the Ampere row only on exactly sm80 and the Volta row
+  // otherwise ("compCap80"); from 2.18 the newest row at or below its compute capability
+  // (compCapIndex: an sm86 or sm89 GPU takes Ampere's, sm100 Hopper's in 2.18).
+  bool generation_exactly_sm80 = false;
   std::optional<std::array<double, 3>> ring_ll128_by_collective_GBps;  // v2.8's per-collective cap
   std::array<std::vector<double>, kNcclProtocols> tree_correction;  // [proto][log2(nBytes/64)]
   NcclProtocolEfficiency efficiency;
@@ -127,7 +131,7 @@ struct NcclVersion {
   bool runs(CollectiveKind kind, NcclAlgorithm a, NcclProtocol p) const {
     return available[static_cast<int>(kind)][nccl_index(a)][nccl_index(p)];
   }
-  // Throws InputError when the version has no constants for this compute capability.
+  // Throws InputError for a compute capability below every row.
   const NcclGenerationConstants& generation(int compute_capability) const;
   // The communicator's channels for a graph of `graph_channels` (ncclTopoPostset:
   // min(MAXCHANNELS, nChannels * 2)): what a call's channel count starts from.

@@ -104,3 +104,15 @@ TEST_CASE("several nodes take llMaxBw's AMD row only on AMD CPUs", "[nccl]") {
   CHECK(ll_busbw(NcclCpuVendor::other) == Approx(20.4));
   CHECK(ll_busbw(NcclCpuVendor::amd) == Approx(19.0));
 }
+
+TEST_CASE("a GPU takes its generation's row: exactly sm80 up to 2.12, the newest row at or below it from 2.18", "[nccl]") {
+  // An sm86 GPU (A10G, say) on 2.12 takes the Volta row, on 2.28 the Ampere row; an sm90 on 2.12 Volta's.
+  const NcclVersion v212 = load_nccl_version("2.12"), v228 = load_nccl_version("2.28");
+  CHECK(v212.generation(86).tree_per_channel_GBps == v212.generation(70).tree_per_channel_GBps);
+  CHECK(v212.generation(90).ll_max_bw_GBps == v212.generation(70).ll_max_bw_GBps);
+  CHECK(v212.generation(80).tree_per_channel_GBps != v212.generation(70).tree_per_channel_GBps);
+  CHECK(v228.generation(86).tree_per_channel_GBps == v228.generation(80).tree_per_channel_GBps);
+  CHECK(v228.generation(89).ll_max_bw_GBps == v228.generation(80).ll_max_bw_GBps);
+  CHECK(v228.generation(100).ll_max_bw_GBps != v228.generation(90).ll_max_bw_GBps);
+  CHECK_THROWS_WITH(v228.generation(60), Catch::Matchers::Contains("no constants for compute capability 60"));
+}
