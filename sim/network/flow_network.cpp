@@ -21,10 +21,19 @@ FlowNetwork::FlowNetwork(std::vector<double> capacity_Bps)
 // change, only how often the solver runs).
 constexpr std::size_t kMaxRememberedRateSets = 1 << 14;
 
+// FNV-1a steps in four independent lanes (position mod 4), so hashing a long list of active routes
+// is not one chain of dependent operations, then a final mix. Only lookups use it: results never
+// depend on the hash, and a collision costs one comparison.
 std::size_t FlowNetwork::RouteListHash::operator()(const std::vector<int>& ids) const {
-  std::size_t h = ids.size();
-  for (int id : ids) h ^= static_cast<std::size_t>(id) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-  return h;
+  constexpr std::uint64_t kPrime = 0x100000001b3ULL;
+  std::uint64_t lane[4] = {0xcbf29ce484222325ULL ^ ids.size(), 0x9e3779b97f4a7c15ULL, 0xc2b2ae3d27d4eb4fULL, 0x165667b19e3779f9ULL};
+  std::size_t i = 0;
+  for (; i + 4 <= ids.size(); i += 4)
+    for (int k = 0; k < 4; ++k) lane[k] = (lane[k] ^ static_cast<std::uint32_t>(ids[i + k])) * kPrime;
+  for (; i < ids.size(); ++i) lane[0] = (lane[0] ^ static_cast<std::uint32_t>(ids[i])) * kPrime;
+  std::uint64_t h = lane[0];
+  for (int k = 1; k < 4; ++k) h = (h ^ (lane[k] + (h << 6) + (h >> 2))) * kPrime;
+  return static_cast<std::size_t>(h ^ (h >> 29));
 }
 
 int FlowNetwork::intern_route(const std::vector<int>& links) {

@@ -15,7 +15,6 @@
 #include <cstdint>
 #include "sim/maxmin/maxmin.hpp"
 
-#include <map>
 #include <unordered_map>
 #include <vector>
 
@@ -70,7 +69,7 @@ class FlowNetwork {
   std::vector<int> used_links_;
   std::vector<int> completed_;
   std::vector<std::vector<int>> routes_;
-  std::map<std::vector<int>, int> route_ids_;
+  std::unordered_map<std::vector<int>, int, RouteListHash> route_ids_;
   std::unordered_map<std::vector<int>, std::vector<double>, RouteListHash> rates_by_active_routes_;
   std::vector<int> active_routes_;  // scratch: the cache key
   int next_id_ = 0;
