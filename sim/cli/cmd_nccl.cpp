@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include <memory>
+#include <optional>
 
 namespace shardsim::cli {
 namespace {
@@ -72,12 +73,18 @@ void print_cost_table(const NcclVersion& version, const NcclSystem& system, Coll
   }
 }
 
-// Which latency per node crossing NCCL's model sees from the network plugin of this release's time.
+// The latency per node crossing NCCL's model reads from the network plugin of this release's time
+// (none before 2.12).
+std::optional<double> plugin_latency_seen_us(const NcclVersion& v, const NcclSystem& s) {
+  if (v.plugin_latency == NcclPluginLatencyRule::ignored) return std::nullopt;
+  return s.declared_latency_us(v);
+}
+
 std::string plugin_latency_note(const NcclVersion& v, const NcclSystem& s) {
   if (s.nodes < 2) return "";
-  if (v.plugin_latency == NcclPluginLatencyRule::ignored)
-    return fmt::format("; NCCL {} reads no latency from the network plugin", v.name);
-  return fmt::format("; the network plugin of its time declares {:g} us per node crossing", s.declared_latency_us(v));
+  const std::optional<double> seen = plugin_latency_seen_us(v, s);
+  if (!seen) return fmt::format("; NCCL {} reads no latency from the network plugin", v.name);
+  return fmt::format("; the network plugin of its time declares {:g} us per node crossing", *seen);
 }
 
 void run_nccl(const NcclOptions& o) {
@@ -112,14 +119,14 @@ void run_nccl(const NcclOptions& o) {
     print_row(fmt::format("{:.0f}", bytes), chosen);
     for (const NcclChoice& c : all) print_row("candidate", c);
   }
-  if (o.json)
+  if (o.json) {
+    const std::optional<double> plugin_us = plugin_latency_seen_us(version, system);
     fmt::print("{}\n", nlohmann::ordered_json{{"nccl", version.name}, {"instance", system.instance}, {"nodes", system.nodes},
                                               {"ranks_per_node", system.ranks_per_node}, {"op", to_string(kind)},
-                                              {"plugin_latency_us", version.plugin_latency == NcclPluginLatencyRule::ignored
-                                                                        ? nlohmann::ordered_json(nullptr)
-                                                                        : nlohmann::ordered_json(system.declared_latency_us(version))},
+                                              {"plugin_latency_us", plugin_us ? nlohmann::ordered_json(*plugin_us) : nlohmann::ordered_json(nullptr)},
                                               {"results", results}}
                            .dump(2));
+  }
 }
 
 }  // namespace

@@ -55,9 +55,7 @@ class ParameterReader {
   }
   std::string word(const std::string& key, const std::vector<std::string>& allowed) {
     JsonObject o = open(key);
-    std::string v = o.string("value");
-    if (std::find(allowed.begin(), allowed.end(), v) == allowed.end())
-      o.fail("value", fmt::format("'{}' is not one of: {}", v, fmt::join(allowed, ", ")));
+    std::string v = o.one_of("value", allowed);
     o.finish();
     return v;
   }

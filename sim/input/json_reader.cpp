@@ -6,6 +6,7 @@
 #include "sim/units/units.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -247,6 +248,13 @@ std::string JsonObject::string(std::string_view key) {
   const auto& j = field(key);
   if (!j.is_string()) fail(key, fmt::format("expected a string, found {}", type_name(j)));
   return j.get<std::string>();
+}
+
+std::string JsonObject::one_of(std::string_view key, const std::vector<std::string>& allowed) {
+  std::string value = string(key);
+  if (std::find(allowed.begin(), allowed.end(), value) == allowed.end())
+    fail(key, fmt::format("'{}' is not one of: {}", value, fmt::join(allowed, ", ")));
+  return value;
 }
 
 std::optional<std::string> JsonObject::optional_string(std::string_view key) {

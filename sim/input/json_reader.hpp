@@ -34,6 +34,8 @@ class JsonObject {
 
   std::string string(std::string_view key);
   std::optional<std::string> optional_string(std::string_view key);
+  // A string that must be one of `allowed` ("'x' is not one of: a, b, c" otherwise).
+  std::string one_of(std::string_view key, const std::vector<std::string>& allowed);
   double number(std::string_view key);  // finite
   double positive_number(std::string_view key);
   double non_negative_number(std::string_view key);  // finite and >= 0 (a latency, an overhead)

@@ -21,7 +21,7 @@ int scaled_channels(const NcclGraphFacts& f, int ranks_per_node, int gpus_per_no
 
 double NcclSystem::declared_latency_us(const NcclVersion& v) const {
   for (const NcclPluginLatencyEra& era : earlier_plugin_latencies)
-    if (v.before(era.before_major, era.before_minor)) return era.latency_us;
+    if (v.release < era.before) return era.latency_us;
   return plugin_latency_us;
 }
 

@@ -10,7 +10,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cstdio>
 #include <iterator>
 
 namespace shardsim {
@@ -77,10 +76,7 @@ void read_generations(JsonObject& root, NcclVersion& v) {
   for (JsonObject* o : {&ll, &caps, &nvls}) o->finish();
   JsonObject rule = root.object("generation_rows");
   rule.ignore("source");
-  const std::string pick = rule.string("rule");
-  if (pick != "exactly_sm80" && pick != "at_most_compute_capability")
-    rule.fail("rule", fmt::format("'{}' is not 'exactly_sm80' or 'at_most_compute_capability'", pick));
-  v.generation_exactly_sm80 = pick == "exactly_sm80";
+  v.generation_exactly_sm80 = rule.one_of("rule", {"exactly_sm80", "at_most_compute_capability"}) == "exactly_sm80";
   rule.finish();
 }
 
@@ -113,15 +109,11 @@ void read_efficiency(JsonObject& root, NcclVersion& v) {
 void read_latency_rules(JsonObject& root, NcclVersion& v) {
   JsonObject o = root.object("latency_rules");
   o.ignore("source");
-  const std::string steps = o.string("all_reduce_ring_inter_steps");
-  if (steps != "2*nNodes" && steps != "2*(nNodes-1)")
-    o.fail("all_reduce_ring_inter_steps", fmt::format("'{}' is not '2*nNodes' or '2*(nNodes-1)'", steps));
-  v.all_reduce_inter_steps_2n = steps == "2*nNodes";
-  const std::string plugin = o.string("plugin_latency");
-  if (plugin == "ignored") v.plugin_latency = NcclPluginLatencyRule::ignored;
-  else if (plugin == "replaces") v.plugin_latency = NcclPluginLatencyRule::replaces;
-  else if (plugin == "adds") v.plugin_latency = NcclPluginLatencyRule::adds;
-  else o.fail("plugin_latency", fmt::format("'{}' is not 'ignored', 'replaces' or 'adds'", plugin));
+  v.all_reduce_inter_steps_2n = o.one_of("all_reduce_ring_inter_steps", {"2*nNodes", "2*(nNodes-1)"}) == "2*nNodes";
+  const std::string plugin = o.one_of("plugin_latency", {"ignored", "replaces", "adds"});
+  v.plugin_latency = plugin == "ignored"    ? NcclPluginLatencyRule::ignored
+                     : plugin == "replaces" ? NcclPluginLatencyRule::replaces
+                                            : NcclPluginLatencyRule::adds;
   v.simple_flush_adds_plugin_latency = o.boolean("simple_flush_adds_plugin_latency");
   v.ll_multi_node_intra_factor = o.positive_number("ll_multi_node_intra_factor");
   v.one_gpu_per_node_net_tree_latency = o.boolean("one_gpu_per_node_net_tree_latency");
@@ -234,8 +226,9 @@ NcclVersion load_nccl_version(const std::string& name_or_path) {
   NcclVersion v;
   v.file = path;
   v.name = root.string("name");
-  if (std::sscanf(v.name.c_str(), "%d.%d", &v.major, &v.minor) != 2 || fmt::format("{}.{}", v.major, v.minor) != v.name)
-    root.fail("name", fmt::format("'{}' is not a release as MAJOR.MINOR, such as 2.28", v.name));
+  const std::optional<NcclRelease> release = parse_nccl_release(v.name);
+  if (!release) root.fail("name", fmt::format("'{}' is not a release as MAJOR.MINOR, such as 2.28", v.name));
+  v.release = *release;
   v.description = root.optional_string("description").value_or("");
   root.ignore("source");
   read_algorithms(root, v);

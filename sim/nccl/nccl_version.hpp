@@ -9,6 +9,7 @@
 
 #include "sim/collectives/collective.hpp"
 #include "sim/nccl/nccl_names.hpp"
+#include "sim/topology/nccl_facts.hpp"
 
 #include <array>
 #include <map>
@@ -83,7 +84,7 @@ enum class NcclPlateauCondition { bytes_per_rank, bytes_per_channel_rank };
 
 struct NcclVersion {
   std::string name;  // "2.28"
-  int major = 0, minor = 0;  // parsed from name ("MAJOR.MINOR")
+  NcclRelease release;  // parsed from name ("MAJOR.MINOR")
   std::string description;
   std::string file;
   // Which (algorithm, protocol) pairs this release runs for each collective (all_gather,
@@ -136,10 +137,6 @@ struct NcclVersion {
   // The communicator's channels for a graph of `graph_channels` (ncclTopoPostset:
   // min(MAXCHANNELS, nChannels * 2)): what a call's channel count starts from.
   int comm_channels(int graph_channels) const;
-  // Whether this release is older than MAJOR.MINOR.
-  bool before(int other_major, int other_minor) const {
-    return major < other_major || (major == other_major && minor < other_minor);
-  }
 };
 
 inline constexpr const char* kDefaultNcclVersion = "2.28";

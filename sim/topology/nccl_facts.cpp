@@ -4,10 +4,8 @@
 #include "sim/input/json_reader.hpp"
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include <cstdio>
-#include <utility>
 
 namespace shardsim {
 namespace {
@@ -23,21 +21,21 @@ NcclGraphFacts read_graph(JsonObject& parent, std::string_view key) {
   return f;
 }
 
-std::string one_of(JsonObject& o, std::string_view key, std::initializer_list<const char*> allowed) {
-  const std::string value = o.string(key);
-  for (const char* a : allowed)
-    if (value == a) return value;
-  o.fail(key, fmt::format("'{}' is not one of {}", value, fmt::join(allowed, ", ")));
-}
-
 }  // namespace
+
+std::optional<NcclRelease> parse_nccl_release(std::string_view text) {
+  const std::string s(text);
+  NcclRelease r;
+  if (std::sscanf(s.c_str(), "%d.%d", &r.major, &r.minor) != 2 || fmt::format("{}.{}", r.major, r.minor) != s) return std::nullopt;
+  return r;
+}
 
 NcclTopologyFacts read_nccl_facts(JsonObject& block) {
   NcclTopologyFacts f;
   f.source = block.string("source");
   f.compute_capability = static_cast<int>(block.integer("compute_capability", 70, 100));
-  f.cpu_vendor = one_of(block, "cpu_vendor", {"intel", "amd", "other"});
-  f.intra_link = one_of(block, "intra_link", {"nvlink", "pci"});
+  f.cpu_vendor = block.one_of("cpu_vendor", {"intel", "amd", "other"});
+  f.intra_link = block.one_of("intra_link", {"nvlink", "pci"});
   f.single_node = read_graph(block, "single_node");
   f.multi_node_ring = read_graph(block, "multi_node_ring");
   f.multi_node_tree = read_graph(block, "multi_node_tree");
@@ -54,14 +52,14 @@ NcclTopologyFacts read_nccl_facts(JsonObject& block) {
     for (JsonObject era : plugin.objects("earlier_latencies")) {
       NcclPluginLatencyEra e;
       const std::string before = era.string("nccl_before");
-      if (std::sscanf(before.c_str(), "%d.%d", &e.before_major, &e.before_minor) != 2 ||
-          fmt::format("{}.{}", e.before_major, e.before_minor) != before)
-        era.fail("nccl_before", fmt::format("'{}' is not an NCCL release as MAJOR.MINOR, such as 2.18", before));
+      const std::optional<NcclRelease> release = parse_nccl_release(before);
+      if (!release) era.fail("nccl_before", fmt::format("'{}' is not an NCCL release as MAJOR.MINOR, such as 2.18", before));
+      e.before = *release;
       e.latency_us = era.non_negative_number("latency_us");
       era.string("source");  // every data value names its source
       era.finish();
       const auto& prev = f.earlier_plugin_latencies;
-      if (!prev.empty() && std::pair(prev.back().before_major, prev.back().before_minor) >= std::pair(e.before_major, e.before_minor))
+      if (!prev.empty() && prev.back().before >= e.before)
         era.fail("nccl_before", "earlier_latencies must be ordered by nccl_before, oldest first");
       f.earlier_plugin_latencies.push_back(e);
     }

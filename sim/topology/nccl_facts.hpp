@@ -6,8 +6,10 @@
 // node (bwIntra) and across nodes (bwInter), in GB/s as NCCL counts them (search.cc speed arrays).
 #pragma once
 
+#include <compare>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace shardsim {
@@ -21,10 +23,18 @@ struct NcclGraphFacts {
   double bw_inter_GBps = 0;
 };
 
+// An NCCL release as MAJOR.MINOR ("2.12"), ordered as releases are.
+struct NcclRelease {
+  int major = 0, minor = 0;
+  auto operator<=>(const NcclRelease&) const = default;
+};
+// "2.12" -> {2, 12}; nullopt unless the text is exactly MAJOR.MINOR.
+std::optional<NcclRelease> parse_nccl_release(std::string_view text);
+
 // A latency an earlier release of the network plugin declared, for the NCCL releases older than
-// `before` (MAJOR.MINOR) that it was paired with (net_plugin.earlier_latencies).
+// `before` that it was paired with (net_plugin.earlier_latencies).
 struct NcclPluginLatencyEra {
-  int before_major = 0, before_minor = 0;
+  NcclRelease before;
   double latency_us = 0;
 };
 

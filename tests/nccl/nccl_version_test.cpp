@@ -51,7 +51,7 @@ TEST_CASE("a bad NCCL version file is refused with file, JSON path and a suggest
   j = shipped("2.28");
   j["latency_rules"]["plugin_latency"] = "sometimes";
   const test::TempFile rule("rule.json", j.dump());
-  CHECK_THROWS_WITH(load_nccl_version(rule.path()), Contains("/latency_rules/plugin_latency") && Contains("'ignored', 'replaces' or 'adds'"));
+  CHECK_THROWS_WITH(load_nccl_version(rule.path()), Contains("/latency_rules/plugin_latency") && Contains("'sometimes' is not one of: ignored, replaces, adds"));
 
   // The plateau's size condition is one of the two forms NCCL has had, never both or neither.
   j = shipped("2.28");
@@ -72,12 +72,14 @@ TEST_CASE("a bad NCCL version file is refused with file, JSON path and a suggest
 
 TEST_CASE("NCCL releases compare by major and minor, not as text", "[nccl]") {
   const NcclVersion v28 = load_nccl_version("2.8"), v212 = load_nccl_version("2.12");
-  CHECK(v28.major == 2);
-  CHECK(v28.minor == 8);
-  CHECK(v28.before(2, 12));
-  CHECK(v212.before(2, 18));
-  CHECK_FALSE(v212.before(2, 12));
-  CHECK_FALSE(load_nccl_version("2.28").before(2, 18));
+  CHECK(v28.release.major == 2);
+  CHECK(v28.release.minor == 8);
+  CHECK(v28.release < NcclRelease{2, 12});
+  CHECK(v212.release < NcclRelease{2, 18});
+  CHECK_FALSE(v212.release < NcclRelease{2, 12});
+  CHECK_FALSE(load_nccl_version("2.28").release < NcclRelease{2, 18});
+  CHECK_FALSE(parse_nccl_release("2.28-custom"));
+  CHECK_FALSE(parse_nccl_release("2.08"));
 }
 
 TEST_CASE("instance files carry what NCCL's search finds, and the emulated cluster has none", "[nccl][topology]") {
@@ -90,8 +92,7 @@ TEST_CASE("instance files carry what NCCL's search finds, and the emulated clust
   // aws-ofi-nccl v1.3.0-aws .. v1.6.0 (the plugin of NCCL 2.12's time) declared 150 us everywhere.
   const InstanceType p4d = load_instance_by_name("p4d.24xlarge");
   REQUIRE(p4d.nccl->earlier_plugin_latencies.size() == 1);
-  CHECK(p4d.nccl->earlier_plugin_latencies[0].before_major == 2);
-  CHECK(p4d.nccl->earlier_plugin_latencies[0].before_minor == 18);
+  CHECK(p4d.nccl->earlier_plugin_latencies[0].before == NcclRelease{2, 18});
   CHECK(p4d.nccl->earlier_plugin_latencies[0].latency_us == 150);
   const InstanceType p3dn = load_instance_by_name("p3dn.24xlarge");
   REQUIRE(p3dn.nccl);
