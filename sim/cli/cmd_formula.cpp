@@ -61,8 +61,8 @@ void run_formula(const FormulaOptions& o) {
   require_positive("--intra-alpha-us", intra_alpha_s);
   require_positive("--intra-bw-GBps", intra_Bps);
 
-  const RingCost net{o.alpha_us * kMicrosecond, o.bw_GBps * kGB};
-  const TwoLevelCost two{net, {intra_alpha_s, intra_Bps}, 0};
+  const RingCost net = alpha_beta_cost(o.alpha_us * kMicrosecond, o.bw_GBps * kGB);
+  const TwoLevelCost two{net, alpha_beta_cost(intra_alpha_s, intra_Bps), 0};
   const double flat_s = ring_time(kind, o.p, bytes, net);
   const double hier_s = hierarchical_time(kind, o.p, o.k, bytes, two);
   const int flat_steps = ring_steps(kind, o.p);

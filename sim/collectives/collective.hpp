@@ -45,6 +45,21 @@ std::size_t output_elements(CollectiveKind kind, std::size_t count, int group_si
 enum class PhaseScope { group, inter_node, intra_node };
 const char* to_string(PhaseScope scope);
 
+// How a backend moves one ring step over a connection, where its connections have a bounded FIFO
+// (NCCL: NCCL_STEPS slots per connection, src/transport/net.cc "transmitted < done + NCCL_STEPS",
+// the same in p2p.cc): a step's data is cut into chunks (`chunk_data_bytes`, the loop's chunk of
+// enqueue.cc), each chunk sent as `messages_per_chunk` messages (Simple's slices, posted even when
+// empty: prims_simple.h), and at most `in_flight_messages` of them occupy slots at once (NCCL_STEPS
+// / sliceSteps). A slot is free again only once its message has crossed the hop and been consumed,
+// so a hop carries at most in_flight_messages per (hop latency + message transfer): small steps
+// over a high-latency hop are bounded by the FIFO, not the wire (formulas/alpha_beta.hpp
+// fifo_step_floor_s). in_flight_messages 0: no bound (Gloo's TCP rings).
+struct ConnectionFifo {
+  double chunk_data_bytes = 0;
+  int messages_per_chunk = 1;
+  int in_flight_messages = 0;
+};
+
 // How a backend's protocol shapes a phase (NCCL's cost model, sim/nccl/): a start-up latency paid
 // once per call, per-step latencies inside and across nodes that replace the routes' own (NCCL's
 // hwLat plus the network plugin's declared latency), and the protocol's bandwidth efficiency (LL
@@ -59,6 +74,7 @@ struct PhaseShape {
   // The fraction of NVLink bandwidth NVLink SHARP's in-switch reduction and multicast achieve
   // (NCCL's nvlsEfficiency), applied to the wire bytes of a phase's GPU <-> NVSwitch transfers.
   double switch_efficiency = 1;
+  ConnectionFifo fifo;  // a ring step's messages and the slots they may hold (no bound by default)
 };
 
 struct RingPhase {

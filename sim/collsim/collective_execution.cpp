@@ -60,6 +60,8 @@ void CollectiveExecution::start_phase(std::size_t index) {
   }
   base_latency_paid_ = false;
   bytes_per_step_ = rp.bytes_per_step;
+  fifo_ = rp.shape ? rp.shape->fifo : ConnectionFifo{};
+  data_per_wire_byte_ = rp.shape ? rp.shape->bandwidth_efficiency : 1.0;
   RingPhaseSetup setup;
   if (cache_) {
     auto it = cache_->find(&rp);
@@ -199,6 +201,12 @@ void CollectiveExecution::transfers_done() {
       hops += count;
     }
     ring_step_s = std::max(ring_step_s, pipelined_ring_step_s(sum_s, smallest_s, hops));
+  }
+  // A bounded FIFO: each hop's messages hold its slots for the hop's latency plus their transfer.
+  if (fifo_.in_flight_messages > 0) {
+    const double step_data_bytes = bytes_per_step_ * data_per_wire_byte_;
+    for (const StepBatch& batch : batches_)
+      ring_step_s = std::max(ring_step_s, fifo_step_floor_s(fifo_, step_data_bytes, batch.latency_s, batch.transfer_s));
   }
   const double wait_s = step_start_s_ + ring_step_s - sim_.now_s();
   if (wait_s > 0) {

@@ -9,7 +9,9 @@
 // is latency + transfer (+ reduction) per step. A copy phase costs read + write of its bytes at the
 // GPU's HBM bandwidth. A ring phase a backend model shaped (PhaseShape: NCCL's protocol) waits its
 // start-up latency once, then pays the shape's per-step latency on each hop by kind (inside or
-// across nodes) instead of the route's. A transfer phase (a tree's reduction and broadcast, a PAT
+// across nodes) instead of the route's; where the shape bounds its connections' FIFO (NCCL's
+// NCCL_STEPS slots), no hop's step is shorter than its messages' FIFO floor, (messages x hop
+// latency + the hop's transfer time) / slots (alpha_beta.hpp fifo_step_floor_s). A transfer phase (a tree's reduction and broadcast, a PAT
 // step) starts all its transfers at once, sharing the links, and ends when the last has arrived
 // plus its latency.
 // Two ways to execute, giving the same answer where both apply (tests compare them): `per_flow`
@@ -121,6 +123,9 @@ class CollectiveExecution {
   double reduce_s_ = 0;  // a reducing step's reduction of the chunk a member received
   int outstanding_ = 0;
   double bytes_per_step_ = 0;
+  // The current ring phase's FIFO (no bound without a shape) and its data bytes per wire byte.
+  ConnectionFifo fifo_;
+  double data_per_wire_byte_ = 1;
   // Whether the step in flight has had the network to itself so far (see the header comment).
   double step_start_s_ = 0;
   std::uint64_t changes_at_step_start_ = 0;

@@ -24,7 +24,9 @@ double route_capacity(const Cluster& cluster, int src, int dst, double& latency)
 // (NCCL's protocol) pays the shape's per-step latencies by hop kind instead of the routes', and
 // its wire bytes carry the protocol's overhead (bandwidths x its efficiency), as the flows do.
 RingCost ring_cost(const Cluster& cluster, const RingPhase& phase, int parallel_rings) {
-  RingCost c{0, std::numeric_limits<double>::infinity(), cluster.instance.gpu.reduce_bandwidth_Bps, 0};
+  RingCost c;
+  c.bandwidth_Bps = std::numeric_limits<double>::infinity();
+  c.reduce_Bps = cluster.instance.gpu.reduce_bandwidth_Bps;
   std::vector<double> hop_latencies_s, hop_seconds_per_byte;
   double path_seconds_per_byte = 0;
   for (const auto& ring : phase.rings) {
@@ -45,6 +47,20 @@ RingCost ring_cost(const Cluster& cluster, const RingPhase& phase, int parallel_
   }
   const double efficiency = phase.shape ? phase.shape->bandwidth_efficiency : 1.0;
   c.bandwidth_Bps *= parallel_rings * efficiency;
+  if (phase.shape && phase.shape->fifo.in_flight_messages > 0 && !phase.rings.empty()) {
+    // Each of one group's rings carries its share of the step through its own connections; the
+    // slowest hop's latency bounds how fast their slots come back.
+    std::set<int> members;
+    for (const auto& ring : phase.rings) members.insert(ring.begin(), ring.end());
+    const std::size_t groups = std::max<std::size_t>(1, members.size() / std::max(1, phase.group_size));
+    c.fifo = phase.shape->fifo;
+    c.rings = std::max(1, static_cast<int>(phase.rings.size() / groups));
+    for (const auto& ring : phase.rings)
+      for (std::size_t i = 0; i < ring.size(); ++i) {
+        const bool crossing = cluster.node_of(ring[i]) != cluster.node_of(ring[(i + 1) % ring.size()]);
+        c.fifo_hop_latency_s = std::max(c.fifo_hop_latency_s, crossing ? phase.shape->inter_step_latency_s : phase.shape->intra_step_latency_s);
+      }
+  }
   if (path_seconds_per_byte > 0) c.path_bandwidth_Bps = parallel_rings * efficiency / path_seconds_per_byte;
   return c;
 }
@@ -115,6 +131,36 @@ double formula_time_s(const Cluster& cluster, const CollectivePlan& plan) {
   if (inter_as_transfers) return base_s + inter_transfers_s + (k > 1 ? hierarchical_local_time(plan.kind, p, k, plan.bytes, cost) : 0.0);
   if (k == 1) return base_s + ring_time(plan.kind, p, plan.bytes, cost.inter);
   return base_s + hierarchical_time(plan.kind, p, k, plan.bytes, cost);
+}
+
+std::optional<FifoBoundStep> fifo_bound_step(const Cluster& cluster, const CollectivePlan& plan) {
+  for (const auto& phase : plan.phases) {
+    const auto* ring = std::get_if<RingPhase>(&phase);
+    if (!ring || !ring->shape || ring->shape->fifo.in_flight_messages <= 0 || ring->group_size < 2) continue;
+    // As formula_time_s costs it: a flat ring's channels, or one of the k inter-node groups
+    // sharing its node's NICs.
+    RingCost c;
+    if (ring->scope == PhaseScope::inter_node) {
+      const GroupLayout layout = layout_of(cluster, plan.group);
+      std::set<int> nics;
+      for (int l : layout.locals.front()) nics.insert(cluster.instance.nic_of_gpu[l]);
+      const int k = static_cast<int>(layout.locals.front().size());
+      c = ring_cost(cluster, *ring, static_cast<int>(nics.size()));
+      c.bandwidth_Bps /= k;
+      if (c.path_bandwidth_Bps > 0) c.path_bandwidth_Bps /= k;
+    } else {
+      c = ring_cost(cluster, *ring, ring->scope == PhaseScope::intra_node ? 1 : static_cast<int>(ring->rings.size()));
+    }
+    const double chunk = ring->collective_bytes / ring->group_size;
+    const double wire_s = chunk / c.bandwidth_Bps;
+    const double path_s = c.alpha_s + chunk / (c.path_bandwidth_Bps > 0 ? c.path_bandwidth_Bps : c.bandwidth_Bps);
+    const double per_connection = chunk / std::max(1, c.rings);
+    const double floor_s = fifo_step_floor_s(c.fifo, per_connection, c.fifo_hop_latency_s, wire_s);
+    if (floor_s > std::max(wire_s, path_s))
+      return FifoBoundStep{fifo_messages(c.fifo, per_connection), c.fifo.in_flight_messages, c.fifo_hop_latency_s, floor_s,
+                           std::max(wire_s, path_s)};
+  }
+  return std::nullopt;
 }
 
 }  // namespace shardsim

@@ -10,8 +10,22 @@
 #include "sim/formulas/alpha_beta.hpp"
 #include "sim/topology/topology.hpp"
 
+#include <optional>
+
 namespace shardsim {
 
 double formula_time_s(const Cluster& cluster, const CollectivePlan& plan);
+
+// A ring phase whose steps its connections' FIFO bounds (alpha_beta.hpp fifo_step_floor_s) rather
+// than the wire or the pipelined latency: what one step sends and what each bound costs.
+struct FifoBoundStep {
+  int messages = 0;        // per connection and step
+  int in_flight = 0;       // slots' worth of messages a connection holds
+  double hop_latency_s = 0;
+  double floor_s = 0;      // the FIFO's bound on one step
+  double other_s = 0;      // the larger of the wire's and the pipelined latency's
+};
+// The first ring phase of `plan` that is FIFO-bound in the closed form, if any.
+std::optional<FifoBoundStep> fifo_bound_step(const Cluster& cluster, const CollectivePlan& plan);
 
 }  // namespace shardsim

@@ -17,9 +17,15 @@ namespace {
 constexpr double kMicrosecond = 1e-6;
 
 PhaseShape shape_of(const NcclVersion& version, const NcclRingShape& s, NcclAlgorithm algorithm, NcclProtocol protocol) {
-  return PhaseShape{fmt::format("nccl {} {} {}", version.name, to_string(algorithm), to_string(protocol)),
-                    s.base_latency_us * kMicrosecond, s.intra_step_latency_us * kMicrosecond,
-                    s.inter_step_latency_us * kMicrosecond, s.bandwidth_efficiency > 0 ? s.bandwidth_efficiency : 1.0};
+  PhaseShape shape;
+  shape.label = fmt::format("nccl {} {} {}", version.name, to_string(algorithm), to_string(protocol));
+  shape.base_latency_s = s.base_latency_us * kMicrosecond;
+  shape.intra_step_latency_s = s.intra_step_latency_us * kMicrosecond;
+  shape.inter_step_latency_s = s.inter_step_latency_us * kMicrosecond;
+  shape.bandwidth_efficiency = s.bandwidth_efficiency > 0 ? s.bandwidth_efficiency : 1.0;
+  // A ring's steps go through its connections' FIFOs; a tree's or PAT's transfers are costed whole.
+  if (algorithm == NcclAlgorithm::ring) shape.fifo = version.ring_fifo(protocol);
+  return shape;
 }
 
 // The protocol's shape on a ring phase; its flags travel too, so the wire bytes grow by 1/efficiency.

@@ -1,6 +1,7 @@
 #include "sim/collsim/nccl_comparison.hpp"
 
 #include "sim/collectives/ring_order.hpp"
+#include "sim/collsim/formula_estimate.hpp"
 #include "sim/nccl/nccl_cost_model.hpp"
 
 #include <fmt/format.h>
@@ -27,6 +28,11 @@ NcclComparison compare_with_nccl(const Cluster& cluster, const CollectiveLibrary
   if (simulated_s > closed_form_s * (1 + kAgreement))
     why.push_back(fmt::format("contention: the flows take {:.1f}% longer than their own closed form, where links are shared",
                               100 * (simulated_s / closed_form_s - 1)));
+  if (const auto fifo = fifo_bound_step(cluster, plan.plan))
+    why.push_back(fmt::format("FIFO: a ring step's {} messages per connection hold its {} in-flight slots for the {:g} us hop latency "
+                              "each, so a step takes at least {:.1f} us where the wire and the pipeline need {:.1f} us; NCCL's "
+                              "formula has no such bound",
+                              fifo->messages, fifo->in_flight, fifo->hop_latency_s * 1e6, fifo->floor_s * 1e6, fifo->other_s * 1e6));
   if (!plan.choice) {
     // A hierarchical plan: NCCL's formula prices each call alone at its own communicator's
     // channels, while the inter-node calls of the group's local ranks run at once and share each

@@ -1,6 +1,7 @@
 #include "sim/formulas/alpha_beta.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace shardsim {
@@ -8,7 +9,21 @@ namespace shardsim {
 double ring_step_time(double chunk_bytes, RingCost c, bool reducing) {
   const double path_Bps = c.path_bandwidth_Bps > 0 ? c.path_bandwidth_Bps : c.bandwidth_Bps;
   const double reduce_s = reducing && c.reduce_Bps > 0 ? chunk_bytes / c.reduce_Bps : 0;
-  return std::max(chunk_bytes / c.bandwidth_Bps, c.alpha_s + chunk_bytes / path_Bps + reduce_s);
+  const double wire_s = chunk_bytes / c.bandwidth_Bps;
+  const double fifo_s = fifo_step_floor_s(c.fifo, chunk_bytes / std::max(1, c.rings), c.fifo_hop_latency_s, wire_s);
+  return std::max({wire_s, c.alpha_s + chunk_bytes / path_Bps + reduce_s, fifo_s});
+}
+
+int fifo_messages(const ConnectionFifo& fifo, double step_data_bytes) {
+  if (fifo.in_flight_messages <= 0) return 0;
+  const double chunks = fifo.chunk_data_bytes > 0 ? std::ceil(step_data_bytes / fifo.chunk_data_bytes) : 1;
+  return static_cast<int>(std::max(1.0, chunks)) * fifo.messages_per_chunk;
+}
+
+double fifo_step_floor_s(const ConnectionFifo& fifo, double step_data_bytes, double hop_latency_s, double transfer_s) {
+  const int messages = fifo_messages(fifo, step_data_bytes);
+  if (messages == 0) return 0;
+  return (messages * hop_latency_s + transfer_s) / fifo.in_flight_messages;
 }
 
 double ring_all_gather_time(int p, double bytes, RingCost c) {
@@ -55,8 +70,9 @@ double hierarchical_time(CollectiveKind kind, int p, int k, double bytes, TwoLev
   if (k <= 0 || p % k != 0) throw std::invalid_argument("two-level collectives need p to be a multiple of k");
   const int n = p / k;
   // The inter-node rings move M/k each, k of them per node at once sharing the node's NICs.
-  const RingCost one_inter_ring{c.inter.alpha_s, c.inter.bandwidth_Bps / k, c.inter.reduce_Bps,
-                                c.inter.path_bandwidth_Bps / k};
+  RingCost one_inter_ring = c.inter;
+  one_inter_ring.bandwidth_Bps /= k;
+  one_inter_ring.path_bandwidth_Bps /= k;
   return ring_time(kind, n, bytes / k, one_inter_ring) + hierarchical_local_time(kind, p, k, bytes, c);
 }
 

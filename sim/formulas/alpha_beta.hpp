@@ -37,10 +37,33 @@ struct RingCost {
   double reduce_Bps = 0;  // 0 = reductions cost nothing (fused into the transfer)
   // B_path: 1 / (pipelined mean of the hops' 1/B); 0 = every hop has bandwidth_Bps (a uniform ring).
   double path_bandwidth_Bps = 0;
+  // The connections' FIFO (no bound by default), the latency of the ring's slowest hop and the
+  // rings the step's chunk is spread over (each ring's connection carries c / rings).
+  ConnectionFifo fifo;
+  double fifo_hop_latency_s = 0;
+  int rings = 1;
 };
 
-// One ring step moving `chunk_bytes` per hop: max(c/B, alpha + c/B_path + c/R if reducing).
+// A uniform ring's cost: alpha, B and (0 = fused) R; no path bandwidth, no FIFO bound.
+inline RingCost alpha_beta_cost(double alpha_s, double bandwidth_Bps, double reduce_Bps = 0) {
+  RingCost c;
+  c.alpha_s = alpha_s;
+  c.bandwidth_Bps = bandwidth_Bps;
+  c.reduce_Bps = reduce_Bps;
+  return c;
+}
+
+// One ring step moving `chunk_bytes` per hop: max(c/B, alpha + c/B_path + c/R if reducing, the
+// FIFO floor of the slowest hop for c / rings per connection at c/B).
 double ring_step_time(double chunk_bytes, RingCost c, bool reducing);
+
+// The messages one ring step of `step_data_bytes` per connection sends: ceil(c / chunk) chunks of
+// messages_per_chunk messages each (at least one chunk); 0 where the FIFO has no bound.
+int fifo_messages(const ConnectionFifo& fifo, double step_data_bytes);
+// The shortest time a ring step can take on one hop through a bounded FIFO: its m messages each
+// hold a slot for the hop's latency plus their share of the transfer, k slots at a time, so
+// (m * latency + transfer) / k; 0 where the FIFO has no bound. The wire's own c/B is the other bound.
+double fifo_step_floor_s(const ConnectionFifo& fifo, double step_data_bytes, double hop_latency_s, double transfer_s);
 
 // The latency one step of a pipelined ring pays, given the latency of each of its hops. Every
 // member forwards a chunk as soon as it arrives, so the last arrival of an all-gather is a chain

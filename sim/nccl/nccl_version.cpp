@@ -155,6 +155,14 @@ void read_chunking(JsonObject& root, NcclVersion& v) {
   c.buffsize_bytes = o.positive_number("buffsize_bytes");
   c.chunk_steps = static_cast<int>(o.integer("chunk_steps", 1, 1024));
   c.slice_steps = static_cast<int>(o.integer("slice_steps", 1, 1024));
+  c.ll_lines_per_thread = static_cast<int>(o.integer("ll_lines_per_thread", 1, 1024));
+  c.ll128_elems_per_thread = static_cast<int>(o.integer("ll128_elems_per_thread", 1, 1024));
+  c.ll128_line_elems = static_cast<int>(o.integer("ll128_line_elems", 2, 1024));
+  c.ll128_data_elems = static_cast<int>(o.integer("ll128_data_elems", 1, c.ll128_line_elems - 1));
+  o.ignore("fifo_source");
+  if (c.chunk_steps % c.slice_steps != 0 || c.steps % c.slice_steps != 0)
+    o.fail("slice_steps", fmt::format("chunk_steps ({}) and steps ({}) must be multiples of slice_steps ({})", c.chunk_steps,
+                                      c.steps, c.slice_steps));
   JsonObject threads = o.object("max_threads");
   JsonObject thresholds = o.object("thread_threshold_bytes");
   for (NcclProtocol p : kAllNcclProtocols) {
@@ -209,6 +217,28 @@ const NcclGenerationConstants& NcclVersion::generation(int compute_capability) c
     throw InputError(fmt::format("{}: NCCL {} has no constants for compute capability {} (its oldest row is sm{})", file, name,
                                  compute_capability, generations.begin()->first));
   return std::prev(it)->second;
+}
+
+ConnectionFifo NcclVersion::ring_fifo(NcclProtocol protocol) const {
+  const NcclChunking& c = chunking;
+  constexpr double kLlLineBytes = 16, kLl128ElemBytes = 8;  // ncclLLFifoLine; uint64_t
+  ConnectionFifo fifo;
+  switch (protocol) {
+    case NcclProtocol::ll: {
+      const double step_bytes = c.ll_lines_per_thread * c.max_threads[nccl_index(protocol)] * kLlLineBytes;
+      fifo = ConnectionFifo{step_bytes / 2, 1, c.steps};
+      break;
+    }
+    case NcclProtocol::ll128: {
+      const double step_bytes = static_cast<double>(c.ll128_elems_per_thread) * c.max_threads[nccl_index(protocol)] * kLl128ElemBytes;
+      fifo = ConnectionFifo{step_bytes * c.ll128_data_elems / c.ll128_line_elems, 1, c.steps};
+      break;
+    }
+    case NcclProtocol::simple:
+      fifo = ConnectionFifo{c.buffsize_bytes / c.steps * c.chunk_steps, c.chunk_steps / c.slice_steps, c.steps / c.slice_steps};
+      break;
+  }
+  return fifo;
 }
 
 int NcclVersion::comm_channels(int graph_channels) const {

@@ -56,6 +56,13 @@ struct NcclChunking {
   double buffsize_bytes = 0;
   int chunk_steps = 0;
   int slice_steps = 0;
+  // The LL and LL128 buffers' geometry (their buffers are lines x threads x NCCL_STEPS): LL lines
+  // of 16 bytes carry 8 of data; LL128 lines of ll128_line_elems 8-byte elements carry
+  // ll128_data_elems of data.
+  int ll_lines_per_thread = 0;
+  int ll128_elems_per_thread = 0;
+  int ll128_line_elems = 0;
+  int ll128_data_elems = 0;
   std::array<int, kNcclProtocols> max_threads{};
   NcclProtocolRow thread_threshold_bytes{};
   bool ring_ll_threshold_times_ranks = false;
@@ -137,6 +144,9 @@ struct NcclVersion {
   // The communicator's channels for a graph of `graph_channels` (ncclTopoPostset:
   // min(MAXCHANNELS, nChannels * 2)): what a call's channel count starts from.
   int comm_channels(int graph_channels) const;
+  // How a ring call of this protocol moves a step over a connection: its chunk of data, the
+  // messages per chunk (Simple's slices) and the messages a connection's NCCL_STEPS slots hold.
+  ConnectionFifo ring_fifo(NcclProtocol protocol) const;
 };
 
 inline constexpr const char* kDefaultNcclVersion = "2.28";

@@ -60,7 +60,7 @@ InstanceType emulated_with_reduce_rate(const std::string& rate) {
 TEST_CASE("on a uniform topology ring collectives match the alpha-beta closed form to 1e-9", "[collective]") {
   const InstanceType inst = load_instance_type(test::data_path("tests/data/uniform-1gpu.json"));
   // Route gpu -> nic -> leaf -> network -> leaf -> nic -> gpu: 6 links of 1 us; every link 10 GB/s.
-  const RingCost cost{6e-6, 10e9};
+  const RingCost cost = alpha_beta_cost(6e-6, 10e9);
   const double bytes = 1073741824.0;
   for (int p : {2, 3, 4, 5, 7, 8, 16, 33, 100, 128, 256, 512, 1000, 1024}) {
     const Cluster c = make_cluster(inst, p);
@@ -184,6 +184,39 @@ TEST_CASE("a ring is a pipeline: node crossings are paid once along a chunk's pa
     // Small chunks are latency-bound, large ones bound by the slow link (their latency hidden).
     CHECK((M < 1e6 ? path_step_s > link_step_s : link_step_s > path_step_s));
     const auto plan = plan_collective(c, CollectiveKind::all_gather, Algorithm::ring, world_group(c), M);
+    CHECK(relative_error(simulate_collective(c, plan).time_s, expected_s) < 1e-9);
+    CHECK(relative_error(simulate_collective(c, plan, FlowModel::per_flow).time_s, expected_s) < 1e-9);
+    CHECK(relative_error(formula_time_s(c, plan), expected_s) < 1e-9);
+  }
+}
+
+TEST_CASE("a bounded FIFO: each hop's messages hold its slots, and the closed form pays the same floor", "[collective]") {
+  // 4 nodes x 2 ranks, one ring: a shape whose connections hold 2 messages and send each step as
+  // 2 messages per 200 kB chunk, paying the routes' own latencies.
+  const Cluster c = make_cluster(load_instance_by_name("emulated-k2"), 4);
+  const auto [intra_s, intra_Bps] = hop(c, 0, 1);
+  const auto [inter_s, inter_Bps] = hop(c, 1, 2);
+  for (const double M : {8e3, 8e6}) {
+    INFO(M << " bytes");
+    auto plan = plan_collective(c, CollectiveKind::all_gather, Algorithm::ring, world_group(c), M);
+    const double unbounded_s = simulate_collective(c, plan).time_s;
+    auto& ring = std::get<RingPhase>(plan.phases.front());
+    ring.shape = PhaseShape{"fifo test", 0, intra_s, inter_s, 1.0, 1.0, ConnectionFifo{2e5, 2, 2}};
+    const double chunk = M / 8;
+    const int messages = 2 * static_cast<int>(std::ceil(chunk / 2e5));
+    const double path_step_s = (4 * (inter_s + chunk / inter_Bps) + 3 * (intra_s + chunk / intra_Bps)) / 7;
+    const double link_step_s = chunk / inter_Bps;
+    const double fifo_step_s = (messages * inter_s + chunk / inter_Bps) / 2;
+    const double expected_s = 7 * std::max({path_step_s, link_step_s, fifo_step_s});
+    // Small chunks wait for the slots; 1 MB chunks keep the slow link busy whatever the FIFO.
+    if (M < 1e6) {
+      CHECK(fifo_step_s > std::max(path_step_s, link_step_s));
+      CHECK(fifo_bound_step(c, plan));
+    } else {
+      CHECK(link_step_s > fifo_step_s);
+      CHECK(relative_error(simulate_collective(c, plan).time_s, unbounded_s) < 1e-9);
+      CHECK_FALSE(fifo_bound_step(c, plan));
+    }
     CHECK(relative_error(simulate_collective(c, plan).time_s, expected_s) < 1e-9);
     CHECK(relative_error(simulate_collective(c, plan, FlowModel::per_flow).time_s, expected_s) < 1e-9);
     CHECK(relative_error(formula_time_s(c, plan), expected_s) < 1e-9);

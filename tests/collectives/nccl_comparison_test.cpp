@@ -103,3 +103,28 @@ TEST_CASE("the closed form pays NCCL's shape as the flows do, so alone on the ne
   CHECK_FALSE(names(r.comparison, "contention"));
   CHECK(names(r.comparison, "bandwidth"));
 }
+
+TEST_CASE("a ring step bounded by its connections' FIFO is named, and the closed form pays the same floor", "[collective][nccl]") {
+  // 1 GiB over 512 p4d GPUs, NCCL 2.12: Simple steps of 262 KB per channel, 2 slices each, 4 slices
+  // in flight per connection, 150 us per node crossing (the plugin of the time): each step waits
+  // (2 x 150 us + its transfer) / 4 for slots, more than the wire's 52 us.
+  const Cluster c = make_cluster(load_instance_by_name("p4d.24xlarge"), 64);
+  const Compared r = compare(c, "2.12", CollectiveKind::all_gather, world_group(c), 1073741824.0);
+  REQUIRE(r.plan.choice);
+  CHECK(r.plan.choice->protocol == NcclProtocol::simple);
+  const auto bound = fifo_bound_step(c, r.plan.plan);
+  REQUIRE(bound);
+  CHECK(bound->messages == 2);
+  CHECK(bound->in_flight == 4);
+  CHECK(bound->hop_latency_s == Approx(150e-6));
+  CHECK(bound->floor_s > bound->other_s);
+  const CollectiveResult flows = simulate_collective(c, r.plan.plan);
+  CHECK(flows.time_s == Approx(formula_time_s(c, r.plan.plan)).epsilon(1e-9));
+  CHECK(flows.time_s >= 511 * bound->floor_s);
+  CHECK(names(r.comparison, "FIFO"));
+  CHECK_FALSE(names(r.comparison, "contention"));
+  // NCCL 2.28 on the same ring: LL128 steps are one message of 8 in flight, at 79 us: no bound.
+  const Compared now = compare(c, "2.28", CollectiveKind::all_gather, world_group(c), 906e6);
+  CHECK_FALSE(fifo_bound_step(c, now.plan.plan));
+  CHECK_FALSE(names(now.comparison, "FIFO"));
+}

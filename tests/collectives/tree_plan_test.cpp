@@ -76,7 +76,7 @@ TEST_CASE("the second tree mirrors the first: every node is interior in at most 
 
 TEST_CASE("a shaped tree pays NCCL's latency: base + 2((k-1) intra + log2(n) inter)", "[collective][tree]") {
   const Cluster c = make_cluster(load_instance_by_name("p4d.24xlarge"), 4);
-  const PhaseShape shape{"test", 8.4e-6, 4e-6, 164e-6, 1.0};
+  const PhaseShape shape{"test", 8.4e-6, 4e-6, 164e-6, 1.0, 1.0, {}};
   const CollectivePlan plan = plan_tree_all_reduce(c, world_group(c), 8, shape);
   REQUIRE(plan.phases.size() == 1);
   const double latency_s = std::get<TransferPhase>(plan.phases[0]).latency_s;
@@ -142,7 +142,7 @@ TEST_CASE("the NVLS-tree all-reduce sends every GPU's vector through the NVSwitc
 
 TEST_CASE("a shaped NVLS tree pays NCCL's latency: base + intra + 2 log2(n) inter", "[collective][tree][nvls]") {
   const Cluster c = make_cluster(load_instance_by_name("p5.48xlarge"), 4);
-  PhaseShape shape{"test", 1e-6, 25e-6, 60.9e-6, 1.0};
+  PhaseShape shape{"test", 1e-6, 25e-6, 60.9e-6, 1.0, 1.0, {}};
   shape.switch_efficiency = 0.85;
   const CollectivePlan plan = plan_nvls_tree_all_reduce(c, world_group(c), 8, shape);
   const double latency_s = std::get<TransferPhase>(plan.phases[0]).latency_s;

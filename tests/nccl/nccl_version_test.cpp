@@ -32,6 +32,28 @@ TEST_CASE("every shipped NCCL version loads, and the default is the newest", "[n
   CHECK_FALSE(v.runs(CollectiveKind::all_gather, NcclAlgorithm::pat, NcclProtocol::simple));
 }
 
+TEST_CASE("a ring's connection FIFO follows each release's buffers, chunk and slice steps", "[nccl]") {
+  // The same in every shipped release (NCCL_STEPS 8, DEFAULT_BUFFSIZE 4 MiB, CHUNKSTEPS 4,
+  // SLICESTEPS 2; LL 8 lines x 512 threads x 16 B per step, half data; LL128 120 x 640 x 8 B per
+  // step, 15/16 data).
+  for (const auto& name : shipped_nccl_versions()) {
+    INFO(name);
+    const NcclVersion v = load_nccl_version(name);
+    const ConnectionFifo simple = v.ring_fifo(NcclProtocol::simple);
+    CHECK(simple.chunk_data_bytes == 4194304.0 / 8 * 4);
+    CHECK(simple.messages_per_chunk == 2);
+    CHECK(simple.in_flight_messages == 4);
+    const ConnectionFifo ll = v.ring_fifo(NcclProtocol::ll);
+    CHECK(ll.chunk_data_bytes == 8 * 512 * 16 / 2);
+    CHECK(ll.messages_per_chunk == 1);
+    CHECK(ll.in_flight_messages == 8);
+    const ConnectionFifo ll128 = v.ring_fifo(NcclProtocol::ll128);
+    CHECK(ll128.chunk_data_bytes == 120 * 640 * 8 * 15 / 16);
+    CHECK(ll128.messages_per_chunk == 1);
+    CHECK(ll128.in_flight_messages == 8);
+  }
+}
+
 TEST_CASE("a bad NCCL version file is refused with file, JSON path and a suggestion", "[nccl]") {
   nlohmann::json j = shipped("2.28");
   j["tree_corection"] = j["tree_correction"];
@@ -47,6 +69,11 @@ TEST_CASE("a bad NCCL version file is refused with file, JSON path and a suggest
   j["algorithms"]["all_gather"]["ring"] = {"LL", "LL256"};
   const test::TempFile bad_proto("proto.json", j.dump());
   CHECK_THROWS_WITH(load_nccl_version(bad_proto.path()), Contains("/algorithms/all_gather/ring") && Contains("LL256"));
+
+  j = shipped("2.28");
+  j["chunking"]["slice_steps"] = 3;
+  const test::TempFile slices("slices.json", j.dump());
+  CHECK_THROWS_WITH(load_nccl_version(slices.path()), Contains("/chunking/slice_steps") && Contains("multiples of slice_steps (3)"));
 
   j = shipped("2.28");
   j["latency_rules"]["plugin_latency"] = "sometimes";
