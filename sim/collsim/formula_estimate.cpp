@@ -133,6 +133,20 @@ double formula_time_s(const Cluster& cluster, const CollectivePlan& plan) {
   return base_s + hierarchical_time(plan.kind, p, k, plan.bytes, cost);
 }
 
+double latency_share_of_closed_form(const Cluster& cluster, const CollectivePlan& plan) {
+  const double full_s = formula_time_s(cluster, plan);
+  if (!(full_s > 0)) return 0;
+  CollectivePlan wire_only = plan;
+  for (auto& phase : wire_only.phases) {
+    if (auto* ring = std::get_if<RingPhase>(&phase); ring && ring->shape) {
+      ring->shape->base_latency_s = ring->shape->intra_step_latency_s = ring->shape->inter_step_latency_s = 0;
+    } else if (auto* transfers = std::get_if<TransferPhase>(&phase)) {
+      transfers->latency_s = 0;
+    }
+  }
+  return std::clamp(1 - formula_time_s(cluster, wire_only) / full_s, 0.0, 1.0);
+}
+
 std::optional<FifoBoundStep> fifo_bound_step(const Cluster& cluster, const CollectivePlan& plan) {
   for (const auto& phase : plan.phases) {
     const auto* ring = std::get_if<RingPhase>(&phase);

@@ -4,8 +4,9 @@
 // for Python), else to communication when a collective or copy is in flight (the device waits for
 // the network), else to other waits (a synchronization between streams with nothing in flight).
 // Communication is split into latency and bandwidth by the collectives in flight, each by its
-// latency's share of NCCL's predicted time for it (StepResult::latency_share; a hierarchical plan's
-// over its NCCL calls together; calls NCCL's model does not price, Gloo's, count as bandwidth). The parts add up to the step
+// latency's share of its closed form as the flows pay it (StepResult::latency_share: the latency
+// the pipeline does not hide and the FIFO slot waits it causes; calls NCCL's model does not price,
+// Gloo's, count as bandwidth). The parts add up to the step
 // time minus the compute stream's busy time.
 #pragma once
 

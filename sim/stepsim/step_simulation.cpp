@@ -1,6 +1,7 @@
 #include "sim/stepsim/step_simulation.hpp"
 
 #include "sim/collectives/plan.hpp"
+#include "sim/collsim/formula_estimate.hpp"
 #include "sim/compute/interference.hpp"
 #include "sim/input/input_error.hpp"
 
@@ -47,8 +48,9 @@ struct FamilyPlan {
 };
 
 // The same collective over every group of one role, as one plan whose phases hold all their rings.
-// `latency_share` of the result: the latency's share of NCCL's predicted time for the call, or
-// for a hierarchical plan's calls together (0 where NCCL's model prices nothing: Gloo).
+// `latency_share` of the result: the latency's share of the call's closed form, as the flows pay
+// it (latency_share_of_closed_form: what the pipeline does not hide, and the FIFO's slot waits);
+// 0 where NCCL's model prices nothing (Gloo).
 FamilyPlan family_plan(const Cluster& cluster, const CollectiveLibrary& library, const Schedule& s,
                        const CollectiveOp& op, RingOrderMemo& memo) {
   CollectivePlan merged;
@@ -60,7 +62,7 @@ FamilyPlan family_plan(const Cluster& cluster, const CollectiveLibrary& library,
     CollectivePlan one = std::move(planned.plan);
     if (first) {
       load = collective_load(cluster, library, planned, s.groups[id].ranks);
-      if (planned.nccl_time_s() > 0) latency_share = std::min(1.0, planned.nccl_latency_s() / planned.nccl_time_s());
+      if (planned.nccl_time_s() > 0) latency_share = latency_share_of_closed_form(cluster, one);
       merged = std::move(one);
       first = false;
       continue;

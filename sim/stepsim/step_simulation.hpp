@@ -41,8 +41,8 @@ struct StepResult {
   double exposed_comm_s = 0;   // step time not covered by compute
   double interference_s = 0;   // compute time lost to collectives in flight (sim/compute/interference.hpp)
   std::vector<OpTiming> ops;   // per op of the program
-  // Per op: for a collective, its latency's share of NCCL's predicted time (a hierarchical plan's:
-  // over its NCCL calls; 0 for Gloo and for other ops); splits exposed communication (exposed_time.hpp).
+  // Per op: for a collective, its latency's share of its closed form as the flows pay it
+  // (formula_estimate.hpp; 0 for Gloo and for other ops); splits exposed communication (exposed_time.hpp).
   std::vector<double> latency_share;
   std::vector<CollectiveTotals> collectives;
   NodeTraffic traffic;         // bytes per node over the whole step (busiest node)
