@@ -92,6 +92,7 @@ void run_simulate(const SimulateOptions& o) {
     // Why the step is slower than its compute (stepsim/exposed_time.hpp): these add up to exposed_comm_s.
     j["exposed_time_s"] = {{"host_overhead", exposed.host_overhead_s},
                            {"latency", exposed.latency_s},
+                           {"fifo_waits", exposed.fifo_s},
                            {"bandwidth", exposed.bandwidth_s},
                            {"other_waits", exposed.other_s}};
     j["interference_s"] = r.interference_s;
@@ -139,9 +140,9 @@ void run_simulate(const SimulateOptions& o) {
   fmt::print("TFLOPS per GPU       {:.1f} hardware (incl. recomputation, {:.1f}% of peak), {:.1f} model (6*params*tokens)\n",
              m.tflops_per_gpu, m.percent_of_peak, m.model_tflops_per_gpu);
   fmt::print("compute              {}\n", format_time(m.compute_s));
-  fmt::print("exposed comm         {} (host overhead {}, latency {}, bandwidth {}, other waits {})\n", format_time(m.exposed_comm_s),
-             format_time(exposed.host_overhead_s), format_time(exposed.latency_s), format_time(exposed.bandwidth_s),
-             format_time(exposed.other_s));
+  fmt::print("exposed comm         {} (host overhead {}, latency {}, FIFO waits {}, bandwidth {}, other waits {})\n",
+             format_time(m.exposed_comm_s), format_time(exposed.host_overhead_s), format_time(exposed.latency_s),
+             format_time(exposed.fifo_s), format_time(exposed.bandwidth_s), format_time(exposed.other_s));
   fmt::print("interference         {} (compute time lost to collectives in flight)\n", format_time(r.interference_s));
   const MicroStepPasses mean = mean_micro_step(passes);
   fmt::print("passes               forward {}, backward {}{}, optimizer step {} (as DeepSpeed's wall_clock_breakdown times them)\n",

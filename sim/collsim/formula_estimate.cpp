@@ -133,10 +133,14 @@ double formula_time_s(const Cluster& cluster, const CollectivePlan& plan) {
   return base_s + hierarchical_time(plan.kind, p, k, plan.bytes, cost);
 }
 
-double latency_share_of_closed_form(const Cluster& cluster, const CollectivePlan& plan) {
+ClosedFormShares closed_form_shares(const Cluster& cluster, const CollectivePlan& plan) {
   const double full_s = formula_time_s(cluster, plan);
-  if (!(full_s > 0)) return 0;
-  CollectivePlan wire_only = plan;
+  if (!(full_s > 0)) return {};
+  CollectivePlan unbounded = plan;
+  for (auto& phase : unbounded.phases)
+    if (auto* ring = std::get_if<RingPhase>(&phase); ring && ring->shape) ring->shape->fifo = ConnectionFifo{};
+  const double unbounded_s = formula_time_s(cluster, unbounded);
+  CollectivePlan wire_only = std::move(unbounded);
   for (auto& phase : wire_only.phases) {
     if (auto* ring = std::get_if<RingPhase>(&phase); ring && ring->shape) {
       ring->shape->base_latency_s = ring->shape->intra_step_latency_s = ring->shape->inter_step_latency_s = 0;
@@ -144,7 +148,11 @@ double latency_share_of_closed_form(const Cluster& cluster, const CollectivePlan
       transfers->latency_s = 0;
     }
   }
-  return std::clamp(1 - formula_time_s(cluster, wire_only) / full_s, 0.0, 1.0);
+  const double wire_s = formula_time_s(cluster, wire_only);
+  ClosedFormShares shares;
+  shares.fifo = std::clamp((full_s - unbounded_s) / full_s, 0.0, 1.0);
+  shares.latency = std::clamp((unbounded_s - wire_s) / full_s, 0.0, 1.0 - shares.fifo);
+  return shares;
 }
 
 std::optional<FifoBoundStep> fifo_bound_step(const Cluster& cluster, const CollectivePlan& plan) {

@@ -16,11 +16,16 @@ namespace shardsim {
 
 double formula_time_s(const Cluster& cluster, const CollectivePlan& plan);
 
-// The share of the closed form that latency causes: 1 - (the same plan with every shaped latency
-// and every transfer phase's latency at 0) / (the plan as it is). It counts the per-step latencies
-// the pipeline cannot hide and the FIFO's slot waits (which latency makes), and nothing of the
-// latency a slow link's transfer hides; 0 for a plan costing nothing.
-double latency_share_of_closed_form(const Cluster& cluster, const CollectivePlan& plan);
+// What the closed form of a plan is made of, as fractions of it: the per-step latencies the
+// pipeline does not hide (the plan without its FIFO bound, less the plan with every shaped latency
+// and every transfer phase's latency at 0) and the FIFO's slot waits (the plan, less the plan
+// without its FIFO bound); the rest is the wire. Latency a slow link's transfer hides counts for
+// nothing. Both 0 for a plan costing nothing.
+struct ClosedFormShares {
+  double latency = 0;
+  double fifo = 0;
+};
+ClosedFormShares closed_form_shares(const Cluster& cluster, const CollectivePlan& plan);
 
 // A ring phase whose steps its connections' FIFO bounds (alpha_beta.hpp fifo_step_floor_s) rather
 // than the wire or the pipelined latency: what one step sends and what each bound costs.

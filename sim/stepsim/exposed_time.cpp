@@ -11,7 +11,7 @@ ExposedTime exposed_time(const Schedule& schedule, const StepResult& result) {
     double t;
     int kind;
     int delta;
-    double latency_share;
+    ClosedFormShares shares;
   };
   const auto& timing = result.ops;
   std::vector<Edge> edges;
@@ -24,15 +24,15 @@ ExposedTime exposed_time(const Schedule& schedule, const StepResult& result) {
     int kind = communication;
     if (op.stream == Stream::compute) kind = compute;
     else if (op.stream == Stream::host) kind = host;
-    const double share = i < result.latency_share.size() ? result.latency_share[i] : 0;
-    edges.push_back({t.start_s, kind, +1, share});
-    edges.push_back({t.end_s, kind, -1, share});
+    const ClosedFormShares shares = i < result.shares.size() ? result.shares[i] : ClosedFormShares{};
+    edges.push_back({t.start_s, kind, +1, shares});
+    edges.push_back({t.end_s, kind, -1, shares});
   }
   // Ends before starts at one instant, so back-to-back ops leave no gap and no overlap.
   std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.t != b.t ? a.t < b.t : a.delta < b.delta; });
   ExposedTime out;
   std::array<int, kinds> active{};
-  double share_sum = 0;  // of the communication ops in flight
+  ClosedFormShares share_sum;  // of the communication ops in flight
   double previous = 0;
   auto charge = [&](double until) {
     const double d = until - previous;
@@ -40,9 +40,11 @@ ExposedTime exposed_time(const Schedule& schedule, const StepResult& result) {
     if (active[host] > 0) {
       out.host_overhead_s += d;
     } else if (active[communication] > 0) {
-      const double latency = d * std::clamp(share_sum / active[communication], 0.0, 1.0);
+      const double latency = d * std::clamp(share_sum.latency / active[communication], 0.0, 1.0);
+      const double fifo = std::min(d - latency, d * std::clamp(share_sum.fifo / active[communication], 0.0, 1.0));
       out.latency_s += latency;
-      out.bandwidth_s += d - latency;
+      out.fifo_s += fifo;
+      out.bandwidth_s += d - latency - fifo;
     } else {
       out.other_s += d;
     }
@@ -51,7 +53,10 @@ ExposedTime exposed_time(const Schedule& schedule, const StepResult& result) {
     charge(e.t);
     previous = e.t;
     active[e.kind] += e.delta;
-    if (e.kind == communication) share_sum += e.delta * e.latency_share;
+    if (e.kind == communication) {
+      share_sum.latency += e.delta * e.shares.latency;
+      share_sum.fifo += e.delta * e.shares.fifo;
+    }
   }
   charge(end_s);
   return out;

@@ -44,32 +44,31 @@ CollectiveLoad collective_load(const Cluster& cluster, const CollectiveLibrary& 
 struct FamilyPlan {
   CollectivePlan plan;
   CollectiveLoad load;
-  double latency_share = 0;
+  ClosedFormShares shares;  // of the call's closed form: latency, FIFO waits
 };
 
 // The same collective over every group of one role, as one plan whose phases hold all their rings.
-// `latency_share` of the result: the latency's share of the call's closed form, as the flows pay
-// it (latency_share_of_closed_form: what the pipeline does not hide, and the FIFO's slot waits);
-// 0 where NCCL's model prices nothing (Gloo).
+// `shares` of the result: latency's and the FIFO's shares of the call's closed form, as the flows
+// pay them (closed_form_shares); 0 where NCCL's model prices nothing (Gloo).
 FamilyPlan family_plan(const Cluster& cluster, const CollectiveLibrary& library, const Schedule& s,
                        const CollectiveOp& op, RingOrderMemo& memo) {
   CollectivePlan merged;
   CollectiveLoad load;
   bool first = true;
-  double latency_share = 0;
+  ClosedFormShares shares;
   for (int id : s.family_of(op.group)) {
     LibraryPlan planned = plan_on_library(cluster, library, op.kind, op.algorithm, s.groups[id].ranks, op.bytes, &memo);
     CollectivePlan one = std::move(planned.plan);
     if (first) {
       load = collective_load(cluster, library, planned, s.groups[id].ranks);
-      if (planned.nccl_time_s() > 0) latency_share = latency_share_of_closed_form(cluster, one);
+      if (planned.nccl_time_s() > 0) shares = closed_form_shares(cluster, one);
       merged = std::move(one);
       first = false;
       continue;
     }
     join_concurrent(merged, std::move(one));
   }
-  return {std::move(merged), load, latency_share};
+  return {std::move(merged), load, shares};
 }
 
 class StepRunner {
@@ -129,9 +128,9 @@ class StepRunner {
       }
     }
     result.exposed_comm_s = result.step_time_s - result.compute_busy_s;
-    result.latency_share.assign(timing_.size(), 0);
+    result.shares.assign(timing_.size(), ClosedFormShares{});
     for (std::size_t i = 0; i < timing_.size(); ++i)
-      if (const auto* c = std::get_if<CollectiveOp>(&s_.program.ops[i].body)) result.latency_share[i] = plans_.at(key_of(*c)).latency_share;
+      if (const auto* c = std::get_if<CollectiveOp>(&s_.program.ops[i].body)) result.shares[i] = plans_.at(key_of(*c)).shares;
     result.interference_s = interference_s_;
     for (auto& [key, t] : totals) result.collectives.push_back(t);
     return result;

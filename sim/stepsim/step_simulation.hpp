@@ -12,6 +12,7 @@
 #pragma once
 
 #include "sim/collsim/collective_execution.hpp"
+#include "sim/collsim/formula_estimate.hpp"
 #include "sim/collsim/library_plan.hpp"
 #include "sim/compute/compute_time.hpp"
 #include "sim/schedule/schedule.hpp"
@@ -41,9 +42,10 @@ struct StepResult {
   double exposed_comm_s = 0;   // step time not covered by compute
   double interference_s = 0;   // compute time lost to collectives in flight (sim/compute/interference.hpp)
   std::vector<OpTiming> ops;   // per op of the program
-  // Per op: for a collective, its latency's share of its closed form as the flows pay it
-  // (formula_estimate.hpp; 0 for Gloo and for other ops); splits exposed communication (exposed_time.hpp).
-  std::vector<double> latency_share;
+  // Per op: for a collective, its latency's and its FIFO waits' shares of its closed form as the
+  // flows pay them (formula_estimate.hpp; 0 for Gloo and for other ops); they split exposed
+  // communication (exposed_time.hpp).
+  std::vector<ClosedFormShares> shares;
   std::vector<CollectiveTotals> collectives;
   NodeTraffic traffic;         // bytes per node over the whole step (busiest node)
   std::uint64_t events = 0;

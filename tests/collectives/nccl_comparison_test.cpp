@@ -125,5 +125,14 @@ TEST_CASE("a ring step bounded by its connections' FIFO is named, and the closed
   CHECK(flows.time_s == Approx(formula_time_s(c, r.plan.plan)).epsilon(1e-9));
   CHECK(flows.time_s >= 511 * bound->floor_s);
   CHECK(names(r.comparison, "FIFO"));
+  // The closed form's shares: the FIFO's is what the bound adds over the unbounded ring's time.
+  const ClosedFormShares shares = closed_form_shares(c, r.plan.plan);
+  CollectivePlan unbounded = r.plan.plan;
+  std::get<RingPhase>(unbounded.phases.front()).shape->fifo = ConnectionFifo{};
+  const double full_s = formula_time_s(c, r.plan.plan);
+  CHECK(shares.fifo == Approx(1 - formula_time_s(c, unbounded) / full_s).epsilon(1e-12));
+  CHECK(shares.fifo > 0.2);
+  CHECK(shares.latency >= 0);
+  CHECK(shares.latency + shares.fifo < 1);
   CHECK_FALSE(names(r.comparison, "contention"));
 }

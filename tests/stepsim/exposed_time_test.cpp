@@ -16,11 +16,12 @@ TEST_CASE("exposed time: host first, then collectives by their latency share, th
   add(Op{ComputeOp{1, 0}, Stream::compute, {}, "compute", 0, 0});                          // [3.5, 4]
   StepResult r;
   r.ops = {{0, 1}, {1, 2}, {1, 3}, {2.5, 3}, {3, 3}, {3.5, 4}};
-  r.latency_share = {0, 0, 0.5, 0.1, 0, 0};
+  r.shares = {{}, {}, {0.5, 0}, {0.1, 0.2}, {}, {}};
   const ExposedTime e = exposed_time(s, r);
   CHECK(e.host_overhead_s == Approx(1.0));            // [1, 2]: the hook, though the gather runs
   CHECK(e.latency_s == Approx(0.5 * 0.5 + 0.5 * 0.3));  // [2, 2.5]: the gather alone; [2.5, 3]: mean of 0.5 and 0.1
-  CHECK(e.bandwidth_s == Approx(0.5 * 0.5 + 0.5 * 0.7));
+  CHECK(e.fifo_s == Approx(0.5 * 0.1));                 // [2.5, 3]: mean of 0 and 0.2
+  CHECK(e.bandwidth_s == Approx(0.5 * 0.5 + 0.5 * 0.6));
   CHECK(e.other_s == Approx(0.5));                    // [3, 3.5]: nothing runs
   CHECK(e.host_overhead_s + e.communication_s() + e.other_s == Approx(4.0 - 1.5));  // the step less the compute stream's busy time
 }
