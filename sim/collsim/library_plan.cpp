@@ -23,8 +23,6 @@ PhaseShape shape_of(const NcclVersion& version, const NcclRingShape& s, NcclAlgo
   shape.intra_step_latency_s = s.intra_step_latency_us * kMicrosecond;
   shape.inter_step_latency_s = s.inter_step_latency_us * kMicrosecond;
   shape.bandwidth_efficiency = s.bandwidth_efficiency > 0 ? s.bandwidth_efficiency : 1.0;
-  // A ring's steps go through its connections' FIFOs; a tree's or PAT's transfers are costed whole.
-  if (algorithm == NcclAlgorithm::ring) shape.fifo = version.ring_fifo(protocol);
   return shape;
 }
 
@@ -41,6 +39,9 @@ PhaseShape choice_shape(const NcclVersion& version, const NcclSystem& system, Co
                         NcclProtocol protocol) {
   const NcclRingShape s = nccl_step_shape(version, nccl_flow_system(system), kind, algorithm, protocol);
   PhaseShape shape = shape_of(version, s, algorithm, protocol);
+  // A ring's steps go through its connections' FIFOs, with the Simple buffer the plugin sets where
+  // it sets one; a tree's or PAT's transfers are costed whole.
+  if (algorithm == NcclAlgorithm::ring) shape.fifo = version.ring_fifo(protocol, system.simple_buffsize_bytes(version));
   if (algorithm == NcclAlgorithm::nvls_tree || algorithm == NcclAlgorithm::nvls) {
     const double nvls_efficiency = version.generation(system.compute_capability).nvls_efficiency;
     if (nvls_efficiency > 0) shape.switch_efficiency = nvls_efficiency;

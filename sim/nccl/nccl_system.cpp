@@ -25,6 +25,11 @@ double NcclSystem::declared_latency_us(const NcclVersion& v) const {
   return plugin_latency_us;
 }
 
+std::optional<double> NcclSystem::simple_buffsize_bytes(const NcclVersion& v) const {
+  if (plugin_buffsize && !(v.release < plugin_buffsize->from)) return plugin_buffsize->bytes;
+  return std::nullopt;
+}
+
 NcclSystem nccl_flow_system(const NcclSystem& s) {
   NcclSystem flow = s;
   if (s.physical_latency_us) {
@@ -56,6 +61,7 @@ NcclSystem nccl_system(const InstanceType& instance, int nodes, int ranks_per_no
   s.plugin_latency_us = f.plugin_latency_us;
   s.earlier_plugin_latencies = f.earlier_plugin_latencies;
   s.physical_latency_us = f.physical_latency_us;
+  s.plugin_buffsize = f.plugin_buffsize;
   if (nodes == 1) {
     s.ring = s.tree = graph(f.single_node, f.single_node.channels);
     s.ll128_enabled = f.ll128_single_node;

@@ -42,12 +42,16 @@ struct NcclSystem {
   // The network's physical per-message latency, where the instance file gives one with a source:
   // flows pay it in place of plugin_latency_us (nccl_flow_system); NCCL's choice never sees it.
   std::optional<double> physical_latency_us;
+  std::optional<NcclPluginBuffsize> plugin_buffsize;  // NCCL_BUFFSIZE as the plugin sets it (nccl_facts.hpp)
   bool ll128_enabled = false;
 
   int ranks() const { return nodes * ranks_per_node; }
   // The latency the plugin paired with NCCL release `v` declares: the first earlier era whose
   // bound `v` is older than, else plugin_latency_us.
   double declared_latency_us(const NcclVersion& v) const;
+  // The Simple buffer NCCL release `v` runs with here: the plugin's NCCL_BUFFSIZE where the plugin
+  // paired with `v` sets one, else nullopt (NCCL's DEFAULT_BUFFSIZE).
+  std::optional<double> simple_buffsize_bytes(const NcclVersion& v) const;
 };
 
 // The system a flow simulation shapes its steps with: `s` with the plugin's declared latency (a

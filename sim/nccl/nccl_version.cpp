@@ -219,7 +219,7 @@ const NcclGenerationConstants& NcclVersion::generation(int compute_capability) c
   return std::prev(it)->second;
 }
 
-ConnectionFifo NcclVersion::ring_fifo(NcclProtocol protocol) const {
+ConnectionFifo NcclVersion::ring_fifo(NcclProtocol protocol, std::optional<double> simple_buffsize_bytes) const {
   const NcclChunking& c = chunking;
   constexpr double kLlLineBytes = 16, kLl128ElemBytes = 8;  // ncclLLFifoLine; uint64_t
   ConnectionFifo fifo;
@@ -235,7 +235,8 @@ ConnectionFifo NcclVersion::ring_fifo(NcclProtocol protocol) const {
       break;
     }
     case NcclProtocol::simple:
-      fifo = ConnectionFifo{c.buffsize_bytes / c.steps * c.chunk_steps, c.chunk_steps / c.slice_steps, c.steps / c.slice_steps};
+      fifo = ConnectionFifo{simple_buffsize_bytes.value_or(c.buffsize_bytes) / c.steps * c.chunk_steps, c.chunk_steps / c.slice_steps,
+                            c.steps / c.slice_steps};
       break;
   }
   return fifo;

@@ -146,7 +146,8 @@ struct NcclVersion {
   int comm_channels(int graph_channels) const;
   // How a ring call of this protocol moves a step over a connection: its chunk of data, the
   // messages per chunk (Simple's slices) and the messages a connection's NCCL_STEPS slots hold.
-  ConnectionFifo ring_fifo(NcclProtocol protocol) const;
+  // `simple_buffsize_bytes`: NCCL_BUFFSIZE where the environment sets it (default: buffsize_bytes).
+  ConnectionFifo ring_fifo(NcclProtocol protocol, std::optional<double> simple_buffsize_bytes = std::nullopt) const;
 };
 
 inline constexpr const char* kDefaultNcclVersion = "2.28";

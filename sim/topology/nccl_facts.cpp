@@ -69,6 +69,18 @@ NcclTopologyFacts read_nccl_facts(JsonObject& block) {
     if (*f.physical_latency_us < 0) plugin.fail("physical_latency_us", "expected a latency >= 0");
     plugin.string("physical_latency_source");  // every data value names its source
   }
+  if (plugin.has("buffsize")) {
+    JsonObject b = plugin.object("buffsize");
+    NcclPluginBuffsize buffsize;
+    buffsize.bytes = b.positive_number("bytes");
+    const std::string from = b.string("from_nccl");
+    const std::optional<NcclRelease> release = parse_nccl_release(from);
+    if (!release) b.fail("from_nccl", fmt::format("'{}' is not an NCCL release as MAJOR.MINOR, such as 2.28", from));
+    buffsize.from = *release;
+    b.string("source");  // every data value names its source
+    b.finish();
+    f.plugin_buffsize = buffsize;
+  }
   plugin.finish();
   JsonObject ll128 = block.object("ll128");
   f.ll128_single_node = ll128.boolean("single_node");

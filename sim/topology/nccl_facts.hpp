@@ -38,6 +38,13 @@ struct NcclPluginLatencyEra {
   double latency_us = 0;
 };
 
+// The Simple buffer the network plugin sets (NCCL_BUFFSIZE in its environment) for the NCCL
+// releases from `from` on, which were paired with plugin releases that set it (net_plugin.buffsize).
+struct NcclPluginBuffsize {
+  double bytes = 0;
+  NcclRelease from;
+};
+
 struct NcclTopologyFacts {
   int compute_capability = 0;        // 70, 80, 90, 100
   std::string cpu_vendor;            // "intel", "amd" or "other" (picks llMaxBw's row and the net overhead)
@@ -54,6 +61,7 @@ struct NcclTopologyFacts {
   // it is (net_plugin.physical_latency_us): what the event simulation pays in place of the declared
   // plugin latency, which stays NCCL's tuning input. Absent: the declared value is used for both.
   std::optional<double> physical_latency_us;
+  std::optional<NcclPluginBuffsize> plugin_buffsize;
   bool ll128_single_node = false;    // LL128 enabled by default (typeIntra <= PATH_NVB, sm70+)
   bool ll128_multi_node = false;     // ... and typeInter <= PATH_PXB
   std::string source;

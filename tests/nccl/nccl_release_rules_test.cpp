@@ -42,6 +42,24 @@ TEST_CASE("each NCCL release sees the latency its time's plugin declared", "[ncc
   CHECK(nccl_flow_system(p5).declared_latency_us(load_nccl_version("2.12")) == 20);
 }
 
+TEST_CASE("each NCCL release runs with the Simple buffer its time's plugin set", "[nccl]") {
+  // aws-ofi-nccl v1.16.0 (paired with 2.28) sets NCCL_BUFFSIZE=8 MiB on P4 and later; the plugins
+  // of 2.12's and 2.18's time set none, so NCCL's DEFAULT_BUFFSIZE (4 MiB) applies.
+  const NcclSystem p4d = system_of("p4d.24xlarge", 2);
+  CHECK(p4d.simple_buffsize_bytes(load_nccl_version("2.28")) == 8388608);
+  CHECK_FALSE(p4d.simple_buffsize_bytes(load_nccl_version("2.18")));
+  CHECK_FALSE(p4d.simple_buffsize_bytes(load_nccl_version("2.12")));
+  CHECK(system_of("p5.48xlarge", 2).simple_buffsize_bytes(load_nccl_version("2.28")) == 8388608);
+  CHECK_FALSE(system_of("p3dn.24xlarge", 2).simple_buffsize_bytes(load_nccl_version("2.28")));
+  // The ring's Simple chunk is stepSize x CHUNKSTEPS: 8 MiB / 8 x 4 = 4 MiB, still 2 slices and 4 in flight.
+  const NcclVersion v = load_nccl_version("2.28");
+  const ConnectionFifo fifo = v.ring_fifo(P::simple, p4d.simple_buffsize_bytes(v));
+  CHECK(fifo.chunk_data_bytes == 4194304);
+  CHECK(fifo.messages_per_chunk == 2);
+  CHECK(fifo.in_flight_messages == 4);
+  CHECK(v.ring_fifo(P::ll128, p4d.simple_buffsize_bytes(v)).chunk_data_bytes == v.ring_fifo(P::ll128).chunk_data_bytes);
+}
+
 TEST_CASE("ring LL128 with one GPU per node keeps 0.7 of the bus up to 2.18, 0.92 in 2.28", "[nccl]") {
   // 2 x p4d, 1 rank per node: 1 ring channel (4 x 1/8, at least 1) x bwIntra 12 (2 nodes).
   const NcclSystem s = system_of("p4d.24xlarge", 2, 1);
