@@ -65,6 +65,20 @@ RingCost ring_cost(const Cluster& cluster, const RingPhase& phase, int parallel_
   return c;
 }
 
+// One ring phase as formula_time_s costs it: a group-wide ring over its own channels; the k
+// inter-node rings of a two-level plan sharing the distinct NICs of a node's ranks; an intra-node
+// ring alone.
+RingCost phase_ring_cost(const Cluster& cluster, const GroupLayout& layout, const RingPhase& phase) {
+  switch (phase.scope) {
+    case PhaseScope::group: return ring_cost(cluster, phase, static_cast<int>(phase.rings.size()));
+    case PhaseScope::intra_node: return ring_cost(cluster, phase, 1);
+    case PhaseScope::inter_node: break;
+  }
+  std::set<int> nics;
+  for (int l : layout.locals.front()) nics.insert(cluster.instance.nic_of_gpu[l]);
+  return ring_cost(cluster, phase, static_cast<int>(nics.size()));
+}
+
 // The start-up latency shaped ring phases pay once each before their first step.
 double ring_base_latency_s(const CollectivePlan& plan) {
   double total = 0;
@@ -118,14 +132,7 @@ double formula_time_s(const Cluster& cluster, const CollectivePlan& plan) {
     }
     const auto* ring = std::get_if<RingPhase>(&phase);
     if (!ring) continue;
-    if (ring->scope == PhaseScope::inter_node) {
-      // k rings per node share the node's NICs: aggregate over the distinct NICs they use.
-      std::set<int> nics;
-      for (int l : layout.locals.front()) nics.insert(cluster.instance.nic_of_gpu[l]);
-      cost.inter = ring_cost(cluster, *ring, static_cast<int>(nics.size()));
-    } else {
-      cost.intra = ring_cost(cluster, *ring, 1);
-    }
+    (ring->scope == PhaseScope::inter_node ? cost.inter : cost.intra) = phase_ring_cost(cluster, layout, *ring);
   }
   if (layout.nodes.size() == 1) return base_s + ring_time(plan.kind, p, plan.bytes, cost.intra);
   if (inter_as_transfers) return base_s + inter_transfers_s + (k > 1 ? hierarchical_local_time(plan.kind, p, k, plan.bytes, cost) : 0.0);
@@ -159,19 +166,13 @@ std::optional<FifoBoundStep> fifo_bound_step(const Cluster& cluster, const Colle
   for (const auto& phase : plan.phases) {
     const auto* ring = std::get_if<RingPhase>(&phase);
     if (!ring || !ring->shape || ring->shape->fifo.in_flight_messages <= 0 || ring->group_size < 2) continue;
-    // As formula_time_s costs it: a flat ring's channels, or one of the k inter-node groups
-    // sharing its node's NICs.
-    RingCost c;
+    // As formula_time_s costs it; an inter-node phase's bandwidth is shared by the node's k groups.
+    const GroupLayout layout = layout_of(cluster, plan.group);
+    RingCost c = phase_ring_cost(cluster, layout, *ring);
     if (ring->scope == PhaseScope::inter_node) {
-      const GroupLayout layout = layout_of(cluster, plan.group);
-      std::set<int> nics;
-      for (int l : layout.locals.front()) nics.insert(cluster.instance.nic_of_gpu[l]);
       const int k = static_cast<int>(layout.locals.front().size());
-      c = ring_cost(cluster, *ring, static_cast<int>(nics.size()));
       c.bandwidth_Bps /= k;
       if (c.path_bandwidth_Bps > 0) c.path_bandwidth_Bps /= k;
-    } else {
-      c = ring_cost(cluster, *ring, ring->scope == PhaseScope::intra_node ? 1 : static_cast<int>(ring->rings.size()));
     }
     const double chunk = ring->collective_bytes / ring->group_size;
     const double wire_s = chunk / c.bandwidth_Bps;
