@@ -30,6 +30,17 @@ Kernel memory(std::string name, double bytes, double flops = 0) {
   return k;
 }
 
+// One flash-style attention kernel over `heads` s x s x d products: `flops` and `bytes` in total.
+Kernel fused_attention(std::string name, double s, double d, double heads, double flops, double bytes) {
+  Kernel k;
+  k.kind = KernelKind::fused_attention;
+  k.name = std::move(name);
+  k.m = s, k.n = d, k.k = s, k.batch = heads;
+  k.flops = flops;
+  k.hbm_bytes = bytes;
+  return k;
+}
+
 // A linear layer Y = X W with X T x in, W in x out: forward, then its dgrad and wgrad.
 struct Linear {
   std::string name;
@@ -56,6 +67,22 @@ const char* to_string(AttentionKernel attention) {
   return attention == AttentionKernel::fused ? "fused" : "unfused";
 }
 
+const char* to_string(ElementwiseKernels elementwise) {
+  return elementwise == ElementwiseKernels::fused ? "fused" : "unfused";
+}
+
+std::optional<AttentionKernel> attention_kernel_named(std::string_view name) {
+  if (name == "fused") return AttentionKernel::fused;
+  if (name == "unfused") return AttentionKernel::unfused;
+  return std::nullopt;
+}
+
+std::optional<ElementwiseKernels> elementwise_kernels_named(std::string_view name) {
+  if (name == "fused") return ElementwiseKernels::fused;
+  if (name == "unfused") return ElementwiseKernels::unfused;
+  return std::nullopt;
+}
+
 double kernel_flops(const std::vector<Kernel>& kernels) {
   double total = 0;
   for (const Kernel& k : kernels) total += k.count * k.flops;
@@ -72,80 +99,148 @@ double gemm_shape_flops(const Kernel& k) {
 }
 
 PassKernels block_kernels(const TransformerModel& model, int micro_batch, bool activation_checkpointing,
-                          AttentionKernel attention) {
+                          AttentionKernel attention, ElementwiseKernels elementwise) {
   require(model, micro_batch);
   const double b = micro_batch, s = model.seq_len, h = model.hidden, f = model.ffn_hidden, a = model.heads;
   const double d = h / a, T = b * s, heads = b * a;
   const double e = element_bytes(model);
   const double mask = 1;  // bytes per element of a dropout mask
+  const bool eager = elementwise == ElementwiseKernels::unfused;
+  const bool unfused_attention = attention == AttentionKernel::unfused;
   const Linear qkv{"qkv", T, h, 3 * h}, proj{"attn_out", T, h, h}, up{"mlp_up", T, h, f}, gate{"mlp_gate", T, h, f},
       down{"mlp_down", T, f, h};
+  // A model with separate Q, K and V tensors (Hugging Face's BERT and Llama) runs three GEMMs, the
+  // key and value ones kv_heads x head_dim wide.
+  const double q_width = a * head_dim(model), kv_width = static_cast<double>(kv_heads(model)) * head_dim(model);
+  const std::vector<Linear> projections =
+      model.fused_qkv ? std::vector<Linear>{qkv}
+                      : std::vector<Linear>{{"q", T, h, q_width}, {"k", T, h, kv_width}, {"v", T, h, kv_width}};
   const bool gated = model.gated_mlp;
+  const bool qkv_bias = model.qkv_bias;
+  // The bias FLOPs flops.hpp charges, where the model has the bias.
+  const double up_bias_flops = model.mlp_bias ? 2 * T * f : 0;
+  // An eager element-wise kernel: one HBM pass over `bytes`, and the bias FLOPs flops.hpp charges.
+  auto bias_of = [&](const Linear& l, const char* pass) { return memory(l.name + ".bias." + pass, 2 * l.tokens * l.out * e, 2 * l.tokens * l.out); };
+  auto bias_grad_of = [&](const Linear& l) { return memory(l.name + ".bias.bwd", l.tokens * l.out * e, 2 * 2 * l.tokens * l.out); };
 
   PassKernels p;
   auto& fw = p.forward;
+  // A residual branch's output: Megatron's fused bias + dropout + residual add, or the three.
+  auto residual_forward = [&](const std::string& name, const Linear& l, bool bias) {
+    if (!eager) {
+      fw.push_back(memory(name + ".fwd", T * h * (3 * e + mask), bias ? 2 * T * h : 0));
+      return;
+    }
+    if (bias) fw.push_back(bias_of(l, "fwd"));
+    fw.push_back(memory(name + ".dropout.fwd", T * h * (2 * e + mask)));
+    fw.push_back(memory(name + ".fwd", 3 * T * h * e));
+  };
   fw.push_back(memory("ln1.fwd", 2 * T * h * e, 2 * T * 2 * h));
-  fw.push_back(forward_of(qkv, e, 2 * T * 3 * h));  // bias in the GEMM's epilogue (F.linear)
-  if (attention == AttentionKernel::unfused) {
+  for (const Linear& l : projections) {
+    const double bias_flops = qkv_bias ? 2 * T * l.out : 0;
+    if (!eager) {
+      fw.push_back(forward_of(l, e, bias_flops));  // bias in the GEMM's epilogue (Megatron's F.linear on 2-D)
+    } else {
+      fw.push_back(forward_of(l, e));
+      if (qkv_bias) fw.push_back(bias_of(l, "fwd"));  // matmul, then `output += bias`
+    }
+  }
+  if (unfused_attention) {
+    // torch.matmul flattens the batch and head dims of the permuted Q, K^T and V with reshape: copies.
+    if (eager) fw.push_back(memory("attn_qkv_copy.fwd", 2 * T * (q_width + 2 * kv_width) * e));
     fw.push_back(gemm("attn_scores.fwd", s, s, d, heads, e));
-    fw.push_back(memory("attn_softmax.fwd", heads * s * s * 2 * e));  // Megatron's fused scale+mask+softmax
+    if (eager) {
+      fw.push_back(memory("attn_scale.fwd", heads * s * s * 2 * e));  // scores / sqrt(d)
+      fw.push_back(memory("attn_mask.fwd", heads * s * s * 2 * e));   // + attention_mask
+      fw.push_back(memory("attn_softmax.fwd", heads * s * s * 2 * e));
+    } else {
+      fw.push_back(memory("attn_softmax.fwd", heads * s * s * 2 * e));  // Megatron's fused scale+mask+softmax
+    }
     fw.push_back(memory("attn_dropout.fwd", heads * s * s * (2 * e + mask)));
     fw.push_back(gemm("attn_context.fwd", s, d, s, heads, e));
+    if (eager) fw.push_back(memory("attn_context_copy.fwd", 2 * T * h * e));  // permute(0, 2, 1, 3).contiguous()
   } else {
-    Kernel k;
-    k.kind = KernelKind::fused_attention;
-    k.name = "attn_fused.fwd";
-    k.m = s, k.n = d, k.k = s, k.batch = heads;
-    k.flops = 2.0 * 2.0 * s * d * s * heads;  // scores and context
-    k.hbm_bytes = 4 * T * h * e;  // Q, K, V in, O out
-    fw.push_back(k);
+    fw.push_back(fused_attention("attn_fused.fwd", s, d, heads, 2.0 * 2.0 * s * d * s * heads,  // scores and context
+                                 4 * T * h * e));                                             // Q, K, V in, O out
   }
   fw.push_back(forward_of(proj, e));
-  fw.push_back(memory("residual1.fwd", T * h * (3 * e + mask), 2 * T * h));  // bias + dropout + residual add
+  residual_forward("residual1", proj, model.out_bias);
   fw.push_back(memory("ln2.fwd", 2 * T * h * e, 2 * T * 2 * h));
   fw.push_back(forward_of(up, e));
+  if (eager && model.mlp_bias) fw.push_back(bias_of(up, "fwd"));
   if (gated) fw.push_back(forward_of(gate, e));
-  if (gated) fw.push_back(memory("mlp_act.fwd", 3 * T * f * e, 2 * 2 * T * f));  // biases + SiLU(gate) x up
-  else fw.push_back(memory("mlp_act.fwd", 2 * T * f * e, 2 * T * f));             // bias + GeLU
+  if (eager) {
+    if (gated && model.mlp_bias) fw.push_back(bias_of(gate, "fwd"));
+    fw.push_back(memory("mlp_act.fwd", 2 * T * f * e));                  // GeLU, or SiLU(gate)
+    if (gated) fw.push_back(memory("mlp_act.mul.fwd", 3 * T * f * e));  // x up
+  } else if (gated) {
+    fw.push_back(memory("mlp_act.fwd", 3 * T * f * e, 2 * up_bias_flops));  // biases + SiLU(gate) x up
+  } else {
+    fw.push_back(memory("mlp_act.fwd", 2 * T * f * e, up_bias_flops));  // bias + GeLU
+  }
   fw.push_back(forward_of(down, e));
-  fw.push_back(memory("residual2.fwd", T * h * (3 * e + mask), 2 * T * h));
+  residual_forward("residual2", down, model.mlp_bias);
 
   // Backward, in reverse order: dgrad and wgrad per GEMM, each memory-bound kernel's backward
-  // (2x its forward FLOPs, as flops.hpp's backward = 2 x forward).
+  // (2x its forward FLOPs, as flops.hpp's backward = 2 x forward). Eager: a bias's gradient is a
+  // reduction over the tokens, a dropout's is the mask applied again, the residual stream's and a
+  // tensor read by several GEMMs' gradients are summed by autograd, one add each.
   auto& bw = p.backward;
-  bw.push_back(memory("residual2.bwd", T * h * (3 * e + mask), 2 * 2 * T * h));
+  // A residual branch's output (its GEMM `l`'s bias, dropout and add): one fused kernel, or three.
+  auto residual_backward = [&](const std::string& name, const Linear& l, bool bias) {
+    if (!eager) {
+      bw.push_back(memory(name + ".bwd", T * h * (3 * e + mask), bias ? 2 * 2 * T * h : 0));
+      return;
+    }
+    bw.push_back(memory(name + ".bwd", 3 * T * h * e));
+    bw.push_back(memory(name + ".dropout.bwd", T * h * (2 * e + mask)));
+    if (bias) bw.push_back(bias_grad_of(l));
+  };
+  residual_backward("residual2", down, model.mlp_bias);
   bw.push_back(dgrad_of(down, e));
   bw.push_back(wgrad_of(down, e));
-  if (gated) bw.push_back(memory("mlp_act.bwd", 5 * T * f * e, 2 * 2 * 2 * T * f));
-  else bw.push_back(memory("mlp_act.bwd", 3 * T * f * e, 2 * 2 * T * f));
+  if (eager) {
+    if (gated) bw.push_back(memory("mlp_act.mul.bwd", 5 * T * f * e));
+    bw.push_back(memory("mlp_act.bwd", 3 * T * f * e));
+    if (gated && model.mlp_bias) bw.push_back(bias_grad_of(gate));
+    if (model.mlp_bias) bw.push_back(bias_grad_of(up));
+  } else if (gated) {
+    bw.push_back(memory("mlp_act.bwd", 5 * T * f * e, 2 * 2 * up_bias_flops));
+  } else {
+    bw.push_back(memory("mlp_act.bwd", 3 * T * f * e, 2 * up_bias_flops));
+  }
   if (gated) {
     bw.push_back(dgrad_of(gate, e));
     bw.push_back(wgrad_of(gate, e));
   }
   bw.push_back(dgrad_of(up, e));
   bw.push_back(wgrad_of(up, e));
+  if (eager && gated) bw.push_back(memory("mlp_up.grad_sum.bwd", 3 * T * h * e));
   bw.push_back(memory("ln2.bwd", 3 * T * h * e, 2 * 2 * T * 2 * h));
-  bw.push_back(memory("residual1.bwd", T * h * (3 * e + mask), 2 * 2 * T * h));
+  residual_backward("residual1", proj, model.out_bias);
   bw.push_back(dgrad_of(proj, e));
   bw.push_back(wgrad_of(proj, e));
-  if (attention == AttentionKernel::unfused) {
+  if (unfused_attention) {
+    if (eager) bw.push_back(memory("attn_context_copy.bwd", 2 * T * h * e));
     bw.push_back(gemm("attn_context.dgrad", s, s, d, heads, e));  // dP = dC V^T
     bw.push_back(gemm("attn_context.wgrad", s, d, s, heads, e));  // dV = P^T dC
     bw.push_back(memory("attn_dropout.bwd", heads * s * s * (2 * e + mask)));
     bw.push_back(memory("attn_softmax.bwd", heads * s * s * 3 * e));
+    if (eager) bw.push_back(memory("attn_scale.bwd", heads * s * s * 2 * e));  // the mask's add passes the gradient through
     bw.push_back(gemm("attn_scores.dgrad", s, d, s, heads, e));  // dQ = dS K
     bw.push_back(gemm("attn_scores.wgrad", s, d, s, heads, e));  // dK = dS^T Q
+    if (eager) bw.push_back(memory("attn_qkv_copy.bwd", 2 * T * (q_width + 2 * kv_width) * e));
   } else {
-    Kernel k;
-    k.kind = KernelKind::fused_attention;
-    k.name = "attn_fused.bwd";
-    k.m = s, k.n = d, k.k = s, k.batch = heads;
-    k.flops = 2 * 2.0 * 2.0 * s * d * s * heads;  // dgrad and wgrad of both products
-    k.hbm_bytes = 8 * T * h * e;  // Q, K, V, O, dO in; dQ, dK, dV out
-    bw.push_back(k);
+    bw.push_back(fused_attention("attn_fused.bwd", s, d, heads, 2 * 2.0 * 2.0 * s * d * s * heads,  // dgrad and wgrad of both products
+                                 8 * T * h * e));  // Q, K, V, O, dO in; dQ, dK, dV out
   }
-  bw.push_back(dgrad_of(qkv, e));
-  bw.push_back(wgrad_of(qkv, e, 2 * 2 * T * 3 * h));  // and the bias gradient
+  for (auto l = projections.rbegin(); l != projections.rend(); ++l) {
+    if (eager && qkv_bias) bw.push_back(bias_grad_of(*l));
+    bw.push_back(dgrad_of(*l, e));
+    bw.push_back(wgrad_of(*l, e, !eager && qkv_bias ? 2 * 2 * T * l->out : 0));  // fused: and the bias gradient
+  }
+  if (eager && projections.size() > 1)
+    bw.push_back(memory(projections.front().name + ".grad_sum.bwd", (projections.size() - 1) * 3 * T * h * e));
   bw.push_back(memory("ln1.bwd", 3 * T * h * e, 2 * 2 * T * 2 * h));
 
   if (activation_checkpointing) {

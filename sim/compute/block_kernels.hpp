@@ -10,6 +10,11 @@
 //   attention fused (flash-style): one kernel per layer and pass, Q, K, V in and O out, no s x s
 //             traffic; FLOPs as the two products (the backward's recomputation of the scores is
 //             not charged: FLOP accounting stays that of flops.hpp)
+//   element-wise unfused (eager PyTorch, as Hugging Face's BERT/RoBERTa run it, 2021): three
+//             Q, K, V GEMMs T x h x h and every bias, GeLU, dropout, residual add, scale and mask
+//             its own kernel: F.linear on a 3-D input is matmul then `output += bias`; the
+//             attention's torch.matmul reshapes the permuted Q, K^T and V into copies, and the
+//             context's permute().contiguous() is one more; one pass over HBM each
 //   backward  per GEMM Y = X W a dgrad (dX = dY W^T) and a wgrad (dW = X^T dY) of the same FLOPs;
 //             per memory-bound kernel its backward (reads the saved input and the incoming
 //             gradient, writes the outgoing one)
@@ -24,12 +29,21 @@
 #include "sim/model/transformer.hpp"
 #include "sim/schedule/schedule.hpp"
 
+#include <optional>
+#include <string_view>
 #include <vector>
 
 namespace shardsim {
 
 enum class AttentionKernel { unfused, fused };
 const char* to_string(AttentionKernel attention);
+std::optional<AttentionKernel> attention_kernel_named(std::string_view name);  // "fused" | "unfused"
+
+// Whether the element-wise work around the GEMMs runs in the fused kernels of Megatron-LM (bias in
+// the GEMM or with GeLU, bias+dropout+residual, scale+mask+softmax) or op by op in eager PyTorch.
+enum class ElementwiseKernels { fused, unfused };
+const char* to_string(ElementwiseKernels elementwise);
+std::optional<ElementwiseKernels> elementwise_kernels_named(std::string_view name);  // "fused" | "unfused"
 
 struct PassKernels {
   std::vector<Kernel> forward;
@@ -38,7 +52,7 @@ struct PassKernels {
 };
 
 PassKernels block_kernels(const TransformerModel& model, int micro_batch, bool activation_checkpointing,
-                          AttentionKernel attention);
+                          AttentionKernel attention, ElementwiseKernels elementwise);
 // The embedding lookup, the final norm, the output head GEMM and the loss (softmax cross-entropy
 // over the vocabulary). FLOPs sum to output_head_flops (the lookup, norm and loss are charged
 // none, as flops.hpp counts none for them).

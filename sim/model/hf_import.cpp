@@ -296,6 +296,7 @@ void read_family(Config& c, TransformerModel& m, Read& r, const std::string& t) 
   }
   if (t == "bert" || t == "roberta" || t.empty()) {
     read_common_keys(c, m, r);
+    m.fused_qkv = t.empty();  // BertSelfAttention: separate query, key and value nn.Linear
     m.position_table = r.context;
     m.tied_embeddings = c.boolean("tie_word_embeddings", true);
     r.notes += "; counted as the GPT/BERT block (token-type table, pooler and MLM head not counted)";

@@ -44,6 +44,10 @@ TransformerModel model_from_json(const nlohmann::json& json, const std::string& 
   m.head_dim = optional_int("head_dim", 1);
   m.position_table = static_cast<int>(o.optional_integer("position_table", 0, kMaxSize).value_or(m.seq_len));
   if (auto biases = o.optional_boolean("biases")) m.qkv_bias = m.out_bias = m.mlp_bias = *biases;
+  if (auto qkv = o.optional_string("qkv")) {
+    if (*qkv != "fused" && *qkv != "separate") o.fail("qkv", fmt::format("expected fused or separate, found '{}'", *qkv));
+    m.fused_qkv = *qkv == "fused";
+  }
   if (auto norm = o.optional_string("norm")) {
     if (*norm != "layernorm" && *norm != "rmsnorm") o.fail("norm", fmt::format("expected layernorm or rmsnorm, found '{}'", *norm));
     m.norm_bias = *norm == "layernorm";

@@ -54,6 +54,8 @@ struct ScenarioOverrides {
   std::optional<std::string> framework;           // --framework
   std::optional<std::string> model;               // --model: a preset, model file or HF config.json
   std::optional<int> seq_len;                     // --seq-len: training sequence length in tokens
+  std::optional<std::string> attention;           // --attention: fused | unfused
+  std::optional<std::string> elementwise;         // --elementwise: fused | unfused
 };
 
 // Throws InputError naming the flag ("--partition-size must be positive, got 0") for a value no

@@ -87,8 +87,14 @@ Scenario load_scenario(const std::string& path, const ScenarioOverrides& o) {
   sc.step.accumulation_steps = accumulation ? static_cast<int>(*accumulation) : 1;
   if (auto ac = root.optional_boolean("activation_checkpointing")) sc.step.activation_checkpointing = *ac;
   if (auto attention = root.optional_string("attention")) {
-    if (*attention == "fused") sc.step.attention = AttentionKernel::fused;
-    else if (*attention != "unfused") root.fail("attention", fmt::format("expected \"fused\" or \"unfused\", found \"{}\"", *attention));
+    const auto kernel = attention_kernel_named(*attention);
+    if (!kernel) root.fail("attention", fmt::format("expected \"fused\" or \"unfused\", found \"{}\"", *attention));
+    sc.step.attention = *kernel;
+  }
+  if (auto elementwise = root.optional_string("elementwise")) {
+    const auto kernels = elementwise_kernels_named(*elementwise);
+    if (!kernels) root.fail("elementwise", fmt::format("expected \"fused\" or \"unfused\", found \"{}\"", *elementwise));
+    sc.step.elementwise = *kernels;
   }
   sc.collective_library = root.optional_string("nccl").value_or("");
   sc.framework = root.optional_string("framework").value_or("");

@@ -23,6 +23,12 @@ void ScenarioFlags::add_strategy_and_batch(CLI::App* cmd) {
                   "How the framework runs the step: deepspeed, deepspeed-0.5.6, fsdp, fsdp2, smp, ideal (topologies/frameworks/), or a "
                   "profile file; default: deepspeed for ZeRO and MiCS, fsdp for hybrid_shard, ideal for ddp");
   cmd->add_option("--seq-len", seq_len, "Training sequence length in tokens (default: the scenario's seq_len, else the model's)");
+  cmd->add_option("--attention", attention,
+                  "Attention kernel: unfused (scores through HBM, the 2021-22 stacks) or fused (FlashAttention, SDPA); default: the "
+                  "scenario's attention, else unfused");
+  cmd->add_option("--elementwise", elementwise,
+                  "Element-wise kernels: fused (Megatron-LM's) or unfused (eager PyTorch: a Hugging Face model); default: the "
+                  "scenario's elementwise, else fused");
 }
 
 void ScenarioFlags::add_model(CLI::App* cmd) {
@@ -52,6 +58,8 @@ ScenarioOverrides ScenarioFlags::overrides() const {
   if (!framework.empty()) o.framework = framework;
   if (!model.empty()) o.model = model;
   o.seq_len = seq_len;
+  if (!attention.empty()) o.attention = attention;
+  if (!elementwise.empty()) o.elementwise = elementwise;
   check_overrides(o);
   return o;
 }

@@ -17,14 +17,15 @@
 namespace shardsim {
 
 struct ScenarioFlags {
-  std::string instance, strategy, hierarchical, deepspeed, nccl, framework, model;
+  std::string instance, strategy, hierarchical, deepspeed, nccl, framework, model, attention, elementwise;
   std::optional<int> nodes, partition_size, micro_batch, accumulation, seq_len;
 
   // --instance under `names` (CLI11 syntax: "--instance" or "--instance,--topology").
   void add_instance(CLI::App* cmd, const std::string& names = "--instance");
   // --nodes as an override of the scenario's node count.
   void add_nodes(CLI::App* cmd);
-  // --strategy, --partition-size, --hierarchical, --micro-batch, --accumulation, --deepspeed, --framework, --seq-len.
+  // --strategy, --partition-size, --hierarchical, --micro-batch, --accumulation, --deepspeed, --framework, --seq-len,
+  // --attention, --elementwise.
   void add_strategy_and_batch(CLI::App* cmd);
   // --model: the model, replacing the scenario's (or, with no scenario file, the model to simulate).
   void add_model(CLI::App* cmd);

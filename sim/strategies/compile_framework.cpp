@@ -48,6 +48,7 @@ std::string module_of_kernel(const std::string& kernel) {
   if (stem == "ln1") return "norm1";
   if (stem == "ln2") return "norm2";
   if (stem == "qkv") return "attention.qkv";
+  if (stem == "q" || stem == "k" || stem == "v") return "attention." + stem;
   if (stem.starts_with("attn_") && stem != "attn_out") return "attention.core";
   if (stem == "attn_out" || stem == "residual1") return "attention.out";
   if (stem == "mlp_up" || stem == "mlp_act") return "mlp.up";
@@ -60,7 +61,7 @@ std::string module_of_kernel(const std::string& kernel) {
 
 // Gives each module of `block` its own kernels of each pass; leaves them all empty (the FLOP-share
 // fallback) where a kernel maps to no module of the block or a module with FLOPs gets none (a
-// layout the kernel model does not describe: separate Q/K/V, experts, extra norms).
+// layout the kernel model does not describe: experts, extra norms).
 void assign_kernels(Block& block) {
   auto strip = [&](const std::string& name) {
     const std::string prefix = block.layer >= 0 && block.name != "head" ? block.name + "." : "";
@@ -107,7 +108,7 @@ std::vector<Block> framework_blocks(const StepConfig& c) {
   const LayerFlops head = output_head_flops(m, c.micro_batch);
   const double attention_products = 2.0 * 2.0 * tokens * m.seq_len * static_cast<double>(m.heads) * head_dim(m);
   const double routed_share = m.experts > 0 ? static_cast<double>(m.experts_per_token) / m.experts : 1.0;
-  const PassKernels block_passes = block_kernels(m, c.micro_batch, c.activation_checkpointing, c.attention);
+  const PassKernels block_passes = block_kernels(m, c.micro_batch, c.activation_checkpointing, c.attention, c.elementwise);
   std::vector<Block> blocks;
   blocks.push_back({"embedding", -1, false, {{"embedding", embedding_weights(m), {}, 0, 0, 0}}, {}});
   for (int l = 0; l < m.layers; ++l) {

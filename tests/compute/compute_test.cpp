@@ -42,7 +42,7 @@ double seconds_of(const GpuSpec& gpu, const std::vector<Kernel>& kernels) {
 // Compute-only fraction of peak of one block, forward + recompute + backward.
 double block_fraction_of_peak(const GpuSpec& gpu, const TransformerModel& model, int micro_batch,
                               AttentionKernel attention = AttentionKernel::unfused) {
-  const PassKernels p = block_kernels(model, micro_batch, true, attention);
+  const PassKernels p = block_kernels(model, micro_batch, true, attention, ElementwiseKernels::fused);
   const double flops = kernel_flops(p.forward) + kernel_flops(p.recompute) + kernel_flops(p.backward);
   const double seconds = seconds_of(gpu, p.forward) + seconds_of(gpu, p.recompute) + seconds_of(gpu, p.backward);
   return flops / seconds / gpu.peak_flops;
@@ -66,13 +66,24 @@ TEST_CASE("the kernels of a pass add up exactly to flops.hpp's FLOPs", "[compute
   TransformerModel gated = test::small_model();
   gated.gated_mlp = true;
   gated.ffn_hidden = 1376;
-  for (const TransformerModel& model : {test::tiny_model(), test::small_model(), gated, load_model("gpt-100b"), load_model("gpt2-small")})
+  // Separate Q, K, V (Hugging Face's BERT), grouped-query, and without any bias (Llama-style).
+  TransformerModel separate = test::small_model();
+  separate.fused_qkv = false;
+  TransformerModel grouped = separate;
+  grouped.kv_heads = grouped.heads / 2;
+  TransformerModel bias_free = grouped;
+  bias_free.gated_mlp = true;
+  bias_free.qkv_bias = bias_free.out_bias = bias_free.mlp_bias = false;
+  for (const TransformerModel& model : {test::tiny_model(), test::small_model(), gated, separate, grouped, bias_free,
+                                        load_model("gpt-100b"), load_model("gpt2-small")})
     for (int b : {1, 2, 3})
       for (bool checkpointing : {true, false})
-        for (AttentionKernel attention : {AttentionKernel::unfused, AttentionKernel::fused}) {
-          INFO(model.name << " b=" << b << " checkpointing " << checkpointing << " attention " << to_string(attention));
+        for (AttentionKernel attention : {AttentionKernel::unfused, AttentionKernel::fused})
+          for (ElementwiseKernels elementwise : {ElementwiseKernels::fused, ElementwiseKernels::unfused}) {
+          INFO(model.name << " b=" << b << " checkpointing " << checkpointing << " attention " << to_string(attention)
+                          << " element-wise " << to_string(elementwise) << " fused_qkv " << model.fused_qkv);
           const LayerFlops f = layer_flops(model, b, checkpointing);
-          const PassKernels k = block_kernels(model, b, checkpointing, attention);
+          const PassKernels k = block_kernels(model, b, checkpointing, attention, elementwise);
           CHECK(kernel_flops(k.forward) == f.forward);
           CHECK(kernel_flops(k.backward) == f.backward);
           CHECK(kernel_flops(k.recompute) == f.recompute);
@@ -80,7 +91,9 @@ TEST_CASE("the kernels of a pass add up exactly to flops.hpp's FLOPs", "[compute
           // (x3 over forward and backward).
           const double T = static_cast<double>(b) * model.seq_len;
           const double matrices = model.gated_mlp ? 3.0 : 2.0;
-          const double weights = 4.0 * model.hidden * model.hidden + matrices * model.hidden * model.ffn_hidden;
+          const double q_width = static_cast<double>(model.heads) * head_dim(model);
+          const double kv_width = static_cast<double>(kv_heads(model)) * head_dim(model);
+          const double weights = model.hidden * (2 * q_width + 2 * kv_width) + matrices * model.hidden * model.ffn_hidden;
           const double small = static_cast<double>(parameters_per_layer(model)) - weights;
           double gemms = 0;
           for (const auto* pass : {&k.forward, &k.backward})
@@ -92,6 +105,44 @@ TEST_CASE("the kernels of a pass add up exactly to flops.hpp's FLOPs", "[compute
   CHECK(kernel_flops(head.forward) == output_head_flops(m, 2).forward);
   CHECK(kernel_flops(head.backward) == output_head_flops(m, 2).backward);
   CHECK(head.recompute.empty());
+}
+
+TEST_CASE("eager PyTorch's element-wise kernels: the extra HBM passes, hand counted", "[compute]") {
+  // Separate Q, K, V with biases, unfused attention: eager adds, per forward, the three bias adds
+  // and the three reshape copies of Q, K^T, V (6Th + 6Th), the scale and mask passes over the
+  // scores (4 b a s^2), the context's contiguous copy (2Th), per residual branch a bias add, a
+  // dropout and an add in place of one fused kernel (2 x 4Th), and the MLP's bias add apart from
+  // its GeLU (2Tf): 22Th + 4 b a s^2 + 2Tf elements of e bytes. The GEMMs are the same.
+  TransformerModel m = test::small_model();
+  m.fused_qkv = false;
+  const int b = 2;
+  const double T = static_cast<double>(b) * m.seq_len, h = m.hidden, f = m.ffn_hidden, s = m.seq_len;
+  const double e = element_bytes(m);
+  auto bytes = [](const std::vector<Kernel>& kernels, KernelKind kind) {
+    double total = 0;
+    for (const Kernel& k : kernels)
+      if (k.kind == kind) total += k.count * k.hbm_bytes;
+    return total;
+  };
+  const PassKernels fused = block_kernels(m, b, true, AttentionKernel::unfused, ElementwiseKernels::fused);
+  const PassKernels eager = block_kernels(m, b, true, AttentionKernel::unfused, ElementwiseKernels::unfused);
+  CHECK(bytes(eager.forward, KernelKind::memory) - bytes(fused.forward, KernelKind::memory) ==
+        (22 * T * h + 4.0 * b * m.heads * s * s + 2 * T * f) * e);
+  CHECK(bytes(eager.forward, KernelKind::gemm) == bytes(fused.forward, KernelKind::gemm));
+  CHECK(eager.recompute.size() == eager.forward.size());
+  // Its memory-bound kernels take that many bytes longer at the GPU's HBM rate; its GEMMs are a
+  // little quicker, having no bias epilogue, but the block is slower.
+  const GpuSpec gpu = load_instance_by_name("p4d.24xlarge").gpu;
+  auto memory_kernels = [](const std::vector<Kernel>& kernels) {
+    std::vector<Kernel> out;
+    for (const Kernel& k : kernels)
+      if (k.kind == KernelKind::memory) out.push_back(k);
+    return out;
+  };
+  CHECK(seconds_of(gpu, memory_kernels(eager.forward)) - seconds_of(gpu, memory_kernels(fused.forward)) ==
+        Approx((bytes(eager.forward, KernelKind::memory) - bytes(fused.forward, KernelKind::memory)) / gpu.hbm_bandwidth_Bps));
+  CHECK(seconds_of(gpu, eager.forward) > seconds_of(gpu, fused.forward));
+  CHECK(seconds_of(gpu, eager.backward) > seconds_of(gpu, fused.backward));
 }
 
 TEST_CASE("tile and wave quantization, hand computed", "[compute]") {
@@ -157,7 +208,7 @@ TEST_CASE("ops without kernels, and GPUs without a kernel model, run at a flat r
   // before kernels existed (the live validation sleeps for exactly this).
   const GpuSpec cpu = load_instance_by_name("emulated-k2").gpu;
   REQUIRE(cpu.sm_count == 0);
-  const PassKernels k = block_kernels(test::small_model(), 1, true, AttentionKernel::unfused);
+  const PassKernels k = block_kernels(test::small_model(), 1, true, AttentionKernel::unfused, ElementwiseKernels::fused);
   const ComputeOp op = compute_op_of(k.forward);
   CHECK(compute_op_seconds(cpu, op) == Approx(op.flops / (cpu.peak_flops * cpu.gemm_peak_fraction)).epsilon(1e-15));
   CHECK(op.flops == layer_flops(test::small_model(), 1, true).forward);
@@ -198,7 +249,7 @@ TEST_CASE("compiled compute ops carry their kernels, in the schedule and its JSO
   c.model = test::small_model();
   c.micro_batch = 2;
   const auto units = model_units(c);
-  const PassKernels block = block_kernels(c.model, 2, true, AttentionKernel::unfused);
+  const PassKernels block = block_kernels(c.model, 2, true, AttentionKernel::unfused, ElementwiseKernels::fused);
   REQUIRE(units.size() == static_cast<std::size_t>(c.model.layers) + 1);
   CHECK(units[0].forward_kernels.size() == block.forward.size());
   CHECK(units[0].backward_kernels.size() == block.recompute.size() + block.backward.size());

@@ -1,10 +1,12 @@
 #include "sim/input/input_error.hpp"
 #include "sim/model/model_loader.hpp"
+#include "sim/model/weights.hpp"
 #include "tests/support/test_data.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace shardsim;
@@ -97,6 +99,7 @@ TEST_CASE("Hugging Face configs ignore keys we do not model but still validate",
   CHECK(bert.layers == 12);
   CHECK(bert.seq_len == 512);
   CHECK(bert.tied_embeddings);
+  CHECK_FALSE(bert.fused_qkv);  // BertSelfAttention's separate query, key and value nn.Linear
 
   test::TempFile bad_heads("config.json", R"({"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 7,
     "intermediate_size": 3072, "max_position_embeddings": 512, "vocab_size": 30522})");
@@ -105,6 +108,20 @@ TEST_CASE("Hugging Face configs ignore keys we do not model but still validate",
 
   test::TempFile missing("config.json", R"({"n_embd": 768, "n_layer": 12, "n_positions": 1024, "vocab_size": 50257})");
   CHECK_THROWS_WITH(load_model(missing.path()), Contains(missing.path()) && Contains("/n_head") && Contains("missing"));
+}
+
+TEST_CASE("a model file says whether its Q, K and V are one weight or three", "[model]") {
+  // The layout sets the tensors a per-parameter framework gathers one by one (weights.hpp), not the count.
+  const auto separate = load_model(test::data_path("scenarios/models/roberta-10b.json"));
+  CHECK_FALSE(separate.fused_qkv);
+  TransformerModel fused = separate;
+  fused.fused_qkv = true;
+  CHECK(parameter_count(fused) == parameter_count(separate));
+  std::vector<std::string> names;
+  for (const WeightTensor& w : block_weights(separate, 0)) names.push_back(w.name);
+  CHECK(std::find(names.begin(), names.end(), "attention.q.weight") != names.end());
+  CHECK(std::find(names.begin(), names.end(), "attention.qkv.weight") == names.end());
+  CHECK(load_model("bert-10b").fused_qkv);  // the default: one QKV weight
 }
 
 TEST_CASE("bad model files throw InputError naming the file and field", "[model]") {

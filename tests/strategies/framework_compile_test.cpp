@@ -220,15 +220,48 @@ TEST_CASE("FSDP gathers and reduces one flat parameter per block", "[frameworks]
   CHECK(count_collectives(s, CollectiveKind::reduce_scatter) == 55 + 2);
 }
 
+namespace {
+// The kernels of the compute ops whose labels start with `prefix`, in program order.
+std::vector<std::string> kernel_names_of_ops(const Schedule& s, const std::string& prefix) {
+  std::vector<std::string> names;
+  for (const Op& op : s.program.ops)
+    if (const auto* compute = std::get_if<ComputeOp>(&op.body); compute && op.label.rfind(prefix, 0) == 0)
+      for (const Kernel& k : compute->kernels) names.push_back(k.name);
+  return names;
+}
+}  // namespace
+
 TEST_CASE("each module runs its own kernels of its block, which they partition", "[frameworks]") {
   const StepConfig c = gpt_100b("deepspeed");
   const Schedule s = compile_schedule(test::p4d(16), c);
-  const PassKernels block = block_kernels(c.model, c.micro_batch, c.activation_checkpointing, c.attention);
-  std::vector<std::string> names;
-  for (const Op& op : s.program.ops)
-    if (const auto* compute = std::get_if<ComputeOp>(&op.body); compute && op.label.rfind("fwd L3.", 0) == 0)
-      for (const Kernel& k : compute->kernels) names.push_back(k.name);
+  const PassKernels block = block_kernels(c.model, c.micro_batch, c.activation_checkpointing, c.attention, c.elementwise);
+  const std::vector<std::string> names = kernel_names_of_ops(s, "fwd L3.");
   REQUIRE(names.size() == block.forward.size());
   for (std::size_t i = 0; i < names.size(); ++i) CHECK(names[i] == block.forward[i].name);  // in the block's order
   CHECK(std::get<ComputeOp>(s.program.ops[index_of(s, "fwd L3.attention.qkv")].body).kernels.size() == 1);
+}
+
+TEST_CASE("a Hugging Face layout in eager PyTorch: each of Q, K and V runs its GEMM and its bias add", "[frameworks]") {
+  // Separate query, key and value weights (BertSelfAttention), every element-wise op its own
+  // kernel: the kernels still partition over the modules, in the block's order, so none falls back
+  // to the FLOP share.
+  StepConfig c = gpt_100b("deepspeed");
+  c.model.fused_qkv = false;
+  c.elementwise = ElementwiseKernels::unfused;
+  const Schedule s = compile_schedule(test::p4d(16), c);
+  const PassKernels block = block_kernels(c.model, c.micro_batch, c.activation_checkpointing, c.attention, c.elementwise);
+  const std::vector<std::string> names = kernel_names_of_ops(s, "fwd L3.");
+  REQUIRE(names.size() == block.forward.size());
+  for (std::size_t i = 0; i < names.size(); ++i) CHECK(names[i] == block.forward[i].name);
+  for (const char* projection : {"q", "k", "v"}) {
+    const auto& kernels = std::get<ComputeOp>(s.program.ops[index_of(s, fmt::format("fwd L3.attention.{}", projection))].body).kernels;
+    REQUIRE(kernels.size() == 2);
+    CHECK(kernels[0].name == fmt::format("{}.fwd", projection));
+    CHECK(kernels[1].name == fmt::format("{}.bias.fwd", projection));
+  }
+  const auto& core = std::get<ComputeOp>(s.program.ops[index_of(s, "fwd L3.attention.core")].body).kernels;
+  std::vector<std::string> core_names;
+  for (const Kernel& k : core) core_names.push_back(k.name);
+  CHECK(core_names == std::vector<std::string>{"attn_qkv_copy.fwd", "attn_scores.fwd", "attn_scale.fwd", "attn_mask.fwd",
+                                               "attn_softmax.fwd", "attn_dropout.fwd", "attn_context.fwd", "attn_context_copy.fwd"});
 }
