@@ -102,16 +102,18 @@ PassKernels block_kernels(const TransformerModel& model, int micro_batch, bool a
                           AttentionKernel attention, ElementwiseKernels elementwise) {
   require(model, micro_batch);
   const double b = micro_batch, s = model.seq_len, h = model.hidden, f = model.ffn_hidden, a = model.heads;
-  const double d = h / a, T = b * s, heads = b * a;
+  const double d = head_dim(model), T = b * s, heads = b * a;
   const double e = element_bytes(model);
   const double mask = 1;  // bytes per element of a dropout mask
   const bool eager = elementwise == ElementwiseKernels::unfused;
   const bool unfused_attention = attention == AttentionKernel::unfused;
-  const Linear qkv{"qkv", T, h, 3 * h}, proj{"attn_out", T, h, h}, up{"mlp_up", T, h, f}, gate{"mlp_gate", T, h, f},
-      down{"mlp_down", T, f, h};
-  // A model with separate Q, K and V tensors (Hugging Face's BERT and Llama) runs three GEMMs, the
-  // key and value ones kv_heads x head_dim wide.
-  const double q_width = a * head_dim(model), kv_width = static_cast<double>(kv_heads(model)) * head_dim(model);
+  // Q is heads x head_dim wide, K and V kv_heads x head_dim (grouped-query attention); a model with
+  // separate Q, K and V tensors (Hugging Face's BERT and Llama) runs three GEMMs.
+  const double q_width = a * d, kv_width = static_cast<double>(kv_heads(model)) * d;
+  const Linear qkv{"qkv", T, h, q_width + 2 * kv_width}, proj{"attn_out", T, q_width, h}, up{"mlp_up", T, h, f},
+      gate{"mlp_gate", T, h, f}, down{"mlp_down", T, f, h};
+  // A norm's FLOPs as flops.hpp counts its parameters: LayerNorm's scale and shift, RMSNorm's scale.
+  const double norm_flops = 2 * T * (model.norm_bias ? 2 : 1) * h;
   const std::vector<Linear> projections =
       model.fused_qkv ? std::vector<Linear>{qkv}
                       : std::vector<Linear>{{"q", T, h, q_width}, {"k", T, h, kv_width}, {"v", T, h, kv_width}};
@@ -135,7 +137,7 @@ PassKernels block_kernels(const TransformerModel& model, int micro_batch, bool a
     fw.push_back(memory(name + ".dropout.fwd", T * h * (2 * e + mask)));
     fw.push_back(memory(name + ".fwd", 3 * T * h * e));
   };
-  fw.push_back(memory("ln1.fwd", 2 * T * h * e, 2 * T * 2 * h));
+  fw.push_back(memory("ln1.fwd", 2 * T * h * e, norm_flops));
   for (const Linear& l : projections) {
     const double bias_flops = qkv_bias ? 2 * T * l.out : 0;
     if (!eager) {
@@ -158,14 +160,14 @@ PassKernels block_kernels(const TransformerModel& model, int micro_batch, bool a
     }
     fw.push_back(memory("attn_dropout.fwd", heads * s * s * (2 * e + mask)));
     fw.push_back(gemm("attn_context.fwd", s, d, s, heads, e));
-    if (eager) fw.push_back(memory("attn_context_copy.fwd", 2 * T * h * e));  // permute(0, 2, 1, 3).contiguous()
+    if (eager) fw.push_back(memory("attn_context_copy.fwd", 2 * T * q_width * e));  // permute(0, 2, 1, 3).contiguous()
   } else {
     fw.push_back(fused_attention("attn_fused.fwd", s, d, heads, 2.0 * 2.0 * s * d * s * heads,  // scores and context
-                                 4 * T * h * e));                                             // Q, K, V in, O out
+                                 T * (2 * q_width + 2 * kv_width) * e));                     // Q, K, V in, O out
   }
   fw.push_back(forward_of(proj, e));
   residual_forward("residual1", proj, model.out_bias);
-  fw.push_back(memory("ln2.fwd", 2 * T * h * e, 2 * T * 2 * h));
+  fw.push_back(memory("ln2.fwd", 2 * T * h * e, norm_flops));
   fw.push_back(forward_of(up, e));
   if (eager && model.mlp_bias) fw.push_back(bias_of(up, "fwd"));
   if (gated) fw.push_back(forward_of(gate, e));
@@ -216,12 +218,12 @@ PassKernels block_kernels(const TransformerModel& model, int micro_batch, bool a
   bw.push_back(dgrad_of(up, e));
   bw.push_back(wgrad_of(up, e));
   if (eager && gated) bw.push_back(memory("mlp_up.grad_sum.bwd", 3 * T * h * e));
-  bw.push_back(memory("ln2.bwd", 3 * T * h * e, 2 * 2 * T * 2 * h));
+  bw.push_back(memory("ln2.bwd", 3 * T * h * e, 2 * norm_flops));
   residual_backward("residual1", proj, model.out_bias);
   bw.push_back(dgrad_of(proj, e));
   bw.push_back(wgrad_of(proj, e));
   if (unfused_attention) {
-    if (eager) bw.push_back(memory("attn_context_copy.bwd", 2 * T * h * e));
+    if (eager) bw.push_back(memory("attn_context_copy.bwd", 2 * T * q_width * e));
     bw.push_back(gemm("attn_context.dgrad", s, s, d, heads, e));  // dP = dC V^T
     bw.push_back(gemm("attn_context.wgrad", s, d, s, heads, e));  // dV = P^T dC
     bw.push_back(memory("attn_dropout.bwd", heads * s * s * (2 * e + mask)));
@@ -232,7 +234,7 @@ PassKernels block_kernels(const TransformerModel& model, int micro_batch, bool a
     if (eager) bw.push_back(memory("attn_qkv_copy.bwd", 2 * T * (q_width + 2 * kv_width) * e));
   } else {
     bw.push_back(fused_attention("attn_fused.bwd", s, d, heads, 2 * 2.0 * 2.0 * s * d * s * heads,  // dgrad and wgrad of both products
-                                 8 * T * h * e));  // Q, K, V, O, dO in; dQ, dK, dV out
+                                 T * (4 * q_width + 4 * kv_width) * e));  // Q, K, V, O, dO in; dQ, dK, dV out
   }
   for (auto l = projections.rbegin(); l != projections.rend(); ++l) {
     if (eager && qkv_bias) bw.push_back(bias_grad_of(*l));
@@ -241,7 +243,7 @@ PassKernels block_kernels(const TransformerModel& model, int micro_batch, bool a
   }
   if (eager && projections.size() > 1)
     bw.push_back(memory(projections.front().name + ".grad_sum.bwd", (projections.size() - 1) * 3 * T * h * e));
-  bw.push_back(memory("ln1.bwd", 3 * T * h * e, 2 * 2 * T * 2 * h));
+  bw.push_back(memory("ln1.bwd", 3 * T * h * e, 2 * norm_flops));
 
   if (activation_checkpointing) {
     p.recompute = p.forward;

@@ -12,6 +12,7 @@
 #include "tests/support/test_models.hpp"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fmt/format.h>
 
 using namespace shardsim;
@@ -269,4 +270,21 @@ TEST_CASE("compiled compute ops carry their kernels, in the schedule and its JSO
     CHECK(flops == op["flops"].get<double>());
   }
   CHECK(listed == 2 * static_cast<int>(units.size()));  // every forward and backward; not the optimizer
+}
+
+TEST_CASE("Hugging Face layouts the kernels describe add up exactly too", "[compute]") {
+  // Grouped-query attention (Llama-2-70B, Mistral), RMSNorm and no biases (Llama), Q/K/V biases
+  // (Qwen2.5), head_dim apart from hidden / heads (Gemma-7B: 16 x 256 with hidden 3072),
+  // multi-query with a fused QKV (StarCoder), in both element-wise modes.
+  for (const char* name : {"hf/llama-2-7b", "hf/llama-2-70b", "hf/mistral-7b", "hf/qwen2.5-72b", "hf/gemma-7b", "hf/starcoder"}) {
+    const TransformerModel m = load_model(name);
+    for (ElementwiseKernels elementwise : {ElementwiseKernels::fused, ElementwiseKernels::unfused})
+      for (AttentionKernel attention : {AttentionKernel::unfused, AttentionKernel::fused}) {
+        INFO(name << " element-wise " << to_string(elementwise) << " attention " << to_string(attention));
+        const LayerFlops f = layer_flops(m, 2, true);
+        const PassKernels k = block_kernels(m, 2, true, attention, elementwise);
+        CHECK(kernel_flops(k.forward) == Approx(f.forward).epsilon(1e-15));
+        CHECK(kernel_flops(k.backward) == Approx(f.backward).epsilon(1e-15));
+      }
+  }
 }

@@ -13,6 +13,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <tuple>
+
 #include <set>
 
 using namespace shardsim;
@@ -264,4 +266,20 @@ TEST_CASE("a Hugging Face layout in eager PyTorch: each of Q, K and V runs its G
   for (const Kernel& k : core) core_names.push_back(k.name);
   CHECK(core_names == std::vector<std::string>{"attn_qkv_copy.fwd", "attn_scores.fwd", "attn_scale.fwd", "attn_mask.fwd",
                                                "attn_softmax.fwd", "attn_dropout.fwd", "attn_context.fwd", "attn_context_copy.fwd"});
+}
+
+TEST_CASE("a block the kernels describe only roughly keeps the FLOP share", "[frameworks]") {
+  // Llama's sequential block: each module runs its own kernels (its Q projection: one GEMM).
+  // Falcon-7B's parallel attention and MLP share one norm, which the kernel list (two norms, one
+  // after the other) does not describe: each module runs its FLOP share of the block's kernels.
+  for (const auto& [name, first_projection, described] :
+       {std::tuple{"hf/llama-2-7b", "fwd L3.attention.q", true}, std::tuple{"hf/falcon-7b", "fwd L3.attention.qkv", false}}) {
+    StepConfig c = gpt_100b("deepspeed");
+    c.model = load_model(name);
+    const Schedule s = compile_schedule(test::p4d(16), c);
+    const PassKernels block = block_kernels(c.model, c.micro_batch, c.activation_checkpointing, c.attention, c.elementwise);
+    INFO(name);
+    const auto& kernels = std::get<ComputeOp>(s.program.ops[index_of(s, first_projection)].body).kernels;
+    CHECK(kernels.size() == (described ? 1 : block.forward.size()));
+  }
 }
