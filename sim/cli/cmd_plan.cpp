@@ -12,6 +12,7 @@
 #include "sim/scenario/deepspeed_emit.hpp"
 #include "sim/scenario/fsdp_emit.hpp"
 #include "sim/scenario/strategy_name.hpp"
+#include "sim/scenario_cli/scenario_flags.hpp"
 #include "sim/units/units.hpp"
 
 #include <CLI/CLI.hpp>
@@ -50,6 +51,7 @@ struct PlanOptions {
   int threads = 0;
   int top = 15;
   bool no_checkpointing = false;
+  std::string attention, elementwise;  // --attention, --elementwise
   std::string nccl;
   std::vector<std::string> frameworks;
   std::string emit_deepspeed;
@@ -133,6 +135,8 @@ PlanRequest plan_request(const PlanOptions& o) {
   if (o.top < 0) throw InputError(fmt::format("--top must be at least 0, got {}", o.top));
   r.objective = parse_plan_objective(o.objective, "--objective");
   r.activation_checkpointing = !o.no_checkpointing;
+  r.attention = attention_from_flag(o.attention, r.attention);
+  r.elementwise = elementwise_from_flag(o.elementwise, r.elementwise);
   if (o.threads < 0) throw InputError("--threads must be positive");
   r.threads = o.threads;
   return r;
@@ -147,6 +151,8 @@ void print_plan_json(const PlanRequest& r, const PlanResult& plan) {
   j["seq_len_source"] = r.model.seq_len_source;
   j["global_batch"] = r.global_batch;
   j["objective"] = to_string(r.objective);
+  j["attention_kernel"] = to_string(r.attention);
+  j["elementwise_kernels"] = to_string(r.elementwise);
   if (r.train_tokens) j["train_tokens"] = *r.train_tokens;
   if (plan.recommended) {
     j["recommendation"] = json_of(plan.candidates[*plan.recommended], r.train_tokens.has_value());
@@ -173,7 +179,8 @@ void print_plan_table(const PlanRequest& r, const PlanResult& plan, int top) {
              parameter_count(r.model) / 1e9, r.global_batch, r.model.seq_len, r.model.seq_len_source);
   std::set<std::string> frameworks;
   for (const auto& c : plan.candidates) frameworks.insert(c.framework);
-  fmt::print("framework profiles: {} (topologies/frameworks/)\n", fmt::join(frameworks, ", "));
+  fmt::print("framework profiles: {} (topologies/frameworks/); kernels: attention {}, element-wise {}\n", fmt::join(frameworks, ", "),
+             to_string(r.attention), to_string(r.elementwise));
   // The collective library each instance runs (--nccl, else the instance's default).
   std::vector<std::string> libraries;
   for (const auto& inst : r.instances) {
@@ -216,6 +223,8 @@ void emit_recommendation(const PlanRequest& r, const PlanResult& plan, const Pla
   step.micro_batch = c.micro_batch;
   step.accumulation_steps = c.accumulation_steps;
   step.activation_checkpointing = r.activation_checkpointing;
+  step.attention = r.attention;
+  step.elementwise = r.elementwise;
   const Cluster cluster = make_cluster(load_instance_by_name(c.instance), c.nodes);
   // Under --json stdout holds one JSON document: the notes go to stderr.
   std::FILE* out = o.json ? stderr : stdout;
@@ -270,6 +279,7 @@ void register_plan(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)");
   cmd->add_option("--top", o->top, "Rows in the table")->capture_default_str();
   cmd->add_flag("--no-checkpointing", o->no_checkpointing, "Disable activation checkpointing");
+  add_kernel_flags(cmd, o->attention, o->elementwise);
   cmd->add_option("--emit-deepspeed", o->emit_deepspeed,
                   "Write the recommendation as a DeepSpeed config JSON to this file (and print the deepspeed launch line)");
   cmd->add_option("--emit-fsdp", o->emit_fsdp,

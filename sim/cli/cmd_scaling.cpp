@@ -5,6 +5,7 @@
 #include "sim/input/input_error.hpp"
 #include "sim/model/model_loader.hpp"
 #include "sim/planner/scaling.hpp"
+#include "sim/scenario_cli/scenario_flags.hpp"
 #include "sim/scenario/strategy_name.hpp"
 
 #include <CLI/CLI.hpp>
@@ -35,6 +36,7 @@ struct ScalingOptions {
   int threads = 0;
   std::string nccl;
   std::string framework;
+  std::string attention, elementwise;  // --attention, --elementwise
 };
 
 std::string label(const Candidate& c) {
@@ -70,6 +72,8 @@ void run_scaling_command(const ScalingOptions& o) {
   r.threads = o.threads;
   r.collective_library = o.nccl;
   r.framework = o.framework;
+  r.attention = attention_from_flag(o.attention, r.attention);
+  r.elementwise = elementwise_from_flag(o.elementwise, r.elementwise);
   if (!o.framework.empty()) load_framework(o.framework);  // an unknown name fails here, once, not per point
   const auto points = run_scaling(r);
   // A sweep with no point that ran is an error, not an empty success.
@@ -109,7 +113,8 @@ void run_scaling_command(const ScalingOptions& o) {
              r.micro_batch, r.accumulation_steps, seq_len_description(r.model));
   std::set<std::string> frameworks;
   for (const auto& pt : points) frameworks.insert(pt.candidate.framework.empty() ? default_framework(pt.candidate.strategy.strategy) : pt.candidate.framework);
-  fmt::print("framework profiles: {} (topologies/frameworks/)\n", fmt::join(frameworks, ", "));
+  fmt::print("framework profiles: {} (topologies/frameworks/); kernels: attention {}, element-wise {}\n", fmt::join(frameworks, ", "),
+             to_string(r.attention), to_string(r.elementwise));
   for (const char* mode : {"weak", "strong"}) {
     fmt::print("\n{} scaling ({})\n", mode, std::string(mode) == "weak" ? "batch per GPU fixed" : "global batch fixed");
     fmt::print("{:<18} {:>6} {:>8} {:>12} {:>16} {:>8} {:>11}\n", "strategy", "GPUs", "batch", "step", "tokens/s/GPU", "TFLOPS", "efficiency");
@@ -138,6 +143,7 @@ void register_scaling(CLI::App& app) {
   cmd->add_option("--strategies", o->strategies, "Strategies")->delimiter(',')->capture_default_str();
   cmd->add_option("--framework", o->framework,
                   "Framework profile for every strategy (deepspeed, deepspeed-0.5.6, fsdp, fsdp2, smp, ideal); default: each strategy's");
+  add_kernel_flags(cmd, o->attention, o->elementwise);
   cmd->add_option("--nccl", o->nccl, "Collective library: an NCCL version (2.8, 2.12, 2.18, 2.28) or gloo; default: the newest NCCL where the instance describes what NCCL sees");
   cmd->add_option("--partition-size", o->partition_size, "MiCS / hybrid partition size (default: one node)");
   cmd->add_option("--hierarchical", o->hierarchical, "MiCS hierarchical gather: on | off")->capture_default_str();

@@ -64,6 +64,11 @@ void check_overrides(const ScenarioOverrides& overrides);
 
 Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrides = {});
 
+// A --attention or --elementwise value, or `fallback` where the flag was not given (""); throws
+// InputError naming the flag for anything but fused or unfused.
+AttentionKernel attention_from_flag(const std::string& value, AttentionKernel fallback);
+ElementwiseKernels elementwise_from_flag(const std::string& value, ElementwiseKernels fallback);
+
 // Applies the overrides to a loaded (or flag-built) scenario, in the one order every entry point
 // uses: batch flags, the DeepSpeed config, strategy flags, batch flags again, the collective
 // library, then the framework profile (loaded; an error names --framework, or `framework_origin`

@@ -26,8 +26,8 @@ void apply_overrides(const ScenarioOverrides& o, Scenario& sc, const std::string
   if (o.micro_batch) sc.step.micro_batch = *o.micro_batch;
   if (o.accumulation_steps) sc.step.accumulation_steps = *o.accumulation_steps;
   if (o.collective_library) sc.collective_library = *o.collective_library;
-  if (o.attention) sc.step.attention = *attention_kernel_named(*o.attention);          // checked by check_overrides
-  if (o.elementwise) sc.step.elementwise = *elementwise_kernels_named(*o.elementwise);
+  sc.step.attention = attention_from_flag(o.attention.value_or(""), sc.step.attention);
+  sc.step.elementwise = elementwise_from_flag(o.elementwise.value_or(""), sc.step.elementwise);
   // The framework: the flag, else the scenario's key, else a DeepSpeed config means DeepSpeed,
   // else the strategy's own default (strategy.hpp).
   if (o.framework) sc.framework = *o.framework;
@@ -39,6 +39,18 @@ void apply_overrides(const ScenarioOverrides& o, Scenario& sc, const std::string
   }
 }
 
+AttentionKernel attention_from_flag(const std::string& value, AttentionKernel fallback) {
+  if (value.empty()) return fallback;
+  if (const auto kernel = attention_kernel_named(value)) return *kernel;
+  throw InputError(fmt::format("--attention must be fused or unfused, got \"{}\"", value));
+}
+
+ElementwiseKernels elementwise_from_flag(const std::string& value, ElementwiseKernels fallback) {
+  if (value.empty()) return fallback;
+  if (const auto kernels = elementwise_kernels_named(value)) return *kernels;
+  throw InputError(fmt::format("--elementwise must be fused or unfused, got \"{}\"", value));
+}
+
 void check_overrides(const ScenarioOverrides& o) {
   require_at_least_one(o.nodes, "--nodes");
   if (o.partition_size && *o.partition_size < 1)
@@ -46,10 +58,8 @@ void check_overrides(const ScenarioOverrides& o) {
   require_at_least_one(o.micro_batch, "--micro-batch");
   require_at_least_one(o.accumulation_steps, "--accumulation");
   require_at_least_one(o.seq_len, "--seq-len");
-  if (o.attention && !attention_kernel_named(*o.attention))
-    throw InputError(fmt::format("--attention must be fused or unfused, got \"{}\"", *o.attention));
-  if (o.elementwise && !elementwise_kernels_named(*o.elementwise))
-    throw InputError(fmt::format("--elementwise must be fused or unfused, got \"{}\"", *o.elementwise));
+  attention_from_flag(o.attention.value_or(""), AttentionKernel::unfused);
+  elementwise_from_flag(o.elementwise.value_or(""), ElementwiseKernels::fused);
 }
 
 }  // namespace shardsim

@@ -23,6 +23,10 @@ void ScenarioFlags::add_strategy_and_batch(CLI::App* cmd) {
                   "How the framework runs the step: deepspeed, deepspeed-0.5.6, fsdp, fsdp2, smp, ideal (topologies/frameworks/), or a "
                   "profile file; default: deepspeed for ZeRO and MiCS, fsdp for hybrid_shard, ideal for ddp");
   cmd->add_option("--seq-len", seq_len, "Training sequence length in tokens (default: the scenario's seq_len, else the model's)");
+  add_kernel_flags(cmd, attention, elementwise);
+}
+
+void add_kernel_flags(CLI::App* cmd, std::string& attention, std::string& elementwise) {
   cmd->add_option("--attention", attention,
                   "Attention kernel: unfused (scores through HBM, the 2021-22 stacks) or fused (FlashAttention, SDPA); default: the "
                   "scenario's attention, else unfused");

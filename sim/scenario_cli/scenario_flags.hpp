@@ -37,4 +37,8 @@ struct ScenarioFlags {
   ScenarioOverrides overrides() const;
 };
 
+// --attention and --elementwise on `cmd` (plan and scaling, which take no scenario, use them too;
+// their values are read by attention_from_flag and elementwise_from_flag, scenario.hpp).
+void add_kernel_flags(CLI::App* cmd, std::string& attention, std::string& elementwise);
+
 }  // namespace shardsim

@@ -112,3 +112,20 @@ TEST_CASE("a candidate too large to simulate is marked and skipped, not the end 
   CHECK_THAT(c.why, Catch::StartsWith("not simulated: simulating this zero3 step on 1048576 GPUs"));
   CHECK(c.step_time_s == 0);
 }
+
+TEST_CASE("the plan simulates the kernels it is asked for: eager element-wise kernels are slower", "[planner]") {
+  // The same sweep with Megatron-LM's fused element-wise kernels and with eager PyTorch's: every
+  // candidate that runs computes longer in the second, so none gets faster.
+  PlanRequest fused = small_request();
+  PlanRequest eager = fused;
+  eager.elementwise = ElementwiseKernels::unfused;
+  const PlanResult a = run_plan(fused), b = run_plan(eager);
+  REQUIRE(a.candidates.size() == b.candidates.size());
+  int compared = 0;
+  for (std::size_t i = 0; i < a.candidates.size(); ++i) {
+    if (!a.candidates[i].simulated || !b.candidates[i].simulated) continue;
+    CHECK(b.candidates[i].step_time_s > a.candidates[i].step_time_s);
+    ++compared;
+  }
+  CHECK(compared > 0);
+}
