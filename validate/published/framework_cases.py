@@ -5,14 +5,30 @@ which judges the MiCS paper's headline claims by the case that states the same c
 reports cannot disagree on a target.
 """
 import json
+import subprocess
 from pathlib import Path
 
 CASES_FILE = Path(__file__).resolve().parent / "framework-cases.json"
+REPO = CASES_FILE.parent.parent.parent
 
 
 def load():
     """framework-cases.json: its common_args (the one parameter set) and its cases."""
     return json.loads(CASES_FILE.read_text())
+
+
+def runs_of(case):
+    """Every `shardsim simulate` argument list the case runs: its runs, or its groups' runs."""
+    return list(case.get("runs", [])) + [run for group in case.get("groups", []) for run in group]
+
+
+def simulate(binary, common, args):
+    """(the --json document, None) of `shardsim simulate REPO/args[0] args[1:] common`, or (None, its last error line)."""
+    argv = [str(binary), "simulate", str(REPO / args[0]), *args[1:], *common, "--json"]
+    result = subprocess.run(argv, capture_output=True, text=True)
+    if result.returncode != 0:
+        return None, (result.stderr.strip().splitlines() or ["failed"])[-1]
+    return json.loads(result.stdout), None
 
 
 def case_by_id(spec, case_id):
