@@ -118,7 +118,6 @@ PassKernels block_kernels(const TransformerModel& model, int micro_batch, bool a
       model.fused_qkv ? std::vector<Linear>{qkv}
                       : std::vector<Linear>{{"q", T, h, q_width}, {"k", T, h, kv_width}, {"v", T, h, kv_width}};
   const bool gated = model.gated_mlp;
-  const bool qkv_bias = model.qkv_bias;
   // The bias FLOPs flops.hpp charges, where the model has the bias.
   const double up_bias_flops = model.mlp_bias ? 2 * T * f : 0;
   // An eager element-wise kernel: one HBM pass over `bytes`, and the bias FLOPs flops.hpp charges.
@@ -139,12 +138,12 @@ PassKernels block_kernels(const TransformerModel& model, int micro_batch, bool a
   };
   fw.push_back(memory("ln1.fwd", 2 * T * h * e, norm_flops));
   for (const Linear& l : projections) {
-    const double bias_flops = qkv_bias ? 2 * T * l.out : 0;
+    const double bias_flops = model.qkv_bias ? 2 * T * l.out : 0;
     if (!eager) {
       fw.push_back(forward_of(l, e, bias_flops));  // bias in the GEMM's epilogue (Megatron's F.linear on 2-D)
     } else {
       fw.push_back(forward_of(l, e));
-      if (qkv_bias) fw.push_back(bias_of(l, "fwd"));  // matmul, then `output += bias`
+      if (model.qkv_bias) fw.push_back(bias_of(l, "fwd"));  // matmul, then `output += bias`
     }
   }
   if (unfused_attention) {
@@ -237,9 +236,9 @@ PassKernels block_kernels(const TransformerModel& model, int micro_batch, bool a
                                  T * (4 * q_width + 4 * kv_width) * e));  // Q, K, V, O, dO in; dQ, dK, dV out
   }
   for (auto l = projections.rbegin(); l != projections.rend(); ++l) {
-    if (eager && qkv_bias) bw.push_back(bias_grad_of(*l));
+    if (eager && model.qkv_bias) bw.push_back(bias_grad_of(*l));
     bw.push_back(dgrad_of(*l, e));
-    bw.push_back(wgrad_of(*l, e, !eager && qkv_bias ? 2 * 2 * T * l->out : 0));  // fused: and the bias gradient
+    bw.push_back(wgrad_of(*l, e, !eager && model.qkv_bias ? 2 * 2 * T * l->out : 0));  // fused: and the bias gradient
   }
   if (eager && projections.size() > 1)
     bw.push_back(memory(projections.front().name + ".grad_sum.bwd", (projections.size() - 1) * 3 * T * h * e));

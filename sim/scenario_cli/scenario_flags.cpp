@@ -28,11 +28,11 @@ void ScenarioFlags::add_strategy_and_batch(CLI::App* cmd) {
 
 void add_kernel_flags(CLI::App* cmd, std::string& attention, std::string& elementwise) {
   cmd->add_option("--attention", attention,
-                  "Attention kernel: unfused (scores through HBM, the 2021-22 stacks) or fused (FlashAttention, SDPA); default: the "
-                  "scenario's attention, else unfused");
+                  "Attention kernel: unfused (scores through HBM, the 2021-22 stacks) or fused (FlashAttention, SDPA); default: a "
+                  "scenario's \"attention\", else unfused");
   cmd->add_option("--elementwise", elementwise,
-                  "Element-wise kernels: fused (Megatron-LM's) or unfused (eager PyTorch: a Hugging Face model); default: the "
-                  "scenario's elementwise, else fused");
+                  "Element-wise kernels: fused (Megatron-LM's) or unfused (eager PyTorch: a Hugging Face model); default: a "
+                  "scenario's \"elementwise\", else fused");
 }
 
 void ScenarioFlags::add_model(CLI::App* cmd) {
