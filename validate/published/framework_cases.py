@@ -22,13 +22,17 @@ def runs_of(case):
     return list(case.get("runs", [])) + [run for group in case.get("groups", []) for run in group]
 
 
-def simulate(binary, common, args):
-    """(the --json document, None) of `shardsim simulate REPO/args[0] args[1:] common`, or (None, its last error line)."""
-    argv = [str(binary), "simulate", str(REPO / args[0]), *args[1:], *common, "--json"]
-    result = subprocess.run(argv, capture_output=True, text=True)
+def shardsim(binary, *args):
+    """(the --json document, None) of `shardsim ARGS --json`, or (None, its last error line)."""
+    result = subprocess.run([str(binary), *map(str, args), "--json"], capture_output=True, text=True)
     if result.returncode != 0:
         return None, (result.stderr.strip().splitlines() or ["failed"])[-1]
     return json.loads(result.stdout), None
+
+
+def simulate(binary, common, args):
+    """shardsim() of `simulate REPO/args[0] args[1:] common`."""
+    return shardsim(binary, "simulate", REPO / args[0], *args[1:], *common)
 
 
 def case_by_id(spec, case_id):
