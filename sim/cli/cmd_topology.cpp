@@ -30,6 +30,7 @@ void run_topology(const TopologyOptions& o) {
     j["gpus"] = s.gpus;
     j["gpu"] = {{"model", inst.gpu.model}, {"peak_tflops", inst.gpu.peak_flops / 1e12},
                 {"memory_bytes", inst.gpu.memory_bytes}, {"hbm_bandwidth_GBps", inst.gpu.hbm_bandwidth_Bps / kGB},
+                {"hbm_achievable_fraction", inst.gpu.hbm_achievable_fraction},
                 {"gemm_peak_fraction", inst.gpu.gemm_peak_fraction}, {"sm_count", inst.gpu.sm_count},
                 {"gemm_tile", {inst.gpu.gemm_tile_m, inst.gpu.gemm_tile_n}}};
     for (const auto& c : s.classes)
@@ -44,8 +45,11 @@ void run_topology(const TopologyOptions& o) {
     fmt::print("{}\n", j.dump(2));
     return;
   }
-  fmt::print("{} x {} ({} GPUs: {}, {:.0f} TFLOPS peak, {} memory, {} HBM)\n", s.nodes, s.instance, s.gpus, inst.gpu.model,
-             inst.gpu.peak_flops / 1e12, format_size(inst.gpu.memory_bytes), format_rate(inst.gpu.hbm_bandwidth_Bps));
+  const std::string achievable = inst.gpu.hbm_achievable_fraction < 1
+                                     ? fmt::format(", {:.0f}% reachable", 100 * inst.gpu.hbm_achievable_fraction)
+                                     : std::string();
+  fmt::print("{} x {} ({} GPUs: {}, {:.0f} TFLOPS peak, {} memory, {} HBM{})\n", s.nodes, s.instance, s.gpus, inst.gpu.model,
+             inst.gpu.peak_flops / 1e12, format_size(inst.gpu.memory_bytes), format_rate(inst.gpu.hbm_bandwidth_Bps), achievable);
   if (!inst.description.empty()) fmt::print("  {}\n", inst.description);
   fmt::print("\n{:<14} {:>12} {:>10} {:>12} {:>10} {:>8}\n", "link class", "GB/s/lane", "efficiency", "latency", "links/node", "lanes");
   for (const auto& c : s.classes)

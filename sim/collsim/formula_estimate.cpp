@@ -121,7 +121,7 @@ double formula_time_s(const Cluster& cluster, const CollectivePlan& plan) {
   const GroupLayout layout = layout_of(cluster, plan.group);
   const int k = static_cast<int>(layout.locals.front().size());
   TwoLevelCost cost;
-  cost.copy_Bps = cluster.instance.gpu.hbm_bandwidth_Bps;
+  cost.copy_Bps = cluster.instance.gpu.hbm_achievable_Bps();
   // An inter-node phase NCCL runs as PAT or a tree (library_plan.hpp) is costed on its own.
   double inter_transfers_s = 0;
   bool inter_as_transfers = false;

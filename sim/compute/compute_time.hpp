@@ -7,13 +7,13 @@
 // ceil(batch*tiles / sm_count), and the useful fraction of the work the SMs do is
 //   quantization_efficiency = batch*m*n / (waves * sm_count * Tm * Tn)
 // (partial tiles at the edges and a partial last wave both waste SM time).
-//   time = max(flops / (peak * gemm_peak_fraction * quantization_efficiency), hbm_bytes / HBM bandwidth)
+//   time = max(flops / (peak * gemm_peak_fraction * quantization_efficiency), hbm_bytes / achievable HBM bandwidth)
 // A fused attention kernel quantizes the same way over its query blocks (min(Tm, Tn) rows each;
 // a block covers the whole head dimension). A memory-bound kernel is max(flops at the GEMM rate,
-// bytes at HBM bandwidth). An op is the sum of its kernels (each x count; kernels of one stream
+// bytes at the achievable HBM bandwidth: GpuSpec::hbm_achievable_Bps). An op is the sum of its kernels (each x count; kernels of one stream
 // run one after another). An op without kernels, or any op on a GPU without a kernel model
 // (sm_count 0: the emulated cluster's CPU ranks), runs its FLOPs at peak x gemm_peak_fraction and
-// its HBM bytes at HBM bandwidth, one after the other.
+// its HBM bytes at the achievable HBM bandwidth, one after the other.
 // Contention (interference.hpp): collectives in flight take a fraction of the SMs and some HBM
 // bandwidth; the same roofline then runs on what is left.
 #pragma once

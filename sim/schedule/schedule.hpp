@@ -73,7 +73,7 @@ struct Kernel {
 struct ComputeOp {
   double flops = 0;
   double hbm_bytes = 0;  // memory traffic, for ops bound by HBM rather than FLOPs (optimizer)
-  std::vector<Kernel> kernels;
+  std::vector<Kernel> kernels{};
 };
 
 // A compute op of these kernels, its totals summed from them.

@@ -22,11 +22,11 @@ struct StrategyConfig {
   std::uint64_t reduce_bucket_bytes = 0;  // 0 = one reduce-scatter per layer
   int hpz_partition_size = 0;        // ZeRO++ secondary partition; 0 = one node (k)
   // DeepSpeed's stage-3 knobs, in elements; unset = the framework profile's default.
-  std::optional<double> prefetch_bucket_elements;        // stage3_prefetch_bucket_size
-  std::optional<double> persistence_threshold_elements;  // stage3_param_persistence_threshold
-  std::optional<double> max_live_elements;               // stage3_max_live_parameters
-  std::optional<double> max_reuse_distance_elements;     // stage3_max_reuse_distance
-  std::optional<double> reduce_bucket_elements;          // reduce_bucket_size as given; 0 = a reduce per gradient
+  std::optional<double> prefetch_bucket_elements{};      // stage3_prefetch_bucket_size
+  std::optional<double> persistence_threshold_elements{};  // stage3_param_persistence_threshold
+  std::optional<double> max_live_elements{};            // stage3_max_live_parameters
+  std::optional<double> max_reuse_distance_elements{};     // stage3_max_reuse_distance
+  std::optional<double> reduce_bucket_elements{};        // reduce_bucket_size as given; 0 = a reduce per gradient
 };
 
 struct StepConfig {

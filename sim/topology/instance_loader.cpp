@@ -73,6 +73,7 @@ void read_gpu(JsonObject& root, InstanceType& inst) {
   inst.gpu.memory_bytes = gpu.size_bytes("memory");
   if (inst.gpu.memory_bytes == 0) gpu.fail("memory", "GPU memory must be positive");
   inst.gpu.hbm_bandwidth_Bps = gpu.rate_Bps("hbm_bandwidth");
+  if (gpu.has("hbm_achievable_fraction")) inst.gpu.hbm_achievable_fraction = gpu.fraction("hbm_achievable_fraction");
   if (gpu.has("reduce_bandwidth")) inst.gpu.reduce_bandwidth_Bps = gpu.rate_Bps("reduce_bandwidth");
   inst.gpu.source = gpu.optional_string("source").value_or("");
   gpu.finish();

@@ -42,6 +42,8 @@ struct LinkClass {
 // on a link. Where the block has a measured `gemm_rate_lost_by_blocks_held` table, a GEMM beside
 // collectives holding b blocks loses the table's fraction of its rate (interpolated in b) instead
 // of the SM share b / sm_count: on Hopper one held SM already costs a large GEMM 7-10%.
+// Memory-bound kernels and device copies run at `hbm_achievable_fraction` of the nominal HBM
+// bandwidth: even a streaming kernel tuned for it stops near 90% of the data sheet's rate.
 struct HeldBlocksPoint {
   int blocks = 0;
   double rate_lost = 0;  // fraction of the GEMM rate lost
@@ -58,7 +60,9 @@ struct GpuSpec {
   int default_collective_channels = 0;
   std::vector<HeldBlocksPoint> gemm_rate_lost_by_blocks_held;  // blocks ascending; empty: the SM share
   std::uint64_t memory_bytes = 0;
-  double hbm_bandwidth_Bps = 0;
+  double hbm_bandwidth_Bps = 0;        // nominal, the data sheet's
+  double hbm_achievable_fraction = 1;  // of the nominal, the most any kernel or copy reaches
+  double hbm_achievable_Bps() const { return hbm_bandwidth_Bps * hbm_achievable_fraction; }
   // How fast a rank folds a received chunk into its own during a reduce-scatter or all-reduce
   // step (bytes of chunk per second). 0 = the reduction is fused into the transfer and costs
   // nothing extra, as in NCCL's kernels; a CPU rank (Gloo) reduces after receiving, in series.

@@ -11,6 +11,7 @@
 #include "tests/support/test_models.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
@@ -84,7 +85,7 @@ TEST_CASE("ZeRO-3 backward launches ..., RS(u+1), AG(u-d), RS(u), AG(u-d-1), ...
     cfg.strategy.reduce_bucket_bytes = 0;  // one reduce-scatter per unit
     const Schedule s = compile_schedule(c, cfg);
     const int units = static_cast<int>(model_units(cfg).size());
-    auto name = [&](int u) { return u == units - 1 ? std::string("head") : "L" + std::to_string(u); };
+    auto name = [&](int u) { return u == units - 1 ? std::string("head") : fmt::format("L{}", u); };
     std::vector<std::string> expected;
     for (int u = units - 1; u >= 0; --u) {
       const int first = u == units - 1 ? u : u - depth;  // the first hook fetches and prefetches
