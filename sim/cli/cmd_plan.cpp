@@ -135,8 +135,8 @@ PlanRequest plan_request(const PlanOptions& o) {
   if (o.top < 0) throw InputError(fmt::format("--top must be at least 0, got {}", o.top));
   r.objective = parse_plan_objective(o.objective, "--objective");
   r.activation_checkpointing = !o.no_checkpointing;
-  r.attention = attention_from_flag(o.attention, r.attention);
-  r.elementwise = elementwise_from_flag(o.elementwise, r.elementwise);
+  r.kernels.attention = attention_from_flag(o.attention, r.kernels.attention);
+  r.kernels.elementwise = elementwise_from_flag(o.elementwise, r.kernels.elementwise);
   if (o.threads < 0) throw InputError("--threads must be positive");
   r.threads = o.threads;
   return r;
@@ -151,8 +151,8 @@ void print_plan_json(const PlanRequest& r, const PlanResult& plan) {
   j["seq_len_source"] = r.model.seq_len_source;
   j["global_batch"] = r.global_batch;
   j["objective"] = to_string(r.objective);
-  j["attention_kernel"] = to_string(r.attention);
-  j["elementwise_kernels"] = to_string(r.elementwise);
+  j["attention_kernel"] = to_string(r.kernels.attention);
+  j["elementwise_kernels"] = to_string(r.kernels.elementwise);
   if (r.train_tokens) j["train_tokens"] = *r.train_tokens;
   if (plan.recommended) {
     j["recommendation"] = json_of(plan.candidates[*plan.recommended], r.train_tokens.has_value());
@@ -180,7 +180,7 @@ void print_plan_table(const PlanRequest& r, const PlanResult& plan, int top) {
   std::set<std::string> frameworks;
   for (const auto& c : plan.candidates) frameworks.insert(c.framework);
   fmt::print("framework profiles: {} (topologies/frameworks/); kernels: attention {}, element-wise {}\n", fmt::join(frameworks, ", "),
-             to_string(r.attention), to_string(r.elementwise));
+             to_string(r.kernels.attention), to_string(r.kernels.elementwise));
   // The collective library each instance runs (--nccl, else the instance's default).
   std::vector<std::string> libraries;
   for (const auto& inst : r.instances) {
@@ -223,8 +223,7 @@ void emit_recommendation(const PlanRequest& r, const PlanResult& plan, const Pla
   step.micro_batch = c.micro_batch;
   step.accumulation_steps = c.accumulation_steps;
   step.activation_checkpointing = r.activation_checkpointing;
-  step.attention = r.attention;
-  step.elementwise = r.elementwise;
+  step.kernels = r.kernels;
   const Cluster cluster = make_cluster(load_instance_by_name(c.instance), c.nodes);
   // Under --json stdout holds one JSON document: the notes go to stderr.
   std::FILE* out = o.json ? stderr : stdout;

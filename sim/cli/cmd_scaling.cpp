@@ -72,8 +72,8 @@ void run_scaling_command(const ScalingOptions& o) {
   r.threads = o.threads;
   r.collective_library = o.nccl;
   r.framework = o.framework;
-  r.attention = attention_from_flag(o.attention, r.attention);
-  r.elementwise = elementwise_from_flag(o.elementwise, r.elementwise);
+  r.kernels.attention = attention_from_flag(o.attention, r.kernels.attention);
+  r.kernels.elementwise = elementwise_from_flag(o.elementwise, r.kernels.elementwise);
   if (!o.framework.empty()) load_framework(o.framework);  // an unknown name fails here, once, not per point
   const auto points = run_scaling(r);
   // A sweep with no point that ran is an error, not an empty success.
@@ -114,7 +114,7 @@ void run_scaling_command(const ScalingOptions& o) {
   std::set<std::string> frameworks;
   for (const auto& pt : points) frameworks.insert(pt.candidate.framework.empty() ? default_framework(pt.candidate.strategy.strategy) : pt.candidate.framework);
   fmt::print("framework profiles: {} (topologies/frameworks/); kernels: attention {}, element-wise {}\n", fmt::join(frameworks, ", "),
-             to_string(r.attention), to_string(r.elementwise));
+             to_string(r.kernels.attention), to_string(r.kernels.elementwise));
   for (const char* mode : {"weak", "strong"}) {
     fmt::print("\n{} scaling ({})\n", mode, std::string(mode) == "weak" ? "batch per GPU fixed" : "global batch fixed");
     fmt::print("{:<18} {:>6} {:>8} {:>12} {:>16} {:>8} {:>11}\n", "strategy", "GPUs", "batch", "step", "tokens/s/GPU", "TFLOPS", "efficiency");

@@ -81,8 +81,8 @@ void run_simulate(const SimulateOptions& o) {
     j["accumulation_steps"] = sc.step.accumulation_steps;
     j["collective_library"] = library.name;
     j["framework"] = sc.step.framework.name;
-    j["attention_kernel"] = to_string(sc.step.attention);
-    j["elementwise_kernels"] = to_string(sc.step.elementwise);
+    j["attention_kernel"] = to_string(sc.step.kernels.attention);
+    j["elementwise_kernels"] = to_string(sc.step.kernels.elementwise);
     j["step_time_s"] = m.step_time_s;
     j["samples_per_s"] = m.samples_per_s;
     j["tokens_per_s"] = m.tokens_per_s;
@@ -136,7 +136,7 @@ void run_simulate(const SimulateOptions& o) {
              strategy.partition_size, gather, sc.step.micro_batch, sc.step.accumulation_steps);
   fmt::print("framework {}{}\n", sc.step.framework.name,
              sc.step.framework.ideal ? " (no host costs: the layer-wise reference schedule)" : " (topologies/frameworks/" + sc.step.framework.name + ".json)");
-  fmt::print("kernels: attention {}, element-wise {}\n", to_string(sc.step.attention), to_string(sc.step.elementwise));
+  fmt::print("kernels: attention {}, element-wise {}\n", to_string(sc.step.kernels.attention), to_string(sc.step.kernels.elementwise));
   fmt::print("collectives on {}\n\n", library.is_nccl() ? "NCCL " + library.name + " (its algorithm and protocol per call)" : library.name);
   fmt::print("step time            {}\n", format_time(m.step_time_s));
   fmt::print("throughput           {:.1f} samples/s, {:.0f} tokens/s\n", m.samples_per_s, m.tokens_per_s);

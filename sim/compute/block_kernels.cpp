@@ -98,15 +98,14 @@ double gemm_shape_flops(const Kernel& k) {
   return 0;
 }
 
-PassKernels block_kernels(const TransformerModel& model, int micro_batch, bool activation_checkpointing,
-                          AttentionKernel attention, ElementwiseKernels elementwise) {
+PassKernels block_kernels(const TransformerModel& model, int micro_batch, bool activation_checkpointing, KernelChoice kernels) {
   require(model, micro_batch);
   const double b = micro_batch, s = model.seq_len, h = model.hidden, f = model.ffn_hidden, a = model.heads;
   const double d = head_dim(model), T = b * s, heads = b * a;
   const double e = element_bytes(model);
   const double mask = 1;  // bytes per element of a dropout mask
-  const bool eager = elementwise == ElementwiseKernels::unfused;
-  const bool unfused_attention = attention == AttentionKernel::unfused;
+  const bool eager = kernels.elementwise == ElementwiseKernels::unfused;
+  const bool unfused_attention = kernels.attention == AttentionKernel::unfused;
   // Q is heads x head_dim wide, K and V kv_heads x head_dim (grouped-query attention); a model with
   // separate Q, K and V tensors (Hugging Face's BERT and Llama) runs three GEMMs.
   const double q_width = a * d, kv_width = static_cast<double>(kv_heads(model)) * d;

@@ -45,14 +45,23 @@ enum class ElementwiseKernels { fused, unfused };
 const char* to_string(ElementwiseKernels elementwise);
 std::optional<ElementwiseKernels> elementwise_kernels_named(std::string_view name);  // "fused" | "unfused"
 
+// The software stack's kernels, as one choice: a scenario, a plan and a scaling sweep carry it.
+struct KernelChoice {
+  // Unfused (scores and probabilities through HBM, as DeepSpeed and Megatron-LM ran it in 2021-22)
+  // or fused (FlashAttention, 2022; PyTorch 2's SDPA).
+  AttentionKernel attention = AttentionKernel::unfused;
+  // Fused as Megatron-LM runs them, or op by op as eager PyTorch does (Hugging Face's models, e.g.
+  // DeepSpeed PR #1453's RoBERTa, "not using any custom fused kernels").
+  ElementwiseKernels elementwise = ElementwiseKernels::fused;
+};
+
 struct PassKernels {
   std::vector<Kernel> forward;
   std::vector<Kernel> backward;
   std::vector<Kernel> recompute;  // empty without activation checkpointing (and for the head)
 };
 
-PassKernels block_kernels(const TransformerModel& model, int micro_batch, bool activation_checkpointing,
-                          AttentionKernel attention, ElementwiseKernels elementwise);
+PassKernels block_kernels(const TransformerModel& model, int micro_batch, bool activation_checkpointing, KernelChoice kernels);
 // The embedding lookup, the final norm, the output head GEMM and the loss (softmax cross-entropy
 // over the vocabulary). FLOPs sum to output_head_flops (the lookup, norm and loss are charged
 // none, as flops.hpp counts none for them).

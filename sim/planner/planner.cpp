@@ -118,8 +118,7 @@ void evaluate_candidate(const PlanRequest& r, const InstanceType& instance, Cand
   sc.step.micro_batch = c.micro_batch;
   sc.step.accumulation_steps = c.accumulation_steps;
   sc.step.activation_checkpointing = r.activation_checkpointing;
-  sc.step.attention = r.attention;
-  sc.step.elementwise = r.elementwise;
+  sc.step.kernels = r.kernels;
   if (c.framework.empty()) c.framework = default_framework(c.strategy.strategy);
   sc.step.framework = load_framework(c.framework);
   c.resolved = resolve_strategy(sc.cluster, c.strategy);

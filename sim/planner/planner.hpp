@@ -38,8 +38,7 @@ struct PlanRequest {
   std::optional<double> train_tokens;  // to report total time and cost
   PlanObjective objective = PlanObjective::throughput;
   bool activation_checkpointing = true;
-  AttentionKernel attention = AttentionKernel::unfused;     // the software stack's kernels (block_kernels.hpp)
-  ElementwiseKernels elementwise = ElementwiseKernels::fused;
+  KernelChoice kernels;                // the software stack's kernels (block_kernels.hpp)
   int threads = 0;                     // 0 = all cores
   std::string collective_library;      // "gloo", an NCCL version, or "" for each instance's default
   // Framework profiles to sweep (framework/framework_profile.hpp); empty: each strategy's default.

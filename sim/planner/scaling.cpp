@@ -44,8 +44,7 @@ std::vector<ScalingPoint> run_scaling(const ScalingRequest& r, const std::functi
   PlanRequest shared;
   shared.model = r.model;
   shared.activation_checkpointing = r.activation_checkpointing;
-  shared.attention = r.attention;
-  shared.elementwise = r.elementwise;
+  shared.kernels = r.kernels;
   shared.collective_library = r.collective_library;
   parallel_for(static_cast<int>(points.size()), r.threads, [&](int i) {
     Candidate& c = points[i].candidate;

@@ -17,8 +17,7 @@ struct ScalingRequest {
   int micro_batch = 1;
   int accumulation_steps = 1;
   bool activation_checkpointing = true;
-  AttentionKernel attention = AttentionKernel::unfused;
-  ElementwiseKernels elementwise = ElementwiseKernels::fused;
+  KernelChoice kernels;
   int threads = 0;
   std::string collective_library;  // "gloo", an NCCL version, or "" for the instance's default
   std::string framework;           // a framework profile, or "" for each strategy's default

@@ -89,12 +89,12 @@ Scenario load_scenario(const std::string& path, const ScenarioOverrides& o) {
   if (auto attention = root.optional_string("attention")) {
     const auto kernel = attention_kernel_named(*attention);
     if (!kernel) root.fail("attention", fmt::format("expected \"fused\" or \"unfused\", found \"{}\"", *attention));
-    sc.step.attention = *kernel;
+    sc.step.kernels.attention = *kernel;
   }
   if (auto elementwise = root.optional_string("elementwise")) {
     const auto kernels = elementwise_kernels_named(*elementwise);
     if (!kernels) root.fail("elementwise", fmt::format("expected \"fused\" or \"unfused\", found \"{}\"", *elementwise));
-    sc.step.elementwise = *kernels;
+    sc.step.kernels.elementwise = *kernels;
   }
   sc.collective_library = root.optional_string("nccl").value_or("");
   sc.framework = root.optional_string("framework").value_or("");

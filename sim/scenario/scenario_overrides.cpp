@@ -26,8 +26,8 @@ void apply_overrides(const ScenarioOverrides& o, Scenario& sc, const std::string
   if (o.micro_batch) sc.step.micro_batch = *o.micro_batch;
   if (o.accumulation_steps) sc.step.accumulation_steps = *o.accumulation_steps;
   if (o.collective_library) sc.collective_library = *o.collective_library;
-  sc.step.attention = attention_from_flag(o.attention.value_or(""), sc.step.attention);
-  sc.step.elementwise = elementwise_from_flag(o.elementwise.value_or(""), sc.step.elementwise);
+  sc.step.kernels.attention = attention_from_flag(o.attention.value_or(""), sc.step.kernels.attention);
+  sc.step.kernels.elementwise = elementwise_from_flag(o.elementwise.value_or(""), sc.step.kernels.elementwise);
   // The framework: the flag, else the scenario's key, else a DeepSpeed config means DeepSpeed,
   // else the strategy's own default (strategy.hpp).
   if (o.framework) sc.framework = *o.framework;

@@ -156,7 +156,7 @@ class StepCompiler {
 std::vector<Unit> model_units(const StepConfig& c) {
   const LayerFlops layer = layer_flops(c.model, c.micro_batch, c.activation_checkpointing);
   const LayerFlops head = output_head_flops(c.model, c.micro_batch);
-  const PassKernels block = block_kernels(c.model, c.micro_batch, c.activation_checkpointing, c.attention, c.elementwise);
+  const PassKernels block = block_kernels(c.model, c.micro_batch, c.activation_checkpointing, c.kernels);
   const PassKernels head_pass = head_kernels(c.model, c.micro_batch);
   auto unit = [](std::string name, double parameters, const LayerFlops& flops, const PassKernels& k) {
     Unit u{std::move(name), parameters, flops.forward, flops.backward + flops.recompute, k.forward, k.recompute, k.recompute};

@@ -108,7 +108,7 @@ std::vector<Block> framework_blocks(const StepConfig& c) {
   const LayerFlops head = output_head_flops(m, c.micro_batch);
   const double attention_products = 2.0 * 2.0 * tokens * m.seq_len * static_cast<double>(m.heads) * head_dim(m);
   const double routed_share = m.experts > 0 ? static_cast<double>(m.experts_per_token) / m.experts : 1.0;
-  const PassKernels block_passes = block_kernels(m, c.micro_batch, c.activation_checkpointing, c.attention, c.elementwise);
+  const PassKernels block_passes = block_kernels(m, c.micro_batch, c.activation_checkpointing, c.kernels);
   std::vector<Block> blocks;
   blocks.push_back({"embedding", -1, false, {{"embedding", embedding_weights(m), {}, 0, 0, 0, {}}}, {}});
   for (int l = 0; l < m.layers; ++l) {

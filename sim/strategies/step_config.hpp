@@ -38,12 +38,7 @@ struct StepConfig {
   // How the framework runs the step (framework_profile.hpp); the built-in `ideal` by default, the
   // layer-wise reference schedule. Scenarios choose a real one.
   FrameworkProfile framework;
-  // The software stack's attention: unfused (scores and probabilities through HBM, as DeepSpeed
-  // and Megatron-LM ran it in 2021-22) or fused (FlashAttention, 2022; PyTorch 2's SDPA).
-  AttentionKernel attention = AttentionKernel::unfused;
-  // Its element-wise kernels: fused as Megatron-LM runs them, or op by op as eager PyTorch does
-  // (Hugging Face's models, e.g. DeepSpeed PR #1453's RoBERTa, "not using any custom fused kernels").
-  ElementwiseKernels elementwise = ElementwiseKernels::fused;
+  KernelChoice kernels;  // the software stack's attention and element-wise kernels
 };
 
 void validate_step_config(const Cluster& cluster, const StepConfig& config);

@@ -43,7 +43,7 @@ double seconds_of(const GpuSpec& gpu, const std::vector<Kernel>& kernels) {
 // Compute-only fraction of peak of one block, forward + recompute + backward.
 double block_fraction_of_peak(const GpuSpec& gpu, const TransformerModel& model, int micro_batch,
                               AttentionKernel attention = AttentionKernel::unfused) {
-  const PassKernels p = block_kernels(model, micro_batch, true, attention, ElementwiseKernels::fused);
+  const PassKernels p = block_kernels(model, micro_batch, true, {attention, ElementwiseKernels::fused});
   const double flops = kernel_flops(p.forward) + kernel_flops(p.recompute) + kernel_flops(p.backward);
   const double seconds = seconds_of(gpu, p.forward) + seconds_of(gpu, p.recompute) + seconds_of(gpu, p.backward);
   return flops / seconds / gpu.peak_flops;
@@ -84,7 +84,7 @@ TEST_CASE("the kernels of a pass add up exactly to flops.hpp's FLOPs", "[compute
           INFO(model.name << " b=" << b << " checkpointing " << checkpointing << " attention " << to_string(attention)
                           << " element-wise " << to_string(elementwise) << " fused_qkv " << model.fused_qkv);
           const LayerFlops f = layer_flops(model, b, checkpointing);
-          const PassKernels k = block_kernels(model, b, checkpointing, attention, elementwise);
+          const PassKernels k = block_kernels(model, b, checkpointing, {attention, elementwise});
           CHECK(kernel_flops(k.forward) == f.forward);
           CHECK(kernel_flops(k.backward) == f.backward);
           CHECK(kernel_flops(k.recompute) == f.recompute);
@@ -125,8 +125,8 @@ TEST_CASE("eager PyTorch's element-wise kernels: the extra HBM passes, hand coun
       if (k.kind == kind) total += k.count * k.hbm_bytes;
     return total;
   };
-  const PassKernels fused = block_kernels(m, b, true, AttentionKernel::unfused, ElementwiseKernels::fused);
-  const PassKernels eager = block_kernels(m, b, true, AttentionKernel::unfused, ElementwiseKernels::unfused);
+  const PassKernels fused = block_kernels(m, b, true, {AttentionKernel::unfused, ElementwiseKernels::fused});
+  const PassKernels eager = block_kernels(m, b, true, {AttentionKernel::unfused, ElementwiseKernels::unfused});
   CHECK(bytes(eager.forward, KernelKind::memory) - bytes(fused.forward, KernelKind::memory) ==
         (22 * T * h + 4.0 * b * m.heads * s * s + 2 * T * f) * e);
   CHECK(bytes(eager.forward, KernelKind::gemm) == bytes(fused.forward, KernelKind::gemm));
@@ -216,7 +216,7 @@ TEST_CASE("ops without kernels, and GPUs without a kernel model, run at a flat r
   // before kernels existed (the live validation sleeps for exactly this).
   const GpuSpec cpu = load_instance_by_name("emulated-k2").gpu;
   REQUIRE(cpu.sm_count == 0);
-  const PassKernels k = block_kernels(test::small_model(), 1, true, AttentionKernel::unfused, ElementwiseKernels::fused);
+  const PassKernels k = block_kernels(test::small_model(), 1, true, {AttentionKernel::unfused, ElementwiseKernels::fused});
   const ComputeOp op = compute_op_of(k.forward);
   CHECK(compute_op_seconds(cpu, op) == Approx(op.flops / (cpu.peak_flops * cpu.gemm_peak_fraction)).epsilon(1e-15));
   CHECK(op.flops == layer_flops(test::small_model(), 1, true).forward);
@@ -257,7 +257,7 @@ TEST_CASE("compiled compute ops carry their kernels, in the schedule and its JSO
   c.model = test::small_model();
   c.micro_batch = 2;
   const auto units = model_units(c);
-  const PassKernels block = block_kernels(c.model, 2, true, AttentionKernel::unfused, ElementwiseKernels::fused);
+  const PassKernels block = block_kernels(c.model, 2, true, {AttentionKernel::unfused, ElementwiseKernels::fused});
   REQUIRE(units.size() == static_cast<std::size_t>(c.model.layers) + 1);
   CHECK(units[0].forward_kernels.size() == block.forward.size());
   CHECK(units[0].backward_kernels.size() == block.recompute.size() + block.backward.size());
@@ -289,7 +289,7 @@ TEST_CASE("Hugging Face layouts the kernels describe add up exactly too", "[comp
       for (AttentionKernel attention : {AttentionKernel::unfused, AttentionKernel::fused}) {
         INFO(name << " element-wise " << to_string(elementwise) << " attention " << to_string(attention));
         const LayerFlops f = layer_flops(m, 2, true);
-        const PassKernels k = block_kernels(m, 2, true, attention, elementwise);
+        const PassKernels k = block_kernels(m, 2, true, {attention, elementwise});
         CHECK(kernel_flops(k.forward) == Approx(f.forward).epsilon(1e-15));
         CHECK(kernel_flops(k.backward) == Approx(f.backward).epsilon(1e-15));
       }

@@ -118,7 +118,7 @@ TEST_CASE("the plan simulates the kernels it is asked for: eager element-wise ke
   // candidate that runs computes longer in the second, so none gets faster.
   PlanRequest fused = small_request();
   PlanRequest eager = fused;
-  eager.elementwise = ElementwiseKernels::unfused;
+  eager.kernels.elementwise = ElementwiseKernels::unfused;
   const PlanResult a = run_plan(fused), b = run_plan(eager);
   REQUIRE(a.candidates.size() == b.candidates.size());
   int compared = 0;

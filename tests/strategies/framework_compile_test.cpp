@@ -236,7 +236,7 @@ std::vector<std::string> kernel_names_of_ops(const Schedule& s, const std::strin
 TEST_CASE("each module runs its own kernels of its block, which they partition", "[frameworks]") {
   const StepConfig c = gpt_100b("deepspeed");
   const Schedule s = compile_schedule(test::p4d(16), c);
-  const PassKernels block = block_kernels(c.model, c.micro_batch, c.activation_checkpointing, c.attention, c.elementwise);
+  const PassKernels block = block_kernels(c.model, c.micro_batch, c.activation_checkpointing, c.kernels);
   const std::vector<std::string> names = kernel_names_of_ops(s, "fwd L3.");
   REQUIRE(names.size() == block.forward.size());
   for (std::size_t i = 0; i < names.size(); ++i) CHECK(names[i] == block.forward[i].name);  // in the block's order
@@ -249,9 +249,9 @@ TEST_CASE("a Hugging Face layout in eager PyTorch: each of Q, K and V runs its G
   // to the FLOP share.
   StepConfig c = gpt_100b("deepspeed");
   c.model.fused_qkv = false;
-  c.elementwise = ElementwiseKernels::unfused;
+  c.kernels.elementwise = ElementwiseKernels::unfused;
   const Schedule s = compile_schedule(test::p4d(16), c);
-  const PassKernels block = block_kernels(c.model, c.micro_batch, c.activation_checkpointing, c.attention, c.elementwise);
+  const PassKernels block = block_kernels(c.model, c.micro_batch, c.activation_checkpointing, c.kernels);
   const std::vector<std::string> names = kernel_names_of_ops(s, "fwd L3.");
   REQUIRE(names.size() == block.forward.size());
   for (std::size_t i = 0; i < names.size(); ++i) CHECK(names[i] == block.forward[i].name);
@@ -277,7 +277,7 @@ TEST_CASE("a block the kernels describe only roughly keeps the FLOP share", "[fr
     StepConfig c = gpt_100b("deepspeed");
     c.model = load_model(name);
     const Schedule s = compile_schedule(test::p4d(16), c);
-    const PassKernels block = block_kernels(c.model, c.micro_batch, c.activation_checkpointing, c.attention, c.elementwise);
+    const PassKernels block = block_kernels(c.model, c.micro_batch, c.activation_checkpointing, c.kernels);
     INFO(name);
     const auto& kernels = std::get<ComputeOp>(s.program.ops[index_of(s, first_projection)].body).kernels;
     CHECK(kernels.size() == (described ? 1 : block.forward.size()));
