@@ -136,6 +136,7 @@ FrameworkProfile load_framework(const std::string& name_or_path) {
   p.synchronize_before_gather = r.boolean("synchronize_before_gather");
   p.synchronize_after_fetch = r.boolean("synchronize_after_fetch");
   p.synchronize_before_reduce = r.boolean("synchronize_before_reduce");
+  p.collectives_high_priority = r.boolean("collectives_on_high_priority_stream");
   p.max_gathers_in_flight = r.count("max_gathers_in_flight");
   p.max_reduces_in_flight = r.count("max_reduces_in_flight");
   p.gather_limit_waits_for_free = r.boolean("gather_limit_waits_for_free");

@@ -51,6 +51,10 @@ struct FrameworkProfile {
   bool synchronize_before_gather = false;  // torch.cuda.synchronize() before each gather launch
   bool synchronize_after_fetch = false;    // the fetch ends in torch.cuda.synchronize()
   bool synchronize_before_reduce = false;  // reduction_stream.synchronize() before each bucket
+  // The collectives' CUDA stream priority. At normal priority (PyTorch's default) the GPU hands its
+  // SMs to waiting kernels in launch order, so a gather launched behind queued compute starts once
+  // that compute has run; a high-priority stream (TORCH_NCCL_HIGH_PRIORITY) lets it start at once.
+  bool collectives_high_priority = false;
   int max_gathers_in_flight = 0;           // the host blocks beyond this many (0: no cap)
   int max_reduces_in_flight = 0;
   // What the capped host waits for: the oldest gather's completion (DeepSpeed's fetch events), or

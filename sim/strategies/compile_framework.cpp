@@ -338,8 +338,14 @@ class FrameworkCompiler {
       if (profile_.synchronize_before_gather) synchronize("synchronize", micro, layer);
       const int launch = builder_.host(profile_.gather_pre_launch_s + profile_.collective_launch_s, {},
                                        fmt::format("launch {} {}", step.label, f.label), micro, layer);
+      // Launched behind the compute already queued: on a normal-priority stream the GPU runs the
+      // waiting kernels in launch order, so the gather starts once that compute has run (its last
+      // wave, approximated by its end). A prefetch launched before the compute it should hide
+      // behind still overlaps it; an on-demand fetch overlaps nothing queued before it.
+      const int queued = profile_.collectives_high_priority ? -1 : last_device_[static_cast<int>(Stream::compute)];
       f.gathers.push_back(device_op(builder_.collective(step, f.collective_elements[i] * builder_.element_bytes(), Stream::gather,
-                                                        {launch}, fmt::format("{} {}", step.label, f.label), micro, layer),
+                                                        existing({launch, queued}),
+                                                        fmt::format("{} {}", step.label, f.label), micro, layer),
                                     Stream::gather));
     }
     f.launched = true;

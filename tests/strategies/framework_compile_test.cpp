@@ -61,7 +61,7 @@ TEST_CASE("every shipped framework profile loads and sources every value", "[fra
   // The parameters of a profile, each read from its file with a source (framework_profile.hpp).
   const std::set<std::string> parameters{
       "gather_granularity", "reduce_granularity", "prefetch_by_elements", "prefetch_blocks", "prefetch_only_when_idle",
-      "synchronize_before_gather", "synchronize_after_fetch", "synchronize_before_reduce", "max_gathers_in_flight",
+      "synchronize_before_gather", "synchronize_after_fetch", "synchronize_before_reduce", "collectives_on_high_priority_stream", "max_gathers_in_flight",
       "max_reduces_in_flight", "gather_limit_waits_for_free", "persistence_threshold_elements", "prefetch_bucket_elements",
       "max_live_elements", "reduce_bucket_elements", "release_by_reuse_distance", "max_reuse_distance_elements", "trace_lookups_off_by_one",
       "reduce_scatter_list_copies", "reduce_scatter_host_time_per_rank", "parameter_norm_in_hook", "hook_time", "gather_pre_launch_time", "collective_launch_time",
@@ -196,6 +196,42 @@ TEST_CASE("DeepSpeed 0.5.6's hooks compute a norm of each parameter and wait for
   // One in each of the module's hooks: forward, recompute and backward.
   CHECK(count_labelled(s, "norm L3.mlp.up") == 3);
   CHECK(count_labelled(compile_schedule(test::p4d(16), gpt_100b("deepspeed")), "norm L3.mlp.up") == 0);
+}
+
+TEST_CASE("a gather launched behind queued compute waits for it unless its stream has high priority", "[frameworks]") {
+  // The compute op launched last before an op: the latest compute op earlier in program order.
+  auto compute_before = [](const Schedule& s, int op) {
+    for (int i = op - 1; i >= 0; --i)
+      if (std::holds_alternative<ComputeOp>(s.program.ops[static_cast<std::size_t>(i)].body)) return i;
+    return -1;
+  };
+  auto depends_on = [](const Schedule& s, int op, int dep) {
+    const auto& deps = s.program.ops[static_cast<std::size_t>(op)].deps;
+    return std::count(deps.begin(), deps.end(), dep) == 1;
+  };
+  // DeepSpeed 0.5.6 fetches on demand: MLP up's gather is launched in its hook, behind the
+  // attention output's compute, and starts when that has run.
+  StepConfig c = gpt_100b("deepspeed-0.5.6");
+  Schedule s = compile_schedule(test::p4d(16), c);
+  int gather = index_of(s, "ag-fwd L3.mlp.up");
+  int queued = compute_before(s, gather);
+  REQUIRE(queued >= 0);
+  CHECK(s.program.ops[static_cast<std::size_t>(queued)].stream == Stream::compute);
+  CHECK(depends_on(s, gather, queued));
+  // On a high-priority stream (TORCH_NCCL_HIGH_PRIORITY) it starts at once.
+  c.framework.collectives_high_priority = true;
+  s = compile_schedule(test::p4d(16), c);
+  gather = index_of(s, "ag-fwd L3.mlp.up");
+  CHECK_FALSE(depends_on(s, gather, compute_before(s, gather)));
+  // Current DeepSpeed prefetches MLP up in the attention output's hook, before that module's
+  // compute is launched: the gather waits for the attention compute queued before it, and
+  // overlaps the attention output's compute launched after it.
+  s = compile_schedule(test::p4d(16), gpt_100b("deepspeed"));
+  gather = index_of(s, "ag-fwd L3.mlp.up");
+  queued = compute_before(s, gather);
+  CHECK(depends_on(s, gather, queued));
+  CHECK(s.program.ops[static_cast<std::size_t>(queued)].label.starts_with("fwd L3.attention"));
+  CHECK(gather < index_of(s, "fwd L3.attention.out"));
 }
 
 TEST_CASE("current DeepSpeed coalesces each fetch and prefetches one weight ahead on the 100B model", "[frameworks]") {
