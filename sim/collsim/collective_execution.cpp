@@ -43,7 +43,7 @@ void CollectiveExecution::start_phase(std::size_t index) {
   const PlanPhase& phase = plan_.phases[index];
   if (const auto* copy = std::get_if<CopyPhase>(&phase)) {
     // Read and write every byte once at HBM speed; every member copies at once, on its own GPU.
-    const double copy_s = 2 * copy->bytes / cluster_.instance.gpu.hbm_achievable_Bps();
+    const double copy_s = cluster_.instance.gpu.copy_seconds(copy->bytes);
     sim_.events().schedule_after(copy_s, [this, index] { start_phase(index + 1); });
     return;
   }

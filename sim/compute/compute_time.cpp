@@ -41,6 +41,14 @@ double gemm_rate_kept(const GpuSpec& gpu, const ComputeContention& c) {
   return usable_fraction(lost);
 }
 
+// The HBM rate a memory-bound kernel keeps beside collectives: their traffic takes its share of
+// the nominal rate and the kernel keeps the rest of what it can reach. The achievable fraction
+// scales both alike, as the interference model was checked against the published slowdowns
+// (tests/stepsim/interference_test.cpp) in those terms.
+double hbm_rate_kept_Bps(const GpuSpec& gpu, const ComputeContention& c) {
+  return gpu.hbm_achievable_Bps() * usable_fraction(c.hbm_Bps_taken / gpu.hbm_bandwidth_Bps);
+}
+
 }  // namespace
 
 double sm_fraction_taken(const GpuSpec& gpu, const ComputeContention& c) {
@@ -59,12 +67,9 @@ GemmQuantization gemm_quantization(const GpuSpec& gpu, const Kernel& k) {
   return b.efficiency > a.efficiency ? b : a;
 }
 
-// The collectives' HBM traffic takes its share of the nominal rate and the kernel keeps the rest of
-// what it can reach: the achievable fraction scales both alike, as the interference model was
-// checked against the published slowdowns (tests/stepsim/interference_test.cpp) in those terms.
 double kernel_seconds(const GpuSpec& gpu, const Kernel& k, const ComputeContention& c) {
   const double rate = gpu.peak_flops * gpu.gemm_peak_fraction * gemm_rate_kept(gpu, c);
-  const double hbm = gpu.hbm_achievable_Bps() * usable_fraction(c.hbm_Bps_taken / gpu.hbm_bandwidth_Bps);
+  const double hbm = hbm_rate_kept_Bps(gpu, c);
   const double compute_s = k.flops / (rate * gemm_quantization(gpu, k).efficiency);
   const double memory_s = k.hbm_bytes / hbm;
   return k.count * std::max(compute_s, memory_s);
@@ -73,7 +78,7 @@ double kernel_seconds(const GpuSpec& gpu, const Kernel& k, const ComputeContenti
 double compute_op_seconds(const GpuSpec& gpu, const ComputeOp& op, const ComputeContention& c) {
   if (op.kernels.empty() || gpu.sm_count <= 0) {
     const double rate = gpu.peak_flops * gpu.gemm_peak_fraction * gemm_rate_kept(gpu, c);
-    const double hbm = gpu.hbm_achievable_Bps() * usable_fraction(c.hbm_Bps_taken / gpu.hbm_bandwidth_Bps);
+    const double hbm = hbm_rate_kept_Bps(gpu, c);
     // Without a kernel model only the FLOPs of kernels count (their bytes are the roofline's,
     // which needs the kernel model); the op's own HBM bytes (the optimizer's) at HBM bandwidth.
     const double bytes = op.kernels.empty() ? op.hbm_bytes : 0;

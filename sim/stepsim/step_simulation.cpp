@@ -167,7 +167,7 @@ class StepRunner {
       run.since_s = sim_.now_s();
       schedule_compute_end(i, run);
     } else if (const auto* c = std::get_if<CopyOp>(&op.body)) {
-      sim_.events().schedule_after(2 * c->bytes / cluster_.instance.gpu.hbm_achievable_Bps(), finish);
+      sim_.events().schedule_after(cluster_.instance.gpu.copy_seconds(c->bytes), finish);
     } else if (const auto* h = std::get_if<HostOp>(&op.body)) {
       sim_.events().schedule_after(h->seconds, finish);
     } else {

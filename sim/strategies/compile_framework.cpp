@@ -23,7 +23,7 @@ struct Module {
   double forward_flops = 0, backward_flops = 0, recompute_flops = 0;
   // Its own kernels of its block's (compute/block_kernels.hpp), where every kernel of the block
   // maps to one module; else empty and the module runs its FLOP share of the block's kernels.
-  PassKernels kernels;
+  PassKernels kernels{};
   bool has_tensors() const { return !tensors.empty() || !borrowed.empty(); }
 };
 
@@ -110,7 +110,7 @@ std::vector<Block> framework_blocks(const StepConfig& c) {
   const double routed_share = m.experts > 0 ? static_cast<double>(m.experts_per_token) / m.experts : 1.0;
   const PassKernels block_passes = block_kernels(m, c.micro_batch, c.activation_checkpointing, c.kernels);
   std::vector<Block> blocks;
-  blocks.push_back({"embedding", -1, false, {{"embedding", embedding_weights(m), {}, 0, 0, 0, {}}}, {}});
+  blocks.push_back({"embedding", -1, false, {{"embedding", embedding_weights(m), {}, 0, 0, 0}}, {}});
   for (int l = 0; l < m.layers; ++l) {
     Block block{fmt::format("L{}", l), l, c.activation_checkpointing, {}, block_passes};
     for (const WeightTensor& w : block_weights(m, l)) {
@@ -118,8 +118,8 @@ std::vector<Block> framework_blocks(const StepConfig& c) {
       if (block.modules.empty() || block.modules.back().name != name) {
         // The attention products (Q.K^T, scores.V) run between the projections and the output.
         if (leaf_module(w.name) == "attention.out")
-          block.modules.push_back({fmt::format("L{}.attention.core", l), {}, {}, attention_products, 0, 0, {}});
-        block.modules.push_back({name, {}, {}, 0, 0, 0, {}});
+          block.modules.push_back({fmt::format("L{}.attention.core", l), {}, {}, attention_products, 0, 0});
+        block.modules.push_back({name, {}, {}, 0, 0, 0});
       }
       const double share = w.name.starts_with("mlp.experts.") ? routed_share : 1.0;
       block.modules.back().tensors.push_back(w);
@@ -132,8 +132,8 @@ std::vector<Block> framework_blocks(const StepConfig& c) {
     blocks.push_back(std::move(block));
   }
   Block out{"head", m.layers, false, {}, head_kernels(m, c.micro_batch)};
-  Module norm{"final_norm", {}, {}, 0, 0, 0, {}};
-  Module projection{"head", {}, {}, head.forward, head.backward, 0, {}};
+  Module norm{"final_norm", {}, {}, 0, 0, 0};
+  Module projection{"head", {}, {}, head.forward, head.backward, 0};
   for (const WeightTensor& w : head_weights(m)) (w.module == "final_norm" ? norm : projection).tensors.push_back(w);
   if (m.tied_embeddings) projection.borrowed.push_back(embedding_weights(m).front());
   out.modules.push_back(std::move(norm));

@@ -63,6 +63,8 @@ struct GpuSpec {
   double hbm_bandwidth_Bps = 0;        // nominal, the data sheet's
   double hbm_achievable_fraction = 1;  // of the nominal, the most any kernel or copy reaches
   double hbm_achievable_Bps() const { return hbm_bandwidth_Bps * hbm_achievable_fraction; }
+  // A device-to-device copy of `bytes`: each read and written once at the achievable rate.
+  double copy_seconds(double bytes) const { return 2 * bytes / hbm_achievable_Bps(); }
   // How fast a rank folds a received chunk into its own during a reduce-scatter or all-reduce
   // step (bytes of chunk per second). 0 = the reduction is fused into the transfer and costs
   // nothing extra, as in NCCL's kernels; a CPU rank (Gloo) reduces after receiving, in series.

@@ -45,7 +45,7 @@ StepModelTerms step_model_terms(const Cluster& cluster, const LinkClassRoles& ro
   std::vector<int> route;
   for (const auto& phase : plan.phases) {
     if (const auto* copy = std::get_if<CopyPhase>(&phase)) {
-      terms.known_s += 2 * copy->bytes / cluster.instance.gpu.hbm_achievable_Bps();
+      terms.known_s += cluster.instance.gpu.copy_seconds(copy->bytes);
       continue;
     }
     const RingPhase& ring_phase = std::get<RingPhase>(phase);
