@@ -131,6 +131,7 @@ RingPhaseSetup CollectiveExecution::setup_ring_phase(const RingPhase& rp) {
   out.flows_per_step = 0;
   for (std::size_t b = 0; b < out.batches.size(); ++b) {
     out.batches[b].routes = std::move(routes_of_batch[b]);
+    if (!out.batches[b].routes.empty()) out.batches[b].route_set = sim_.network().intern_route_set(out.batches[b].routes);
     out.flows_per_step += out.batches[b].routes.size();
   }
   const double reduce_Bps = cluster_.instance.gpu.reduce_bandwidth_Bps;
@@ -149,7 +150,11 @@ void CollectiveExecution::start_transfer_phase(std::size_t index, const Transfer
     transfer_route(cluster_, t, route);
     routes_of_size[t.bytes].push_back(intern(route));
   }
-  transfer_batches_.assign(routes_of_size.begin(), routes_of_size.end());
+  transfer_batches_.clear();
+  for (const auto& [bytes, routes] : routes_of_size) {
+    simulated_flows_ += routes.size();
+    transfer_batches_.emplace_back(bytes, sim_.network().intern_route_set(routes));
+  }
   const double latency_s = phase.latency_s;
   auto finish = [this, index, latency_s] {
     sim_.events().schedule_after(latency_s, [this, index] { start_phase(index + 1); });
@@ -159,9 +164,8 @@ void CollectiveExecution::start_transfer_phase(std::size_t index, const Transfer
     return;
   }
   outstanding_ = static_cast<int>(transfer_batches_.size());
-  for (const auto& [bytes, routes] : transfer_batches_) {
-    simulated_flows_ += routes.size();
-    sim_.start_transfers(&routes, bytes, 0, [this, finish] {
+  for (const auto& [bytes, route_set] : transfer_batches_) {
+    sim_.start_transfers(route_set, bytes, 0, [this, finish] {
       if (--outstanding_ == 0) finish();
     });
   }
@@ -178,7 +182,7 @@ void CollectiveExecution::start_step() {
     if (batch.routes.empty()) continue;
     ++outstanding_;
     simulated_flows_ += batch.routes.size();
-    sim_.start_transfers(&batch.routes, bytes_per_step_, 0, [this, b] {
+    sim_.start_transfers(batch.route_set, bytes_per_step_, 0, [this, b] {
       batches_[b].transfer_s = sim_.now_s() - step_start_s_;
       transfers_done();
     });
@@ -239,7 +243,7 @@ void CollectiveExecution::step_done() {
     return;
   }
   for (const StepBatch& batch : batches_)
-    for (int route : batch.routes) sim_.network().credit_link_bytes(route, jump_steps * bytes_per_step_);
+    if (batch.route_set >= 0) sim_.network().credit_route_set(batch.route_set, jump_steps * bytes_per_step_);
   sim_.events().schedule_after(jump_steps * step_s, [this, jump_steps] { continue_after(jump_steps); });
 }
 

@@ -77,6 +77,7 @@ struct RingPhaseSetup {
   struct StepBatch {
     double latency_s = 0;     // of each hop in the batch
     std::vector<int> routes;  // interned in the network
+    int route_set = -1;       // the routes as one set (-1: none)
     double transfer_s = 0;    // when the batch's last transfer of this step arrived, from the step's start
   };
   std::vector<StepBatch> batches;
@@ -132,7 +133,7 @@ class CollectiveExecution {
   bool network_idle_at_step_start_ = false;
   std::uint64_t simulated_flows_ = 0;
   bool base_latency_paid_ = false;  // the current ring phase's shape latency has been waited out
-  std::vector<std::pair<double, std::vector<int>>> transfer_batches_;  // a transfer phase's routes by size
+  std::vector<std::pair<double, int>> transfer_batches_;  // a transfer phase's route sets by size
 };
 
 }  // namespace shardsim

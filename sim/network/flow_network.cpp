@@ -21,10 +21,10 @@ FlowNetwork::FlowNetwork(std::vector<double> capacity_Bps)
 // change, only how often the solver runs).
 constexpr std::size_t kMaxRememberedRateSets = 1 << 14;
 
-// FNV-1a steps in four independent lanes (position mod 4), so hashing a long list of active routes
+// FNV-1a steps in four independent lanes (position mod 4), so hashing a long list of ids
 // is not one chain of dependent operations, then a final mix. Only lookups use it: results never
 // depend on the hash, and a collision costs one comparison.
-std::size_t FlowNetwork::RouteListHash::operator()(const std::vector<int>& ids) const {
+std::size_t FlowNetwork::IdListHash::operator()(const std::vector<int>& ids) const {
   constexpr std::uint64_t kPrime = 0x100000001b3ULL;
   std::uint64_t lane[4] = {0xcbf29ce484222325ULL ^ ids.size(), 0x9e3779b97f4a7c15ULL, 0xc2b2ae3d27d4eb4fULL, 0x165667b19e3779f9ULL};
   std::size_t i = 0;
@@ -47,72 +47,152 @@ int FlowNetwork::intern_route(const std::vector<int>& links) {
   return id;
 }
 
-int FlowNetwork::start_flow(int route_id, double bytes, int tag) {
-  if (!(bytes > 0)) throw std::invalid_argument("a flow must carry a positive number of bytes");
-  if (route_id < 0 || route_id >= static_cast<int>(routes_.size())) throw std::out_of_range("flow uses an unknown route");
-  const int id = next_id_++;
-  active_.push_back(Flow{id, tag, route_id, bytes, bytes});
-  dirty_ = true;
-  ++changes_;
+int FlowNetwork::intern_route_set(const std::vector<int>& route_ids) {
+  auto found = set_ids_.find(route_ids);
+  if (found != set_ids_.end()) return found->second;
+  if (route_ids.empty()) throw std::invalid_argument("a route set needs at least one route");
+  for (int r : route_ids)
+    if (r < 0 || r >= static_cast<int>(routes_.size())) throw std::out_of_range("route set uses an unknown route");
+  const int id = static_cast<int>(sets_.size());
+  sets_.push_back(RouteSet{route_ids});
+  set_ids_.emplace(route_ids, id);
   return id;
 }
 
-void FlowNetwork::solve_rates() {
-  active_routes_.clear();
-  for (const Flow& f : active_) active_routes_.push_back(f.route);
-  dirty_ = false;
-  if (auto known = rates_by_active_routes_.find(active_routes_); known != rates_by_active_routes_.end()) {
-    for (std::size_t i = 0; i < active_.size(); ++i) active_[i].rate = known->second[i];
-    ++rate_lookups_;
-    return;
-  }
-  system_.clear();
-  used_links_.clear();
-  for (const Flow& f : active_) {
-    system_.begin_variable();
-    for (int l : routes_[f.route]) {
-      if (constraint_of_link_[l] < 0) {
-        constraint_of_link_[l] = system_.add_constraint(capacity_Bps_[l]);
-        used_links_.push_back(l);
-      }
-      system_.add_term(constraint_of_link_[l], 1.0);
-    }
-  }
-  const std::vector<double>& rates = system_.solve();
-  for (std::size_t i = 0; i < active_.size(); ++i) active_[i].rate = rates[i];
-  for (int l : used_links_) constraint_of_link_[l] = -1;
-  ++rate_solves_;
-  if (rates_by_active_routes_.size() >= kMaxRememberedRateSets) rates_by_active_routes_.clear();
-  rates_by_active_routes_.emplace(active_routes_, std::vector<double>(rates.begin(), rates.begin() + active_.size()));
+void FlowNetwork::start_flows(int route_set_id, double bytes_each, int tag) {
+  if (!(bytes_each > 0)) throw std::invalid_argument("a flow must carry a positive number of bytes");
+  if (route_set_id < 0 || route_set_id >= static_cast<int>(sets_.size())) throw std::out_of_range("flows use an unknown route set");
+  active_.push_back(Cohort{tag, route_set_id, bytes_each, bytes_each});
+  dirty_ = true;
+  changes_ += sets_[route_set_id].routes.size();
 }
 
-void FlowNetwork::credit_link_bytes(int route_id, double bytes) {
-  for (int l : routes_[route_id]) link_bytes_[l] += bytes;
+void FlowNetwork::start_flow(int route_id, double bytes, int tag) {
+  if (route_id < 0 || route_id >= static_cast<int>(routes_.size())) throw std::out_of_range("flow uses an unknown route");
+  start_flows(intern_route_set({route_id}), bytes, tag);
+}
+
+std::size_t FlowNetwork::active_flows() const {
+  std::size_t flows = 0;
+  for (const Cohort& c : active_) flows += sets_[c.route_set].routes.size();
+  return flows;
+}
+
+void FlowNetwork::solve_rates() {
+  active_sets_.clear();
+  for (const Cohort& c : active_) active_sets_.push_back(c.route_set);
+  dirty_ = false;
+  if (auto known = rates_by_active_sets_.find(active_sets_); known != rates_by_active_sets_.end()) {
+    ++rate_lookups_;
+    apply(known->second);
+    return;
+  }
+  // One variable per flow, in cohort order and each cohort's routes in set order.
+  system_.clear();
+  used_links_.clear();
+  for (const Cohort& c : active_)
+    for (int r : sets_[c.route_set].routes) {
+      system_.begin_variable();
+      for (int l : routes_[r]) {
+        if (constraint_of_link_[l] < 0) {
+          constraint_of_link_[l] = system_.add_constraint(capacity_Bps_[l]);
+          used_links_.push_back(l);
+        }
+        system_.add_term(constraint_of_link_[l], 1.0);
+      }
+    }
+  const std::vector<double>& rates = system_.solve();
+  for (int l : used_links_) constraint_of_link_[l] = -1;
+  ++rate_solves_;
+  // Each cohort stays whole where its flows got one rate; otherwise it splits into the subsets
+  // of its routes that share a rate, in the order the rates first appear.
+  SolvedRates solved;
+  std::size_t first = 0;
+  std::vector<int> routes;
+  std::vector<char> taken;
+  for (std::size_t i = 0; i < active_.size(); ++i) {
+    routes = sets_[active_[i].route_set].routes;  // a copy: interning below may grow sets_
+    const std::size_t n = routes.size();
+    bool uniform = true;
+    for (std::size_t k = 1; k < n && uniform; ++k) uniform = rates[first + k] == rates[first];
+    if (uniform) {
+      solved.pieces.push_back({active_[i].route_set, rates[first]});
+      solved.pieces_of_cohort.push_back(1);
+    } else {
+      int pieces = 0;
+      taken.assign(n, 0);
+      for (std::size_t k = 0; k < n; ++k) {
+        if (taken[k]) continue;
+        subset_.clear();
+        for (std::size_t j = k; j < n; ++j)
+          if (!taken[j] && rates[first + j] == rates[first + k]) {
+            taken[j] = 1;
+            subset_.push_back(routes[j]);
+          }
+        solved.pieces.push_back({intern_route_set(subset_), rates[first + k]});
+        ++pieces;
+      }
+      solved.pieces_of_cohort.push_back(pieces);
+    }
+    first += n;
+  }
+  if (rates_by_active_sets_.size() >= kMaxRememberedRateSets) rates_by_active_sets_.clear();
+  const SolvedRates& kept = rates_by_active_sets_.emplace(active_sets_, std::move(solved)).first->second;
+  apply(kept);
+}
+
+void FlowNetwork::apply(const SolvedRates& solved) {
+  if (solved.pieces.size() == active_.size()) {  // no cohort splits
+    for (std::size_t i = 0; i < active_.size(); ++i) active_[i].rate = solved.pieces[i].rate;
+    return;
+  }
+  next_active_.clear();
+  std::size_t p = 0;
+  for (std::size_t i = 0; i < active_.size(); ++i) {
+    const Cohort& c = active_[i];
+    for (int k = 0; k < solved.pieces_of_cohort[i]; ++k, ++p)
+      next_active_.push_back(Cohort{c.tag, solved.pieces[p].route_set, c.bytes, c.remaining, solved.pieces[p].rate});
+  }
+  active_.swap(next_active_);
+}
+
+void FlowNetwork::credit_route_set(int route_set_id, double bytes_each) { sets_.at(route_set_id).credited_bytes += bytes_each; }
+
+const std::vector<double>& FlowNetwork::link_bytes() {
+  std::fill(link_bytes_.begin(), link_bytes_.end(), 0.0);
+  for (const RouteSet& set : sets_) {
+    if (set.credited_bytes == 0) continue;
+    for (int r : set.routes)
+      for (int l : routes_[r]) link_bytes_[l] += set.credited_bytes;
+  }
+  return link_bytes_;
 }
 
 double FlowNetwork::time_to_next_completion() {
   if (active_.empty()) return std::numeric_limits<double>::infinity();
   if (dirty_) solve_rates();
   double t = std::numeric_limits<double>::infinity();
-  for (const Flow& f : active_) t = std::min(t, f.remaining / f.rate);
+  for (const Cohort& c : active_) t = std::min(t, c.remaining / c.rate);
   return t;
 }
 
-const std::vector<int>& FlowNetwork::advance(double dt_s) {
+const std::vector<FlowNetwork::Completion>& FlowNetwork::advance(double dt_s) {
   completed_.clear();
   if (active_.empty() || dt_s < 0) return completed_;
   if (dirty_) solve_rates();
   std::size_t keep = 0;
   for (std::size_t i = 0; i < active_.size(); ++i) {
-    Flow& f = active_[i];
-    f.remaining -= f.rate * dt_s;
-    if (f.remaining <= kCompletionTolerance * f.bytes) {
-      for (int l : routes_[f.route]) link_bytes_[l] += f.bytes;
-      completed_.push_back(f.tag);
-      ++changes_;
+    Cohort& c = active_[i];
+    c.remaining -= c.rate * dt_s;
+    if (c.remaining <= kCompletionTolerance * c.bytes) {
+      RouteSet& set = sets_[c.route_set];
+      set.credited_bytes += c.bytes;
+      const int flows = static_cast<int>(set.routes.size());
+      completed_.push_back({c.tag, flows});
+      changes_ += flows;
       continue;
     }
-    if (keep != i) active_[keep] = std::move(f);
+    if (keep != i) active_[keep] = c;
     ++keep;
   }
   if (keep != active_.size()) {

@@ -25,17 +25,17 @@ class NetworkSimulation {
   const FlowNetwork& network() const { return network_; }
   FlowNetwork& network() { return network_; }
 
-  // Starts a batch of transfers that share a start time and latency; `done` runs once every one of
-  // them has arrived. Batching keeps the event count per ring step independent of the ring size.
-  // `route_ids` (interned in network()) must outlive the transfers.
-  void start_transfers(const std::vector<int>* route_ids, double bytes_each, double latency_s, Callback done);
+  // Starts a batch of transfers that share a start time and latency, one on each route of the set
+  // (interned in network(); -1: none); `done` runs once every one of them has arrived. Batching
+  // keeps the event count per ring step independent of the ring size.
+  void start_transfers(int route_set_id, double bytes_each, double latency_s, Callback done);
   // Runs until nothing is scheduled and no flow is active.
   void run();
   // Events processed: scheduled actions plus flow completions.
   std::uint64_t events_processed() const { return events_.events_run() + flow_completions_; }
 
  private:
-  void finish_flows(const std::vector<int>& completed);
+  void finish_flows(const std::vector<FlowNetwork::Completion>& completed);
   struct Batch {
     int outstanding = 0;
     Callback done;
