@@ -116,7 +116,7 @@ RingPhaseSetup CollectiveExecution::setup_ring_phase(const RingPhase& rp) {
                                           : rp.shape->intra_step_latency_s;
       auto [it, added] = batch_of_latency.emplace(latency_s, static_cast<int>(out.batches.size()));
       if (added) {
-        out.batches.push_back(StepBatch{latency_s, {}, 0});
+        out.batches.push_back(StepBatch{.latency_s = latency_s});
         routes_of_batch.emplace_back();
       }
       ++hops_in_batch[it->second];
@@ -130,9 +130,9 @@ RingPhaseSetup CollectiveExecution::setup_ring_phase(const RingPhase& rp) {
   out.ring_patterns.assign(patterns.begin(), patterns.end());
   out.flows_per_step = 0;
   for (std::size_t b = 0; b < out.batches.size(); ++b) {
-    out.batches[b].routes = std::move(routes_of_batch[b]);
-    if (!out.batches[b].routes.empty()) out.batches[b].route_set = sim_.network().intern_route_set(out.batches[b].routes);
-    out.flows_per_step += out.batches[b].routes.size();
+    if (routes_of_batch[b].empty()) continue;
+    out.batches[b].route_set = sim_.network().intern_route_set(routes_of_batch[b]);
+    out.flows_per_step += routes_of_batch[b].size();
   }
   const double reduce_Bps = cluster_.instance.gpu.reduce_bandwidth_Bps;
   // Only where reductions cost time.
@@ -179,9 +179,9 @@ void CollectiveExecution::start_step() {
   for (std::size_t b = 0; b < batches_.size(); ++b) {
     StepBatch& batch = batches_[b];
     batch.transfer_s = 0;
-    if (batch.routes.empty()) continue;
+    if (batch.route_set < 0) continue;
     ++outstanding_;
-    simulated_flows_ += batch.routes.size();
+    simulated_flows_ += sim_.network().route_set(batch.route_set).size();
     sim_.start_transfers(batch.route_set, bytes_per_step_, 0, [this, b] {
       batches_[b].transfer_s = sim_.now_s() - step_start_s_;
       transfers_done();

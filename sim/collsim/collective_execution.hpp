@@ -76,8 +76,7 @@ CollectiveResult simulate_collective(const Cluster& cluster, const CollectivePla
 struct RingPhaseSetup {
   struct StepBatch {
     double latency_s = 0;     // of each hop in the batch
-    std::vector<int> routes;  // interned in the network
-    int route_set = -1;       // the routes as one set (-1: none)
+    int route_set = -1;       // its transfers' routes, interned in the network as one set (-1: none)
     double transfer_s = 0;    // when the batch's last transfer of this step arrived, from the step's start
   };
   std::vector<StepBatch> batches;

@@ -111,14 +111,14 @@ void FlowNetwork::solve_rates() {
   std::vector<int> routes;
   std::vector<char> taken;
   for (std::size_t i = 0; i < active_.size(); ++i) {
-    routes = sets_[active_[i].route_set].routes;  // a copy: interning below may grow sets_
-    const std::size_t n = routes.size();
+    const std::size_t n = sets_[active_[i].route_set].routes.size();
     bool uniform = true;
     for (std::size_t k = 1; k < n && uniform; ++k) uniform = rates[first + k] == rates[first];
     if (uniform) {
       solved.pieces.push_back({active_[i].route_set, rates[first]});
       solved.pieces_of_cohort.push_back(1);
     } else {
+      routes = sets_[active_[i].route_set].routes;  // a copy: interning below may grow sets_
       int pieces = 0;
       taken.assign(n, 0);
       for (std::size_t k = 0; k < n; ++k) {
